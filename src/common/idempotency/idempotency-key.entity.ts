@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** One remembered answer to a creating POST, keyed by caller and Idempotency-Key. */
+@Entity('idempotency_keys')
+export class IdempotencyKey {
+  /** The caller's user id: keys of different users never collide. */
+  @PrimaryColumn({ type: 'text' })
+  scope!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  key!: string;
+
+  @Column({ type: 'text' })
+  method!: string;
+
+  @Column({ type: 'text' })
+  path!: string;
+
+  /** sha256 of method, path and canonical body: another body under the same key is a 422. */
+  @Column({ type: 'text' })
+  requestHash!: string;
+
+  @Column({ type: 'int' })
+  statusCode!: number;
+
+  @Column({ type: 'jsonb', nullable: true })
+  responseBody!: unknown;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import type { AuthUser } from '../auth/auth-user';
+import { TransactionService } from '../database/transaction.service';
+import { DomainError } from '../errors/domain-error';
+import { IdempotencyKey } from './idempotency-key.entity';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** How long a key is remembered. */
+export const IDEMPOTENCY_TTL_HOURS = 24;
+const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+/** A canonical JSON form (sorted keys; buffers as their hash), so equal bodies hash equal. */
+export function canonical(value: unknown): string {
+  if (Buffer.isBuffer(value)) return JSON.stringify(`sha256:${createHash('sha256').update(value).digest('hex')}`);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Honours `Idempotency-Key` on every POST: the first answer is stored in PostgreSQL in
+ * the same transaction as the change it guards, so a retry replays it and never doubles
+ * anything. A concurrent retry waits on the key's row until the first commits. The same
+ * key with another body is 422. Errors are not stored: the change rolled back, so a
+ * retry runs again.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly tx: TransactionService) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
+    const raw = request.headers[IDEMPOTENCY_HEADER];
+    // Public POSTs (login) are not replayed: an access token is never stored.
+    if (request.method !== 'POST' || raw === undefined || !request.user) return next.handle();
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (!KEY_PATTERN.test(key)) {
+      throw new DomainError(
+        'INVALID_IDEMPOTENCY_KEY',
+        'Idempotency-Key must be 1-200 visible ASCII characters',
+        'invalid',
+      );
+    }
+    const reply = http.getResponse<FastifyReply>();
+    const scope = request.user.id;
+    const path = request.url.split('?')[0];
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${canonical(request.body)}`)
+      .digest('hex');
+    const statusCode =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? HttpStatus.CREATED;
+
+    return from(
+      this.tx.run(async (m) => {
+        // Expired keys are forgotten; then claim the key. A concurrent holder makes this INSERT wait.
+        await m.query(
+          `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`,
+          [scope, key, IDEMPOTENCY_TTL_HOURS],
+        );
+        const claimed = await m.query<unknown[]>(
+          `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, status_code)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+          [scope, key, request.method, path, requestHash, statusCode],
+        );
+        if (claimed.length === 0) {
+          const stored = await m.getRepository(IdempotencyKey).findOneByOrFail({ scope, key });
+          if (stored.requestHash !== requestHash) {
+            throw new DomainError(
+              'IDEMPOTENCY_KEY_REUSED',
+              'This Idempotency-Key was already used for a different request',
+              'unprocessable',
+            );
+          }
+          void reply.status(stored.statusCode).header('idempotent-replayed', 'true');
+          return stored.responseBody;
+        }
+        const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        await m.query(`UPDATE idempotency_keys SET response_body = $3 WHERE scope = $1 AND key = $2`, [
+          scope,
+          key,
+          JSON.stringify(body ?? null),
+        ]);
+        return body;
+      }),
+    );
+  }
+}

@@ -1,0 +1,12 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { DomainError } from '../errors/domain-error';
+
+/** `:id` params must be UUIDs: a malformed one is 400 INVALID_ID, never a database error. */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!isUUID(value)) throw new DomainError('INVALID_ID', `"${value.slice(0, 64)}" is not a valid id`, 'invalid');
+    return value.toLowerCase();
+  }
+}

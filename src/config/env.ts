@@ -1,0 +1,138 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/**
+ * The one place environment variables are declared, defaulted and validated.
+ * Start-up fails with a message naming every bad variable (not just the first).
+ */
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Env {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: NodeEnv = 'development';
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/lms';
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix for every Redis key this service writes; lets tests and tenants share one Redis. */
+  @IsString()
+  REDIS_PREFIX = 'lms:';
+
+  /** Required outside development and test (checked below); at least 32 characters. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(60 * 60 * 24 * 30)
+  JWT_EXPIRES_IN_SECONDS = 60 * 60 * 12;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsString()
+  TZ_DEFAULT = 'Asia/Shanghai';
+
+  @Matches(/^\d+(,\d+)*$/, { message: 'REMINDER_OFFSETS_MINUTES must be a comma-separated list of minutes' })
+  REMINDER_OFFSETS_MINUTES = '1440,120';
+
+  /** Comma-separated origins allowed by CORS; empty means cross-origin browser calls are refused. */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Failed logins allowed per username, and per client address, inside the window before 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_USER = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_IP = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
+
+  /** Largest JSON body accepted, in bytes (413 above it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /** Largest uploaded file (user import), in bytes (413 above it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;
+
+  /** Trust X-Forwarded-For from a load balancer in front of the API (needed for per-address throttling). */
+  @IsIn(['true', 'false'])
+  TRUST_PROXY = 'false';
+}
+
+export class EnvValidationError extends Error {}
+
+/** Validates a raw environment; throws one error naming every bad variable. */
+export function validateEnv(raw: Record<string, string | undefined>): Env {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(Env, defined, { exposeDefaultValues: true });
+  const problems: string[] = [];
+  for (const error of validateSync(env, { whitelist: false, skipMissingProperties: false })) {
+    problems.push(...Object.values(error.constraints ?? { invalid: `${error.property} is invalid` }));
+  }
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    problems.push('JWT_SECRET is required when NODE_ENV is production');
+  }
+  if (!isValidTimeZone(env.TZ_DEFAULT)) {
+    problems.push(`TZ_DEFAULT must be an IANA time zone such as Asia/Shanghai (got "${env.TZ_DEFAULT}")`);
+  }
+  if (problems.length > 0) {
+    throw new EnvValidationError(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
+  }
+  return env;
+}
+
+/** A fixed secret for development and tests only; production refuses to start without JWT_SECRET. */
+const DEV_JWT_SECRET = 'development-only-jwt-secret-not-for-production-use';
+
+export function jwtSecret(env: Env): string {
+  return env.JWT_SECRET ?? DEV_JWT_SECRET;
+}
+
+let cached: Env | undefined;
+/** The validated process environment (read once). */
+export function loadEnv(): Env {
+  cached ??= validateEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { loadEnv } from '../config/env';
+import { entities } from './entities';
+import { migrations } from './migrations';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+/** Options shared by the app, the migration CLI, scripts and tests. `synchronize` is never on. */
+export function dataSourceOptions(url: string = loadEnv().DATABASE_URL): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    migrationsRun: false,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    // gen_random_uuid() is built into PostgreSQL 13+; extensions are created by migrations, not on connect.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    extra: { max: 20 },
+  };
+}
+
+/** Used by the TypeORM CLI (`npm run migration:*`) against the compiled output. */
+export default new DataSource(dataSourceOptions());

@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/page.dto';
+import { ORG_UNIT_KINDS, type OrgUnitKind } from '../org-unit-kind';
+import type { OrgUnit } from '../org-unit.entity';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateOrgUnitDto {
+  @ApiProperty({ enum: ORG_UNIT_KINDS })
+  @IsIn(ORG_UNIT_KINDS)
+  kind!: OrgUnitKind;
+
+  @ApiProperty({ example: '城关镇', maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'Must be inside your part of the tree' })
+  @IsUUID()
+  parentId!: string;
+
+  @ApiPropertyOptional({ example: '410102001', description: 'Administrative code, unique' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'code may hold letters, digits, - and _ (at most 32)' })
+  code?: string;
+}
+
+export class UpdateOrgUnitDto extends PartialType(CreateOrgUnitDto) {}
+
+export class ListOrgUnitsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ORG_UNIT_KINDS })
+  @IsOptional()
+  @IsIn(ORG_UNIT_KINDS)
+  kind?: OrgUnitKind;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only direct children of this unit' })
+  @IsOptional()
+  @IsUUID()
+  parentId?: string;
+
+  @ApiPropertyOptional({ description: 'Part of the name or code' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}
+
+export class OrgUnitDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ORG_UNIT_KINDS }) kind!: OrgUnitKind;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) code!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) parentId!: string | null;
+  @ApiProperty({ description: 'Depth in the tree, 0 for the root' }) depth!: number;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+
+  static from(u: OrgUnit): OrgUnitDto {
+    return {
+      id: u.id,
+      kind: u.kind,
+      name: u.name,
+      code: u.code,
+      parentId: u.parentId,
+      depth: u.depth,
+      createdAt: u.createdAt,
+      updatedAt: u.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { type EntityManager, QueryFailedError } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user';
+import { escapeLike } from '../common/database/like';
+import { TransactionService } from '../common/database/transaction.service';
+import { type Page, pageOf } from '../common/pagination/page.dto';
+import type { CreateOrgUnitDto, ListOrgUnitsQueryDto, UpdateOrgUnitDto } from './dto/org-unit.dto';
+import { canBeChildOf, kindRank, ORG_UNIT_KINDS, type OrgUnitKind } from './org-unit-kind';
+import { OrgUnit } from './org-unit.entity';
+import { OrgUnitErrors } from './org-units.errors';
+
+/** True when a unit with materialised path `path` lies in the subtree whose root has `scopePath`. */
+export function isWithin(path: string, scopePath: string): boolean {
+  return path.startsWith(scopePath);
+}
+
+/** Id, parent, path and depth of a new unit under `parent` (or a new root). */
+export function placeUnder(parent: Pick<OrgUnit, 'id' | 'path' | 'depth'> | null) {
+  const id = randomUUID();
+  return parent
+    ? { id, parentId: parent.id, path: `${parent.path}${id}/`, depth: parent.depth + 1 }
+    : { id, parentId: null, path: `/${id}/`, depth: 0 };
+}
+
+function pgCode(e: unknown): string | undefined {
+  return e instanceof QueryFailedError ? (e.driverError as { code?: string }).code : undefined;
+}
+
+@Injectable()
+export class OrgUnitsService {
+  constructor(private readonly tx: TransactionService) {}
+
+  private get repo() {
+    return this.tx.manager.getRepository(OrgUnit);
+  }
+
+  /** A unit the caller may read: admins their subtree; others their own unit and its ancestors. 404 otherwise. */
+  async getVisible(actor: AuthUser, id: string): Promise<OrgUnit> {
+    const unit = await this.repo.findOneBy({ id });
+    if (!unit) throw OrgUnitErrors.notFound();
+    const visible = actor.role === 'admin' ? isWithin(unit.path, actor.orgPath) : actor.orgPath.startsWith(unit.path);
+    if (!visible) throw OrgUnitErrors.notFound();
+    return unit;
+  }
+
+  /** A unit inside the admin's subtree, or 404. */
+  async getInScope(actor: AuthUser, id: string, manager: EntityManager = this.tx.manager): Promise<OrgUnit> {
+    const unit = await manager.getRepository(OrgUnit).findOneBy({ id });
+    if (!unit || !isWithin(unit.path, actor.orgPath)) throw OrgUnitErrors.notFound();
+    return unit;
+  }
+
+  async list(actor: AuthUser, query: ListOrgUnitsQueryDto): Promise<Page<OrgUnit>> {
+    const qb = this.repo
+      .createQueryBuilder('u')
+      .where('u.path LIKE :scope', { scope: `${actor.orgPath}%` })
+      .orderBy('u.depth')
+      .addOrderBy('u.name')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize);
+    if (query.kind) qb.andWhere('u.kind = :kind', { kind: query.kind });
+    if (query.parentId) qb.andWhere('u.parent_id = :parentId', { parentId: query.parentId });
+    if (query.q) qb.andWhere('(u.name ILIKE :q OR u.code ILIKE :q)', { q: `%${escapeLike(query.q)}%` });
+    const [items, total] = await qb.getManyAndCount();
+    return pageOf(items, total, query);
+  }
+
+  /** Every unit of the given kinds under (and including) the unit with `path`, in name order. */
+  async listSubtree(path: string, kinds: readonly OrgUnitKind[] = ORG_UNIT_KINDS): Promise<OrgUnit[]> {
+    return this.repo
+      .createQueryBuilder('u')
+      .where('u.path LIKE :scope', { scope: `${path}%` })
+      .andWhere('u.kind IN (:...kinds)', { kinds })
+      .orderBy('u.name')
+      .getMany();
+  }
+
+  async create(actor: AuthUser, dto: CreateOrgUnitDto): Promise<OrgUnit> {
+    return this.tx.run(async (m) => {
+      const parent = await this.getInScope(actor, dto.parentId, m);
+      if (!canBeChildOf(dto.kind, parent.kind)) throw OrgUnitErrors.kindOrder(dto.kind, parent.kind);
+      const unit = m.getRepository(OrgUnit).create({
+        ...placeUnder(parent),
+        kind: dto.kind,
+        name: dto.name,
+        code: dto.code ?? null,
+      });
+      return this.saveMappingErrors(m, unit, dto.code);
+    });
+  }
+
+  /** Creates a root unit (no parent). Only for the bootstrap command, never over HTTP. */
+  async createRoot(kind: OrgUnitKind, name: string, code?: string): Promise<OrgUnit> {
+    const unit = this.repo.create({ ...placeUnder(null), kind, name, code: code ?? null });
+    return this.saveMappingErrors(this.tx.manager, unit, code);
+  }
+
+  async update(actor: AuthUser, id: string, dto: UpdateOrgUnitDto): Promise<OrgUnit> {
+    return this.tx.run(async (m) => {
+      const repo = m.getRepository(OrgUnit);
+      const unit = await this.getInScope(actor, id, m);
+      const moving = dto.parentId !== undefined && dto.parentId !== unit.parentId;
+      const rekinding = dto.kind !== undefined && dto.kind !== unit.kind;
+      // An admin may rename its own unit, but never move it (that would move the admin up the tree).
+      if ((moving || rekinding) && unit.id === actor.orgUnitId) throw OrgUnitErrors.ownUnit();
+
+      const kind = dto.kind ?? unit.kind;
+      let parent = unit.parentId ? await repo.findOneByOrFail({ id: unit.parentId }) : null;
+      if (moving) {
+        parent = await this.getInScope(actor, dto.parentId!, m);
+        if (isWithin(parent.path, unit.path)) throw OrgUnitErrors.cycle();
+      }
+      if (parent && !canBeChildOf(kind, parent.kind)) throw OrgUnitErrors.kindOrder(kind, parent.kind);
+      if (rekinding) {
+        const highestChild = await repo
+          .createQueryBuilder('c')
+          .select('c.kind', 'kind')
+          .where('c.parent_id = :id', { id: unit.id })
+          .orderBy('c.kind', 'ASC')
+          .limit(1)
+          .getRawOne<{ kind: OrgUnitKind }>();
+        if (highestChild && kindRank(highestChild.kind) <= kindRank(kind)) throw OrgUnitErrors.kindAboveChildren(kind);
+      }
+
+      if (moving && parent) {
+        const oldPath = unit.path;
+        const newPath = `${parent.path}${unit.id}/`;
+        const depthDelta = parent.depth + 1 - unit.depth;
+        // Re-root the whole subtree in one statement; rows are locked by the UPDATE itself.
+        await m.query(
+          `UPDATE org_units
+              SET path = $2 || substr(path, length($1) + 1), depth = depth + $3, updated_at = now()
+            WHERE path LIKE $1 || '%'`,
+          [oldPath, newPath, depthDelta],
+        );
+        unit.path = newPath;
+        unit.depth += depthDelta;
+        unit.parentId = parent.id;
+      }
+      if (dto.name !== undefined) unit.name = dto.name;
+      if (dto.code !== undefined) unit.code = dto.code;
+      unit.kind = kind;
+      return this.saveMappingErrors(m, unit, dto.code);
+    });
+  }
+
+  async remove(actor: AuthUser, id: string): Promise<void> {
+    await this.tx.run(async (m) => {
+      const unit = await this.getInScope(actor, id, m);
+      if (unit.id === actor.orgUnitId) throw OrgUnitErrors.ownUnit();
+      const [{ children, users }] = await m.query<{ children: number; users: number }[]>(
+        `SELECT (SELECT count(*)::int FROM org_units WHERE parent_id = $1) AS children,
+                (SELECT count(*)::int FROM users WHERE org_unit_id = $1) AS users`,
+        [id],
+      );
+      if (children > 0) throw OrgUnitErrors.hasChildren();
+      if (users > 0) throw OrgUnitErrors.hasUsers();
+      try {
+        await m.delete(OrgUnit, { id });
+      } catch (e) {
+        // A child or user added concurrently: the foreign keys refuse the delete.
+        if (pgCode(e) === '23503') throw OrgUnitErrors.hasChildren();
+        throw e;
+      }
+    });
+  }
+
+  private async saveMappingErrors(m: EntityManager, unit: OrgUnit, code?: string): Promise<OrgUnit> {
+    try {
+      return await m.getRepository(OrgUnit).save(unit);
+    } catch (e) {
+      if (pgCode(e) === '23505' && code) throw OrgUnitErrors.codeTaken(code);
+      throw e;
+    }
+  }
+}

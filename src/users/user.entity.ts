@@ -1,0 +1,50 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { EDUCATION_LEVELS, PROFICIENCIES, ROLES, type EducationLevel, type Proficiency, type Role } from './user.types';
+
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** Stored lower-case and trimmed; often a phone number. */
+  @Column({ type: 'text' })
+  username!: string;
+
+  /** argon2id; never selected unless asked for, never serialised. */
+  @Column({ type: 'text', select: false })
+  passwordHash!: string;
+
+  @Column({ type: 'text' })
+  displayName!: string;
+
+  @Column({ type: 'enum', enum: ROLES, enumName: 'user_role' })
+  role!: Role;
+
+  @Column({ type: 'uuid' })
+  orgUnitId!: string;
+
+  @Column({ type: 'text', nullable: true })
+  phone!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  email!: string | null;
+
+  @Column({ type: 'enum', enum: EDUCATION_LEVELS, enumName: 'education_level', nullable: true })
+  education!: EducationLevel | null;
+
+  @Column({ type: 'enum', enum: PROFICIENCIES, enumName: 'computer_proficiency', nullable: true })
+  proficiency!: Proficiency | null;
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  /** Raised when the user is deactivated, its role changes or its password changes: older tokens stop working. */
+  @Column({ type: 'int', default: 0 })
+  tokenVersion!: number;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

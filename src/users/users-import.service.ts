@@ -1,0 +1,226 @@
+import { randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { isEmail } from 'class-validator';
+import { In } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user';
+import { TransactionService } from '../common/database/transaction.service';
+import { DomainError } from '../common/errors/domain-error';
+import { OrgUnitsService } from '../org-units/org-units.service';
+import { PHONE_PATTERN, USERNAME_PATTERN } from './dto/user.dto';
+import type { ImportCredentialDto, ImportResultDto, ImportRowErrorDto } from './dto/user-import.dto';
+import { hashPassword } from './passwords';
+import { educationFrom, ImportFileError, type ImportRow, parseUserImport, proficiencyFrom } from './user-import.parser';
+import { User } from './user.entity';
+import type { EducationLevel, Proficiency } from './user.types';
+
+interface Candidate {
+  row: number;
+  username: string;
+  displayName: string;
+  password?: string;
+  phone: string | null;
+  email: string | null;
+  education: EducationLevel | null;
+  proficiency: Proficiency | null;
+  orgUnitId: string;
+}
+
+/** Readable initial passwords for people on phones: no look-alike characters. */
+function generatePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  return Array.from({ length: 10 }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+/**
+ * Imports trainees from CSV (UTF-8 or GB18030) or XLSX. Every row is checked first;
+ * good rows are then written in one transaction (created, or updated by username),
+ * bad rows are reported by row number and field and nothing of them is written.
+ */
+@Injectable()
+export class UsersImportService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly orgUnits: OrgUnitsService,
+  ) {}
+
+  async import(actor: AuthUser, file: Buffer, dryRun: boolean): Promise<ImportResultDto> {
+    let rows: ImportRow[];
+    try {
+      ({ rows } = await parseUserImport(file));
+    } catch (e) {
+      if (e instanceof ImportFileError) throw new DomainError('IMPORT_INVALID_FILE', e.message, 'invalid');
+      throw e;
+    }
+    const errors: ImportRowErrorDto[] = [];
+    const fail = (row: number, field: string, code: string, message: string) =>
+      errors.push({ row, field, code, message });
+
+    const units = await this.orgUnits.listSubtree(actor.orgPath);
+    const byCode = new Map(units.filter((u) => u.code).map((u) => [u.code!.toLowerCase(), u]));
+    const byName = new Map<string, typeof units>();
+    for (const u of units) byName.set(u.name, [...(byName.get(u.name) ?? []), u]);
+
+    const candidates: Candidate[] = [];
+    const seen = new Map<string, number>();
+    for (const { row, fields } of rows) {
+      const before = errors.length;
+      const username = (fields.username ?? fields.phone ?? '').toLowerCase().replace(/[\s-]/g, '');
+      if (!USERNAME_PATTERN.test(username)) {
+        fail(
+          row,
+          'username',
+          'INVALID',
+          'username is missing or has characters other than letters, digits and . _ @ + -',
+        );
+      } else if (seen.has(username)) {
+        fail(row, 'username', 'DUPLICATE_IN_FILE', `username also appears in row ${seen.get(username)}`);
+      } else {
+        seen.set(username, row);
+      }
+      const displayName = fields.displayName ?? '';
+      if (!displayName || displayName.length > 50)
+        fail(row, 'displayName', 'INVALID', 'displayName is missing or too long');
+      if (fields.password !== undefined && (fields.password.length < 8 || fields.password.length > 128)) {
+        fail(row, 'password', 'INVALID', 'password must be 8 to 128 characters');
+      }
+      const phone = fields.phone ?? null;
+      if (phone !== null && !PHONE_PATTERN.test(phone)) fail(row, 'phone', 'INVALID', 'phone must be digits');
+      const email = fields.email ?? null;
+      if (email !== null && !isEmail(email)) fail(row, 'email', 'INVALID', 'email is not an e-mail address');
+      const education = fields.education ? (educationFrom(fields.education) ?? null) : null;
+      if (fields.education && !education) fail(row, 'education', 'INVALID', `unknown education "${fields.education}"`);
+      const proficiency = fields.proficiency ? (proficiencyFrom(fields.proficiency) ?? null) : null;
+      if (fields.proficiency && !proficiency) {
+        fail(row, 'proficiency', 'INVALID', `unknown proficiency "${fields.proficiency}"`);
+      }
+      let orgUnitId: string | undefined;
+      if (fields.orgUnitCode) {
+        orgUnitId = byCode.get(fields.orgUnitCode.toLowerCase())?.id;
+        if (!orgUnitId)
+          fail(row, 'orgUnitCode', 'NOT_FOUND', `no unit with code "${fields.orgUnitCode}" in your scope`);
+      } else if (fields.orgUnit) {
+        const matches = byName.get(fields.orgUnit) ?? [];
+        if (matches.length === 1) orgUnitId = matches[0].id;
+        else if (matches.length === 0)
+          fail(row, 'orgUnit', 'NOT_FOUND', `no unit named "${fields.orgUnit}" in your scope`);
+        else fail(row, 'orgUnit', 'AMBIGUOUS', `several units are named "${fields.orgUnit}": use orgUnitCode`);
+      } else {
+        fail(row, 'orgUnit', 'REQUIRED', 'orgUnit (单位) or orgUnitCode (单位编码) is required');
+      }
+      if (errors.length === before && orgUnitId) {
+        candidates.push({
+          row,
+          username,
+          displayName,
+          password: fields.password,
+          phone,
+          email,
+          education,
+          proficiency,
+          orgUnitId,
+        });
+      }
+    }
+
+    if (dryRun)
+      return this.write(
+        units.map((u) => u.id),
+        candidates,
+        errors,
+        new Map(),
+        true,
+      );
+    // Hash outside the transaction (argon2 is slow on purpose), for the rows that will need a password.
+    const known = new Set(
+      (
+        await this.tx.manager.getRepository(User).find({
+          select: { username: true },
+          where: { username: In(candidates.map((c) => c.username)) },
+        })
+      ).map((u) => u.username),
+    );
+    const hashes = new Map<string, { password?: string; hash: string }>();
+    await Promise.all(
+      candidates
+        .filter((c) => c.password !== undefined || !known.has(c.username))
+        .map(async (c) => {
+          const generated = c.password === undefined ? generatePassword() : undefined;
+          hashes.set(c.username, { password: generated, hash: await hashPassword(c.password ?? generated!) });
+        }),
+    );
+    return this.write(
+      units.map((u) => u.id),
+      candidates,
+      errors,
+      hashes,
+      false,
+    );
+  }
+
+  private async write(
+    scopeUnitIds: string[],
+    candidates: Candidate[],
+    errors: ImportRowErrorDto[],
+    hashes: Map<string, { password?: string; hash: string }>,
+    dryRun: boolean,
+  ): Promise<ImportResultDto> {
+    return this.tx.run(async (m) => {
+      const repo = m.getRepository(User);
+      const existing = candidates.length
+        ? await repo.find({
+            where: { username: In(candidates.map((c) => c.username)) },
+            lock: { mode: 'pessimistic_write' },
+          })
+        : [];
+      const existingByName = new Map(existing.map((u) => [u.username, u]));
+      const inScope = new Set(scopeUnitIds);
+      const credentials: ImportCredentialDto[] = [];
+      let created = 0;
+      let updated = 0;
+      for (const c of candidates) {
+        const user = existingByName.get(c.username);
+        const secret = hashes.get(c.username);
+        if (user && (user.role !== 'trainee' || !inScope.has(user.orgUnitId))) {
+          errors.push({
+            row: c.row,
+            field: 'username',
+            code: 'USERNAME_TAKEN',
+            message: 'username belongs to another account',
+          });
+          continue;
+        }
+        if (!dryRun && !user && !secret) {
+          // Deleted between the first look and this transaction: nothing to hash with; ask for a re-run.
+          errors.push({
+            row: c.row,
+            field: 'row',
+            code: 'CHANGED_DURING_IMPORT',
+            message: 'changed meanwhile; import again',
+          });
+          continue;
+        }
+        if (user) updated++;
+        else created++;
+        if (dryRun) continue;
+        const target = user ?? repo.create({ username: c.username, role: 'trainee' });
+        Object.assign(target, {
+          displayName: c.displayName,
+          orgUnitId: c.orgUnitId,
+          phone: c.phone ?? target.phone ?? null,
+          email: c.email ?? target.email ?? null,
+          education: c.education ?? target.education ?? null,
+          proficiency: c.proficiency ?? target.proficiency ?? null,
+        });
+        if (secret && (c.password !== undefined || !user)) {
+          target.passwordHash = secret.hash;
+          if (user) target.tokenVersion += 1;
+          if (!user && secret.password)
+            credentials.push({ row: c.row, username: c.username, password: secret.password });
+        }
+        await repo.save(target);
+      }
+      errors.sort((a, b) => a.row - b.row);
+      return { dryRun, created, updated, failed: new Set(errors.map((e) => e.row)).size, errors, credentials };
+    });
+  }
+}

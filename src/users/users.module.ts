@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { OrgUnitsModule } from '../org-units/org-units.module';
+import { UsersImportService } from './users-import.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [OrgUnitsModule],
+  controllers: [UsersController],
+  providers: [UsersService, UsersImportService],
+  exports: [UsersService],
+})
+export class UsersModule {}

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { type EntityManager, QueryFailedError } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user';
+import { escapeLike } from '../common/database/like';
+import { TransactionService } from '../common/database/transaction.service';
+import { type Page, pageOf } from '../common/pagination/page.dto';
+import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
+import { type CreateUserDto, type ListUsersQueryDto, SELF_EDITABLE, type UpdateUserDto } from './dto/user.dto';
+import { hashPassword } from './passwords';
+import { User } from './user.entity';
+import { UserErrors } from './users.errors';
+
+/** The row the JWT strategy loads on every request: one indexed read. */
+export interface AuthRow extends AuthUser {
+  active: boolean;
+  tokenVersion: number;
+}
+
+export const AUTH_ROW_SQL = `
+  SELECT u.id, u.username, u.role, u.org_unit_id AS "orgUnitId", o.path AS "orgPath",
+         u.active, u.token_version AS "tokenVersion"
+    FROM users u JOIN org_units o ON o.id = u.org_unit_id
+   WHERE u.id = $1`;
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly orgUnits: OrgUnitsService,
+  ) {}
+
+  private get repo() {
+    return this.tx.manager.getRepository(User);
+  }
+
+  async findAuthRow(id: string): Promise<AuthRow | undefined> {
+    const rows = await this.tx.manager.query<AuthRow[]>(AUTH_ROW_SQL, [id]);
+    return rows[0];
+  }
+
+  /** For login only: the user with its password hash. */
+  async findByUsernameWithHash(username: string): Promise<User | null> {
+    return this.repo
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.username = :username', { username: username.trim().toLowerCase() })
+      .getOne();
+  }
+
+  /** A user the caller may read: admins, anyone in their subtree; others, only themselves. 404 otherwise. */
+  async getVisible(actor: AuthUser, id: string): Promise<User> {
+    if (actor.role !== 'admin' && actor.id !== id) throw UserErrors.notFound();
+    const user = await this.repo.findOneBy({ id });
+    if (!user) throw UserErrors.notFound();
+    if (actor.id !== id) await this.assertInScope(actor, user);
+    return user;
+  }
+
+  async list(actor: AuthUser, query: ListUsersQueryDto): Promise<Page<User>> {
+    let scopePath = actor.orgPath;
+    if (query.orgUnitId) scopePath = (await this.orgUnits.getInScope(actor, query.orgUnitId)).path;
+    const qb = this.repo
+      .createQueryBuilder('u')
+      .innerJoin('org_units', 'o', 'o.id = u.org_unit_id')
+      .where('o.path LIKE :scope', { scope: `${scopePath}%` })
+      .orderBy('u.display_name')
+      .addOrderBy('u.username')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize);
+    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
+    if (query.active !== undefined) qb.andWhere('u.active = :active', { active: query.active });
+    if (query.q) {
+      qb.andWhere('(u.display_name ILIKE :q OR u.username ILIKE :q OR u.phone ILIKE :q)', {
+        q: `%${escapeLike(query.q)}%`,
+      });
+    }
+    const [items, total] = await qb.getManyAndCount();
+    return pageOf(items, total, query);
+  }
+
+  async create(actor: AuthUser, dto: CreateUserDto): Promise<User> {
+    const passwordHash = await hashPassword(dto.password);
+    return this.tx.run(async (m) => {
+      await this.orgUnits.getInScope(actor, dto.orgUnitId, m);
+      const user = m.getRepository(User).create({
+        username: dto.username,
+        passwordHash,
+        displayName: dto.displayName,
+        role: dto.role,
+        orgUnitId: dto.orgUnitId,
+        phone: dto.phone ?? null,
+        email: dto.email ?? null,
+        education: dto.education ?? null,
+        proficiency: dto.proficiency ?? null,
+      });
+      return this.save(m, user);
+    });
+  }
+
+  async update(actor: AuthUser, id: string, dto: UpdateUserDto): Promise<User> {
+    if (actor.id === id) {
+      const forbidden = (Object.keys(dto) as (keyof UpdateUserDto)[]).find(
+        (k) => dto[k] !== undefined && !SELF_EDITABLE.includes(k),
+      );
+      if (forbidden) throw UserErrors.selfChange(forbidden);
+    } else if (actor.role !== 'admin') {
+      throw UserErrors.notFound();
+    }
+    const passwordHash = dto.password ? await hashPassword(dto.password) : undefined;
+    return this.tx.run(async (m) => {
+      const repo = m.getRepository(User);
+      const user = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw UserErrors.notFound();
+      if (actor.id !== id) await this.assertInScope(actor, user, m);
+      if (dto.orgUnitId !== undefined && dto.orgUnitId !== user.orgUnitId) {
+        await this.orgUnits.getInScope(actor, dto.orgUnitId, m);
+        user.orgUnitId = dto.orgUnitId;
+      }
+      const revokes =
+        (dto.role !== undefined && dto.role !== user.role) ||
+        (dto.active === false && user.active) ||
+        passwordHash !== undefined;
+      if (dto.displayName !== undefined) user.displayName = dto.displayName;
+      if (dto.phone !== undefined) user.phone = dto.phone;
+      if (dto.email !== undefined) user.email = dto.email;
+      if (dto.education !== undefined) user.education = dto.education;
+      if (dto.proficiency !== undefined) user.proficiency = dto.proficiency;
+      if (dto.role !== undefined) user.role = dto.role;
+      if (dto.active !== undefined) user.active = dto.active;
+      if (passwordHash) user.passwordHash = passwordHash;
+      if (revokes) user.tokenVersion += 1;
+      return this.save(m, user);
+    });
+  }
+
+  private async assertInScope(actor: AuthUser, user: User, m: EntityManager = this.tx.manager): Promise<void> {
+    const rows = await m.query<{ path: string }[]>('SELECT path FROM org_units WHERE id = $1', [user.orgUnitId]);
+    if (!rows[0] || !isWithin(rows[0].path, actor.orgPath)) throw UserErrors.notFound();
+  }
+
+  private async save(m: EntityManager, user: User): Promise<User> {
+    try {
+      const saved = await m.getRepository(User).save(user);
+      delete (saved as Partial<User>).passwordHash;
+      return saved;
+    } catch (e) {
+      if (e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505') {
+        throw UserErrors.usernameTaken(user.username);
+      }
+      throw e;
+    }
+  }
+}

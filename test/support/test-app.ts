@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { dbUrl, dropDatabase, TEMPLATE_DB, withAdminClient } from './test-db';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: TestAgent;
+  /** A direct connection to this file's database, for factories and checks. */
+  ds: DataSource;
+  /** A Redis client on this file's key prefix. */
+  redis: Redis;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A fresh database (copied from the migrated template) for one test file. */
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `lms_test_${process.pid}_${randomUUID().slice(0, 8)}`;
+  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`));
+  return { name, url: dbUrl(name), drop: () => withAdminClient((c) => dropDatabase(c, name)) };
+}
+
+/**
+ * Boots the real API (Fastify, PostgreSQL, Redis) on a database of its own and a Redis
+ * key prefix of its own. `env` overrides variables for this app.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const prefix = `lms:test:${randomUUID().slice(0, 8)}:`;
+  Object.assign(process.env, { DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...env });
+  jest.resetModules();
+  // Loaded after the environment is set: config is read once per module registry.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createApp } = require('../../src/app.factory') as typeof import('../../src/app.factory');
+  const app = await createApp();
+  const ds = await new DataSource(dataSourceOptions(db.url)).initialize();
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: prefix });
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    ds,
+    redis,
+    databaseUrl: db.url,
+    async close() {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys.map((k) => k.slice(prefix.length)));
+      redis.disconnect();
+      await app.close();
+      await ds.destroy();
+      await db.drop();
+    },
+  };
+}
