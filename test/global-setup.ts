@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
-import { dbUrl, dropDatabase, TEMPLATE_DB, withAdminClient } from './support/test-db';
+import { dbUrl, dropLeftovers, templateDb, withAdminClient } from './support/test-db';
 
 /**
  * Migrates a template database once per run; every test file then gets its own copy
@@ -8,12 +8,12 @@ import { dbUrl, dropDatabase, TEMPLATE_DB, withAdminClient } from './support/tes
  * PostgreSQL is unreachable instead of hanging.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env.LMS_TEST_RUN = String(process.pid);
   await withAdminClient(async (c) => {
-    const stale = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'lms_test_%'`);
-    for (const { datname } of stale.rows) await dropDatabase(c, datname);
-    await c.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
+    await dropLeftovers(c);
+    await c.query(`CREATE DATABASE "${templateDb()}"`);
   });
-  const ds = await new DataSource({ ...dataSourceOptions(dbUrl(TEMPLATE_DB)), logging: false }).initialize();
+  const ds = await new DataSource({ ...dataSourceOptions(dbUrl(templateDb())), logging: false }).initialize();
   try {
     await ds.runMigrations({ transaction: 'each' });
   } finally {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { dbUrl, dropDatabase, TEMPLATE_DB, withAdminClient } from './test-db';
+import { dbUrl, dropDatabase, runId, templateDb, withAdminClient } from './test-db';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -20,8 +20,8 @@ export interface TestApp {
 
 /** A fresh database (copied from the migrated template) for one test file. */
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `lms_test_${process.pid}_${randomUUID().slice(0, 8)}`;
-  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`));
+  const name = `lms_t${runId()}_${randomUUID().slice(0, 8)}`;
+  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDb()}"`));
   return { name, url: dbUrl(name), drop: () => withAdminClient((c) => dropDatabase(c, name)) };
 }
 
