@@ -5,19 +5,19 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { loadEnv } from './config/env';
+import { configureHttp, requestId } from './common/http/http-setup';
+import { type Env, loadEnv } from './config/env';
 
 /** Builds the API application (used by main.ts, tests and benchmarks), initialised and ready. */
-export async function createApp(): Promise<NestFastifyApplication> {
-  const env = loadEnv();
+export async function createApp(env: Env = loadEnv()): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY === 'true',
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    requestIdHeader: false,
+    genReqId: requestId,
   });
   // bodyParser: false keeps Nest from adding a form-urlencoded parser: bodies are JSON (or multipart uploads).
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -25,8 +25,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Anything but JSON (or multipart where a file is expected) is answered 415.
-  fastify.removeContentTypeParser('text/plain');
+  configureHttp(fastify);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

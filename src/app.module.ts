@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -20,7 +20,6 @@ import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [
-    EnvModule,
     LoggerModule.forRootAsync({ inject: [Env], useFactory: loggerParams }),
     TypeOrmModule.forRootAsync({ inject: [Env], useFactory: (env: Env) => dataSourceOptions(env.DATABASE_URL) }),
     DatabaseModule,
@@ -38,4 +37,9 @@ import { UsersModule } from './users/users.module';
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /** The API's root module, for one validated environment (tests boot several side by side). */
+  static forRoot(env: Env): DynamicModule {
+    return { module: AppModule, imports: [EnvModule.forRoot(env)] };
+  }
+}

@@ -1,7 +1,10 @@
-import { Global, Module } from '@nestjs/common';
-import { Env, loadEnv } from './env';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { Env } from './env';
 
 /** Makes the validated environment injectable as `Env` everywhere. */
-@Global()
-@Module({ providers: [{ provide: Env, useFactory: loadEnv }], exports: [Env] })
-export class EnvModule {}
+@Module({})
+export class EnvModule {
+  static forRoot(env: Env): DynamicModule {
+    return { module: EnvModule, global: true, providers: [{ provide: Env, useValue: env }], exports: [Env] };
+  }
+}

@@ -42,49 +42,53 @@ const HEADER_LOOKUP = new Map<string, ImportField>(
   ),
 );
 
-const EDUCATION_WORDS: Record<string, EducationLevel> = {
-  primary: 'primary',
-  小学: 'primary',
-  secondary: 'secondary',
-  初中: 'secondary',
-  高中: 'secondary',
-  中专: 'secondary',
-  职高: 'secondary',
-  技校: 'secondary',
-  tertiary: 'tertiary',
-  大专: 'tertiary',
-  专科: 'tertiary',
-  本科: 'tertiary',
-  大学: 'tertiary',
-  研究生: 'tertiary',
-  硕士: 'tertiary',
-  博士: 'tertiary',
-};
+const EDUCATION_WORDS = new Map(
+  Object.entries<EducationLevel>({
+    primary: 'primary',
+    小学: 'primary',
+    secondary: 'secondary',
+    初中: 'secondary',
+    高中: 'secondary',
+    中专: 'secondary',
+    职高: 'secondary',
+    技校: 'secondary',
+    tertiary: 'tertiary',
+    大专: 'tertiary',
+    专科: 'tertiary',
+    本科: 'tertiary',
+    大学: 'tertiary',
+    研究生: 'tertiary',
+    硕士: 'tertiary',
+    博士: 'tertiary',
+  }),
+);
 
-const PROFICIENCY_WORDS: Record<string, Proficiency> = {
-  none: 'none',
-  无: 'none',
-  不会: 'none',
-  basic: 'basic',
-  基础: 'basic',
-  入门: 'basic',
-  初级: 'basic',
-  intermediate: 'intermediate',
-  中级: 'intermediate',
-  一般: 'intermediate',
-  熟练: 'intermediate',
-  advanced: 'advanced',
-  高级: 'advanced',
-  精通: 'advanced',
-};
+const PROFICIENCY_WORDS = new Map(
+  Object.entries<Proficiency>({
+    none: 'none',
+    无: 'none',
+    不会: 'none',
+    basic: 'basic',
+    基础: 'basic',
+    入门: 'basic',
+    初级: 'basic',
+    intermediate: 'intermediate',
+    中级: 'intermediate',
+    一般: 'intermediate',
+    熟练: 'intermediate',
+    advanced: 'advanced',
+    高级: 'advanced',
+    精通: 'advanced',
+  }),
+);
 
-/** Maps an English or Chinese education word to our band; undefined when unknown. */
+/** Maps an English or Chinese education word to our band; undefined when unknown (a Map: no prototype keys). */
 export function educationFrom(value: string): EducationLevel | undefined {
-  return EDUCATION_WORDS[value.trim().toLowerCase()];
+  return EDUCATION_WORDS.get(value.trim().toLowerCase());
 }
 
 export function proficiencyFrom(value: string): Proficiency | undefined {
-  return PROFICIENCY_WORDS[value.trim().toLowerCase()];
+  return PROFICIENCY_WORDS.get(value.trim().toLowerCase());
 }
 
 /**

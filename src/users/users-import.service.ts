@@ -64,7 +64,8 @@ export class UsersImportService {
     const seen = new Map<string, number>();
     for (const { row, fields } of rows) {
       const before = errors.length;
-      const username = (fields.username ?? fields.phone ?? '').toLowerCase().replace(/[\s-]/g, '');
+      // A phone number stands in for a missing username, written without spaces or dashes.
+      const username = (fields.username ?? fields.phone?.replace(/[\s-]/g, '') ?? '').toLowerCase();
       if (!USERNAME_PATTERN.test(username)) {
         fail(
           row,

@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
+import { validateEnv } from '../../src/config/env';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { dbUrl, dropDatabase, runId, templateDb, withAdminClient } from './test-db';
 
@@ -32,14 +33,15 @@ export async function createTestDatabase(): Promise<{ name: string; url: string;
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const prefix = `lms:test:${randomUUID().slice(0, 8)}:`;
-  Object.assign(process.env, { DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...env });
+  const config = validateEnv({ ...process.env, DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...env });
+  // A fresh module registry per app: passport keeps strategies in a process-wide singleton,
+  // so two apps in one file would otherwise share (and, once one closes, break) them.
   jest.resetModules();
-  // Loaded after the environment is set: config is read once per module registry.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createApp } = require('../../src/app.factory') as typeof import('../../src/app.factory');
-  const app = await createApp();
+  const app = await createApp(config);
   const ds = await new DataSource(dataSourceOptions(db.url)).initialize();
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: prefix });
+  const redis = new Redis(config.REDIS_URL, { keyPrefix: prefix });
   return {
     app,
     http: request(app.getHttpServer()),

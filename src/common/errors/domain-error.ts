@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'not_found' // 404
   | 'conflict' // 409
   | 'payload_too_large' // 413
+  | 'unsupported_media_type' // 415
   | 'unprocessable' // 422
   | 'too_many_requests'; // 429
 
@@ -19,6 +20,7 @@ export const ERROR_KIND_STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   too_many_requests: 429,
 };

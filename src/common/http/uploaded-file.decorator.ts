@@ -10,7 +10,7 @@ import { DomainError } from '../errors/domain-error';
 export const UploadedFileBuffer = createParamDecorator((field: string, ctx: ExecutionContext): Buffer => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   if (!request.isMultipart()) {
-    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data', 'invalid');
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data', 'unsupported_media_type');
   }
   const value = (request.body as Record<string, unknown> | undefined)?.[field];
   if (!Buffer.isBuffer(value)) {

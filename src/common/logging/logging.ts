@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { Env } from '../../config/env';
-
-const REQUEST_ID = /^[\w.:-]{1,100}$/;
+import { requestId } from '../http/http-setup';
 
 /** Keeps the first 3 and last 2 digits of any long digit run (phone numbers, ID numbers). */
 export function maskDigits(text: string): string {
@@ -11,20 +9,16 @@ export function maskDigits(text: string): string {
 }
 
 /**
- * Structured JSON logs (pino) with a request id on every line, taken from the
- * X-Request-Id header when sane, else generated, and echoed in the response.
+ * Structured JSON logs (pino) with the request id on every line (the one echoed in
+ * the X-Request-Id response header).
  * Authorization headers and cookies are redacted; long digit runs in URLs masked.
  */
 export function loggerParams(env: Env): Params {
   return {
     pinoHttp: {
       level: env.NODE_ENV === 'test' ? 'silent' : env.LOG_LEVEL,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const header = req.headers['x-request-id'];
-        const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
+      // Fastify assigns the id (see http-setup.ts) and @fastify/middie copies it to the raw request.
+      genReqId: (req: IncomingMessage) => req.id ?? requestId(req),
       redact: {
         paths: [
           'req.headers.authorization',

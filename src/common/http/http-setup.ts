@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import sjson from 'secure-json-parse';
+import { DomainError } from '../errors/domain-error';
+
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** Keys that could reach an object's prototype; no field of ours has these names. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function findForbiddenKey(value: unknown, depth = 0): string | undefined {
+  if (depth > 64 || value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return key;
+    const found = findForbiddenKey(child, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Fastify's request id: the client's X-Request-Id when it looks sane, else a new UUID. */
+export function requestId(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/**
+ * Body handling for a JSON API:
+ * - JSON is parsed with prototype-poisoning protection; bad JSON is 400 INVALID_JSON,
+ *   and keys like __proto__ or constructor anywhere in it are 400 FORBIDDEN_KEY
+ *   (Nest would otherwise turn Fastify's error into a code-less 400);
+ * - text/plain is not accepted (415), like any other type without a parser;
+ * - every answer carries the request id in X-Request-Id.
+ */
+export function configureHttp(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(new DomainError('INVALID_JSON', 'The body is empty but the content type is JSON', 'invalid'), undefined);
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    } catch (e) {
+      const poisoned = e instanceof SyntaxError && /forbidden (prototype|constructor) property/.test(e.message);
+      const message = poisoned ? 'The body holds a forbidden key (__proto__)' : 'The body is not valid JSON';
+      done(new DomainError('INVALID_JSON', message, 'invalid'), undefined);
+      return;
+    }
+    const forbidden = findForbiddenKey(parsed);
+    if (forbidden) {
+      done(new DomainError('FORBIDDEN_KEY', `The body holds the forbidden key "${forbidden}"`, 'invalid'), undefined);
+      return;
+    }
+    done(null, parsed);
+  });
+  fastify.addHook('onRequest', (request, reply, next) => {
+    void reply.header('x-request-id', request.id);
+    next();
+  });
+}

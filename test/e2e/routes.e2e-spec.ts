@@ -1,0 +1,40 @@
+import { listRoutes, type RouteInfo } from '../support/routes';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/** Routes reachable without a token. Adding one here is a deliberate, reviewed decision. */
+const PUBLIC_ROUTES = ['POST /api/auth/login', 'GET /health'];
+
+describe('every route is guarded or explicitly public (e2e)', () => {
+  let t: TestApp;
+  let routes: RouteInfo[];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    routes = listRoutes(t.app);
+  });
+  afterAll(() => t.close());
+
+  it('finds the routes', () => {
+    expect(routes.length).toBeGreaterThan(10);
+  });
+
+  it('marks exactly the allowed routes public', () => {
+    const publicRoutes = routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`);
+    expect(publicRoutes.sort()).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  it('answers 401 without a token on every other route', async () => {
+    const guarded = routes.filter((r) => !r.isPublic);
+    const failures: string[] = [];
+    for (const r of guarded) {
+      const path = r.path.replace(/:\w+/g, '00000000-0000-4000-8000-000000000000');
+      const res = await t.app.inject({
+        method: r.method as 'GET',
+        url: path,
+        payload: r.method === 'GET' ? undefined : {},
+      });
+      if (res.statusCode !== 401) failures.push(`${r.method} ${r.path} answered ${res.statusCode}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});

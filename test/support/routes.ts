@@ -1,0 +1,46 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { IS_PUBLIC } from '../../src/common/auth/auth.decorators';
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+  isPublic: boolean;
+}
+
+/**
+ * Every controller route of the running app, read from Nest's own metadata. Call it
+ * right after startTestApp: Nest's classes are loaded from that app's module registry.
+ */
+export function listRoutes(app: NestFastifyApplication): RouteInfo[] {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { MetadataScanner, Reflector } = require('@nestjs/core') as typeof import('@nestjs/core');
+  const { ModulesContainer } =
+    require('@nestjs/core/injector/modules-container') as typeof import('@nestjs/core/injector/modules-container');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const scanner = new MetadataScanner();
+  const reflector = app.get(Reflector);
+  const routes: RouteInfo[] = [];
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const metatype = wrapper.metatype as (new () => object) | null;
+      if (!metatype) continue;
+      const prototype = metatype.prototype as Record<string, unknown>;
+      const base = String(Reflect.getMetadata(PATH_METADATA, metatype) ?? '');
+      for (const name of scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[name] as () => void;
+        const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (sub === undefined || method === undefined) continue;
+        const path = `/${[base, sub]
+          .map((p) => p.replace(/^\/|\/$/g, ''))
+          .filter(Boolean)
+          .join('/')}`;
+        const isPublic = reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, metatype]) ?? false;
+        routes.push({ method: RequestMethod[method], path, isPublic });
+      }
+    }
+  }
+  return routes;
+}
