@@ -1,16 +1,17 @@
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttp, requestId } from './common/http/http-setup';
+import { createPinoLogger, NestPinoLogger } from './common/logging/logging';
 import { type Env, loadEnv } from './config/env';
 
 /** Builds the API application (used by main.ts, tests and benchmarks), initialised and ready. */
 export async function createApp(env: Env = loadEnv()): Promise<NestFastifyApplication> {
+  const logger = createPinoLogger(env);
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY === 'true',
     requestIdHeader: false,
@@ -18,24 +19,12 @@ export async function createApp(env: Env = loadEnv()): Promise<NestFastifyApplic
   });
   // bodyParser: false keeps Nest from adding a form-urlencoded parser: bodies are JSON (or multipart uploads).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
-    bufferLogs: true,
+    logger: new NestPinoLogger(logger),
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
-  app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
   configureHttp(fastify);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: env.UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 11 },

@@ -5,7 +5,6 @@ import { CurrentUser, Public } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/openapi/api-docs.decorators';
 import { UserDto } from '../users/dto/user.dto';
 import type { User } from '../users/user.entity';
-import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { LocalAuthGuard } from './local-auth.guard';
@@ -13,10 +12,7 @@ import { LocalAuthGuard } from './local-auth.guard';
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly users: UsersService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Public()
   @UseGuards(LocalAuthGuard)
@@ -35,7 +31,8 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOkResponse({ type: UserDto })
   @ApiErrors(401)
-  async me(@CurrentUser() actor: AuthUser): Promise<UserDto> {
-    return UserDto.from(await this.users.getVisible(actor, actor.id));
+  me(@CurrentUser() actor: AuthUser): UserDto {
+    // The guard has just loaded the caller's current row: no second query.
+    return UserDto.from(actor);
   }
 }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse,
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Roles } from '../common/auth/auth.decorators';
 import { UploadedFileBuffer } from '../common/http/uploaded-file.decorator';
+import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors, ApiPageResponse } from '../common/openapi/api-docs.decorators';
 import type { Page } from '../common/pagination/page.dto';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
@@ -31,6 +32,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @ApiCreatedResponse({ type: UserDto })
   @ApiErrors(403, 404, 409, 422)
@@ -39,6 +41,7 @@ export class UsersController {
   }
 
   @Post('import')
+  @Idempotent()
   @Roles('admin')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')

@@ -23,6 +23,12 @@ describe('every route is guarded or explicitly public (e2e)', () => {
     expect(publicRoutes.sort()).toEqual([...PUBLIC_ROUTES].sort());
   });
 
+  it('honours Idempotency-Key on every authenticated POST', () => {
+    const missing = routes.filter((r) => r.method === 'POST' && !r.isPublic && !r.idempotent);
+    expect(missing.map((r) => r.path)).toEqual([]);
+    expect(routes.filter((r) => r.idempotent).length).toBeGreaterThan(0);
+  });
+
   it('answers 401 without a token on every other route', async () => {
     const guarded = routes.filter((r) => !r.isPublic);
     const failures: string[] = [];

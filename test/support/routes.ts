@@ -1,5 +1,5 @@
 import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IS_PUBLIC } from '../../src/common/auth/auth.decorators';
 
@@ -7,6 +7,8 @@ export interface RouteInfo {
   method: string;
   path: string;
   isPublic: boolean;
+  /** Honours Idempotency-Key (has the IdempotencyInterceptor). */
+  idempotent: boolean;
 }
 
 /**
@@ -38,7 +40,9 @@ export function listRoutes(app: NestFastifyApplication): RouteInfo[] {
           .filter(Boolean)
           .join('/')}`;
         const isPublic = reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, metatype]) ?? false;
-        routes.push({ method: RequestMethod[method], path, isPublic });
+        const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as { name?: string }[];
+        const idempotent = interceptors.some((i) => i.name === 'IdempotencyInterceptor');
+        routes.push({ method: RequestMethod[method], path, isPublic, idempotent });
       }
     }
   }

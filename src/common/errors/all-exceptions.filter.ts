@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { DomainError, ERROR_KIND_STATUS } from './domain-error';
 
@@ -54,10 +54,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500 && body.statusCode !== 503) {
-      this.logger.error({ err: exception }, 'Unhandled error');
+      // The request's own logger carries the request id.
+      const log = http.getRequest<Partial<FastifyRequest>>().log;
+      if (log) log.error({ err: exception }, 'Unhandled error');
+      else this.logger.error({ err: exception, msg: 'Unhandled error' });
     }
     if (typeof body.retryAfterSeconds === 'number') void reply.header('retry-after', String(body.retryAfterSeconds));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);

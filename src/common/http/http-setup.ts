@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 import sjson from 'secure-json-parse';
 import { DomainError } from '../errors/domain-error';
 
@@ -30,7 +31,7 @@ export function requestId(req: IncomingMessage): string {
  *   and keys like __proto__ or constructor anywhere in it are 400 FORBIDDEN_KEY
  *   (Nest would otherwise turn Fastify's error into a code-less 400);
  * - text/plain is not accepted (415), like any other type without a parser;
- * - every answer carries the request id in X-Request-Id.
+ * - every answer carries the request id in X-Request-Id and helmet's security headers.
  */
 export function configureHttp(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
@@ -56,8 +57,19 @@ export function configureHttp(fastify: FastifyInstance): void {
     }
     done(null, parsed);
   });
+  // Security headers from helmet, built once (@fastify/helmet rebuilds helmet on every request).
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
   fastify.addHook('onRequest', (request, reply, next) => {
     void reply.header('x-request-id', request.id);
-    next();
+    securityHeaders(request.raw, reply.raw, (err?: unknown) => next(err instanceof Error ? err : undefined));
   });
 }

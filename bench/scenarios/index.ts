@@ -1,0 +1,5 @@
+import type { Scenario } from '../scenario';
+import { authMe } from './auth-me';
+
+/** Every scenario, in the order `npm run bench` runs them. Add one line per new scenario. */
+export const scenarios: readonly Scenario[] = [authMe];
