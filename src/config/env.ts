@@ -108,7 +108,7 @@ export function validateEnv(raw: Record<string, string | undefined>): Env {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(Env, defined, { exposeDefaultValues: true });
   const problems: string[] = [];
-  for (const error of validateSync(env, { whitelist: false, skipMissingProperties: false })) {
+  for (const error of validateSync(env, { whitelist: false, skipMissingProperties: false, stopAtFirstError: true })) {
     problems.push(...Object.values(error.constraints ?? { invalid: `${error.property} is invalid` }));
   }
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { loadEnv } from '../config/env';
 import { entities } from './entities';
 import { migrations } from './migrations';
@@ -22,6 +22,3 @@ export function dataSourceOptions(url: string = loadEnv().DATABASE_URL): DataSou
     extra: { max: 20 },
   };
 }
-
-/** Used by the TypeORM CLI (`npm run migration:*`) against the compiled output. */
-export default new DataSource(dataSourceOptions());

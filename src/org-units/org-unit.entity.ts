@@ -1,9 +1,26 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { ORG_UNIT_KINDS, type OrgUnitKind } from './org-unit-kind';
 
+/** Constraints are declared here as in the migrations, so `migration:generate` diffs cleanly. */
 @Entity('org_units')
+@Unique('uq_org_units_code', ['code'])
+@Unique('uq_org_units_path', ['path'])
+@Check('ck_org_units_name_not_blank', `btrim(name) <> ''`)
+@Check('ck_org_units_root_or_parent', `(parent_id IS NULL) = (depth = 0)`)
+@Index('ix_org_units_parent_id', ['parentId'])
 export class OrgUnit {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_org_units' })
   id!: string;
 
   @Column({ type: 'enum', enum: ORG_UNIT_KINDS, enumName: 'org_unit_kind' })
@@ -18,11 +35,16 @@ export class OrgUnit {
   @Column({ type: 'uuid', nullable: true })
   parentId!: string | null;
 
+  @ManyToOne(() => OrgUnit, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_org_units_parent' })
+  parent?: OrgUnit;
+
   /**
    * Materialised path: `/<root id>/.../<own id>/`. "Everything under X" is
-   * `path LIKE X.path || '%'`, one query on a text_pattern_ops index.
+   * `path LIKE X.path || '%'`, one query on a text_pattern_ops index (made by the
+   * migration: TypeORM cannot express the operator class, so it leaves the index alone).
    */
-  @Index()
+  @Index('ix_org_units_path', { synchronize: false })
   @Column({ type: 'text' })
   path!: string;
 

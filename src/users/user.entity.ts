@@ -1,9 +1,26 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
+import { OrgUnit } from '../org-units/org-unit.entity';
 import { EDUCATION_LEVELS, PROFICIENCIES, ROLES, type EducationLevel, type Proficiency, type Role } from './user.types';
 
 @Entity('users')
+@Unique('uq_users_username', ['username'])
+@Check('ck_users_username_lower', `username = lower(btrim(username))`)
+@Check('ck_users_display_name_not_blank', `btrim(display_name) <> ''`)
+@Index('ix_users_org_unit_id', ['orgUnitId'])
+@Index('ix_users_role', ['role'])
 export class User {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_users' })
   id!: string;
 
   /** Stored lower-case and trimmed; often a phone number. */
@@ -22,6 +39,10 @@ export class User {
 
   @Column({ type: 'uuid' })
   orgUnitId!: string;
+
+  @ManyToOne(() => OrgUnit, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'org_unit_id', foreignKeyConstraintName: 'fk_users_org_unit' })
+  orgUnit?: OrgUnit;
 
   @Column({ type: 'text', nullable: true })
   phone!: string | null;

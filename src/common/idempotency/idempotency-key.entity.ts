@@ -1,13 +1,14 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** One remembered answer to a creating POST, keyed by caller and Idempotency-Key. */
 @Entity('idempotency_keys')
+@Index('ix_idempotency_keys_created_at', ['createdAt'])
 export class IdempotencyKey {
   /** The caller's user id: keys of different users never collide. */
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_idempotency_keys' })
   scope!: string;
 
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_idempotency_keys' })
   key!: string;
 
   @Column({ type: 'text' })
