@@ -65,6 +65,8 @@ export function configureHttp(fastify: FastifyInstance): void {
         imgSrc: ["'self'", 'data:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
         scriptSrc: ["'self'"],
+        // County libraries often serve the API over plain HTTP on their own network.
+        upgradeInsecureRequests: null,
       },
     },
   });

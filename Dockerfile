@@ -1,0 +1,23 @@
+# Build: compile TypeScript with dev dependencies, then keep production ones only.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+COPY migrations ./migrations
+COPY bench ./bench
+COPY templates ./templates
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/templates ./templates
+COPY package.json ./
+USER node
+EXPOSE 3000
+# Migrations first (safe to run on every start), then the API.
+CMD ["sh", "-c", "node dist/src/cli/migrate.js && node dist/src/main.js"]
