@@ -1,6 +1,26 @@
+import { ClassSession } from '../classes/class-session.entity';
+import { ClassTrainer } from '../classes/class-trainer.entity';
+import { ClassTransition } from '../classes/class-transition.entity';
+import { TrainingClass } from '../classes/training-class.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
+import { Course } from '../courses/course.entity';
 import { OrgUnit } from '../org-units/org-unit.entity';
+import { Plan } from '../plans/plan.entity';
+import { Survey } from '../surveys/survey.entity';
 import { User } from '../users/user.entity';
+import { Venue } from '../venues/venue.entity';
 
 /** Every entity, listed once for the app, the CLI and tests. */
-export const entities = [OrgUnit, User, IdempotencyKey];
+export const entities = [
+  OrgUnit,
+  User,
+  IdempotencyKey,
+  Survey,
+  Course,
+  Venue,
+  Plan,
+  TrainingClass,
+  ClassTrainer,
+  ClassTransition,
+  ClassSession,
+];

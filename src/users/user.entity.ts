@@ -15,6 +15,7 @@ import { EDUCATION_LEVELS, PROFICIENCIES, ROLES, type EducationLevel, type Profi
 
 @Entity('users')
 @Unique('uq_users_username', ['username'])
+@Unique('uq_users_calendar_token_hash', ['calendarTokenHash'])
 @Check('ck_users_username_lower', `username = lower(btrim(username))`)
 @Check('ck_users_display_name_not_blank', `btrim(display_name) <> ''`)
 @Index('ix_users_org_unit_id', ['orgUnitId'])
@@ -62,6 +63,10 @@ export class User {
   /** Raised when the user is deactivated, its role changes or its password changes: older tokens stop working. */
   @Column({ type: 'int', default: 0 })
   tokenVersion!: number;
+
+  /** sha256 of the secret in the user's calendar feed URL; null when no feed is issued. */
+  @Column({ type: 'text', nullable: true, select: false })
+  calendarTokenHash!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

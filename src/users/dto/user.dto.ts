@@ -193,7 +193,7 @@ export class UserDto {
   @ApiProperty() updatedAt!: Date;
 
   /** Whitelists fields, so a password hash can never slip into an answer. */
-  static from(u: Omit<User, 'passwordHash' | 'tokenVersion'>): UserDto {
+  static from(u: Omit<User, 'passwordHash' | 'tokenVersion' | 'calendarTokenHash'>): UserDto {
     return {
       id: u.id,
       username: u.username,
