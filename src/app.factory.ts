@@ -2,18 +2,24 @@ import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureHttp, requestId } from './common/http/http-setup';
 import { createPinoLogger, NestPinoLogger } from './common/logging/logging';
-import { type Env, loadEnv } from './config/env';
+import { type Env, loadEnv, trustProxy } from './config/env';
+
+export interface CreateAppOptions {
+  /** Where logs go (stdout by default); tests read what the app logs from a stream. */
+  logDestination?: DestinationStream;
+}
 
 /** Builds the API application (used by main.ts, tests and benchmarks), initialised and ready. */
-export async function createApp(env: Env = loadEnv()): Promise<NestFastifyApplication> {
-  const logger = createPinoLogger(env);
+export async function createApp(env: Env = loadEnv(), options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = createPinoLogger(env, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: env.BODY_LIMIT_BYTES,
-    trustProxy: env.TRUST_PROXY === 'true',
+    trustProxy: trustProxy(env),
     requestIdHeader: false,
     genReqId: requestId,
   });

@@ -22,19 +22,27 @@ export class AuthService {
     private readonly env: Env,
   ) {}
 
-  /** Checks a username and password; throttles repeated failures per username and per address. */
+  /**
+   * Checks a username and password; throttles repeated failures per username and per address.
+   * The attempt is counted before the (slow) password check, so parallel guesses cannot slip
+   * past the limit while it runs, and settled after it.
+   */
   async validateCredentials(rawUsername: string, password: string, ip: string): Promise<User> {
     const username = rawUsername.trim().toLowerCase();
-    const state = await this.throttle.check(username, ip);
+    const state = await this.throttle.reserve(username, ip);
     if (state.blocked) throw AuthErrors.throttled(state.retryAfterSeconds);
-    const user = await this.users.findByUsernameWithHash(username);
-    const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
-    if (!user || !ok) {
-      await this.throttle.recordFailure(username, ip);
-      throw AuthErrors.invalidCredentials();
+    let user: User | null = null;
+    let ok = false;
+    try {
+      user = await this.users.findByUsernameWithHash(username);
+      ok = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
+    } finally {
+      // A right password is no guess, even for a deactivated account; an error counts as a failure.
+      if (ok) await this.throttle.recordSuccess(username, ip);
+      else await this.throttle.recordFailure(username, ip);
     }
+    if (!user || !ok) throw AuthErrors.invalidCredentials();
     if (!user.active) throw AuthErrors.inactive();
-    await this.throttle.recordSuccess(username);
     return user;
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { Env } from '../config/env';
@@ -8,10 +9,67 @@ export interface ThrottleState {
   retryAfterSeconds: number;
 }
 
+/** Seconds an address's in-flight count outlives its last attempt (only matters if a process dies mid-check). */
+const IN_FLIGHT_TTL_SECONDS = 60;
+/** How long a sign-in waits for its address's other sign-ins in flight to finish before giving up. */
+const MAX_WAIT_MS = 5000;
+
 /**
- * Counts failed logins per username and per client address in Redis, shared by every
- * API process. Only failures count: forty trainees behind one township address all get
- * in at the start of a quiz. If Redis is down, logins go on unthrottled (logged).
+ * Shared by the scripts: the seconds until KEYS[i] expires, giving a key that has no
+ * expiry the full window (EXPIRE ... NX would need Redis 7).
+ */
+const EXPIRY = `
+local function expiry(key, window)
+  local ttl = redis.call('TTL', key)
+  if ttl < 0 then
+    redis.call('EXPIRE', key, window)
+    return tonumber(window)
+  end
+  return math.max(ttl, 1)
+end
+local function count(key) return tonumber(redis.call('GET', key) or '0') end
+`;
+
+/**
+ * KEYS: username attempts, address failures, address attempts in flight.
+ * ARGV: username limit, address limit, window seconds, in-flight expiry seconds.
+ * Answers 0 when the attempt is counted, -1 when the address has too many sign-ins in
+ * flight to take another now, else the seconds until the limit that was hit resets.
+ * Check and count are one step, so parallel attempts cannot all pass the check before
+ * any of them is counted. A refused attempt is not counted.
+ */
+const RESERVE_SCRIPT = `${EXPIRY}
+if count(KEYS[1]) >= tonumber(ARGV[1]) then return expiry(KEYS[1], ARGV[3]) end
+local failed = count(KEYS[2])
+if failed >= tonumber(ARGV[2]) then return expiry(KEYS[2], ARGV[3]) end
+if failed + count(KEYS[3]) >= tonumber(ARGV[2]) then return -1 end
+redis.call('INCR', KEYS[1])
+expiry(KEYS[1], ARGV[3])
+redis.call('INCR', KEYS[3])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+return 0`;
+
+/** Same KEYS; ARGV[1] is 1 for a wrong password, 0 for a right one; ARGV[2] the window. */
+const SETTLE_SCRIPT = `${EXPIRY}
+if count(KEYS[3]) > 0 then redis.call('DECR', KEYS[3]) end
+if ARGV[1] == '1' then
+  redis.call('INCR', KEYS[2])
+  expiry(KEYS[2], ARGV[2])
+else
+  redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+/**
+ * Limits sign-in attempts per username and failed sign-ins per client address, in Redis
+ * shared by every API process. Each attempt is reserved before the slow password check,
+ * so parallel guesses cannot slip past a limit while it runs:
+ * - per username, the attempt counts until the password turns out right (which clears it);
+ * - per address, failures and attempts in flight together stay within the limit. A right
+ *   password gives its place back, and a sign-in that finds the address's places all in
+ *   flight waits for one instead of being refused: forty trainees behind one township
+ *   address all get in at the start of a quiz, however many press the button at once.
+ * If Redis is down, logins go on unthrottled (logged).
  */
 @Injectable()
 export class LoginThrottleService {
@@ -22,44 +80,56 @@ export class LoginThrottleService {
     private readonly env: Env,
   ) {}
 
-  private keys(username: string, ip: string): [string, string] {
-    return [`login-fail:user:${username}`, `login-fail:ip:${ip}`];
+  private keys(username: string, ip: string): [string, string, string] {
+    return [`login-fail:user:${username}`, `login-fail:ip:${ip}`, `login-pending:ip:${ip}`];
   }
 
-  async check(username: string, ip: string): Promise<ThrottleState> {
-    const [userKey, ipKey] = this.keys(username, ip);
+  /** Counts this attempt, unless a limit is reached; settle it with recordFailure or recordSuccess. */
+  async reserve(username: string, ip: string): Promise<ThrottleState> {
+    const deadline = Date.now() + MAX_WAIT_MS;
     try {
-      const [userFails, ipFails] = (await this.redis.mget(userKey, ipKey)).map((v) => Number(v ?? 0));
-      const overUser = userFails >= this.env.LOGIN_MAX_FAILURES_PER_USER;
-      const overIp = ipFails >= this.env.LOGIN_MAX_FAILURES_PER_IP;
-      if (!overUser && !overIp) return { blocked: false, retryAfterSeconds: 0 };
-      const ttl = await this.redis.ttl(overUser ? userKey : ipKey);
-      return { blocked: true, retryAfterSeconds: Math.max(ttl, 1) };
+      for (;;) {
+        const answer = (await this.redis.eval(
+          RESERVE_SCRIPT,
+          3,
+          ...this.keys(username, ip),
+          this.env.LOGIN_MAX_FAILURES_PER_USER,
+          this.env.LOGIN_MAX_FAILURES_PER_IP,
+          this.env.LOGIN_FAILURE_WINDOW_SECONDS,
+          IN_FLIGHT_TTL_SECONDS,
+        )) as number;
+        if (answer >= 0) return { blocked: answer > 0, retryAfterSeconds: answer };
+        if (Date.now() >= deadline) return { blocked: true, retryAfterSeconds: 1 };
+        // Jittered, so a waiting burst does not retry in lockstep.
+        await sleep(50 + Math.random() * 100);
+      }
     } catch (e) {
       this.logger.warn(`Login throttle unavailable, allowing attempt: ${(e as Error).message}`);
       return { blocked: false, retryAfterSeconds: 0 };
     }
   }
 
-  async recordFailure(username: string, ip: string): Promise<void> {
-    const window = this.env.LOGIN_FAILURE_WINDOW_SECONDS;
-    try {
-      const multi = this.redis.multi();
-      for (const key of this.keys(username, ip)) {
-        multi.incr(key);
-        multi.expire(key, window, 'NX');
-      }
-      await multi.exec();
-    } catch (e) {
-      this.logger.warn(`Could not record a failed login: ${(e as Error).message}`);
-    }
+  recordFailure(username: string, ip: string): Promise<void> {
+    return this.settle(username, ip, true);
   }
 
-  async recordSuccess(username: string): Promise<void> {
+  /** A right password is no failure: clears the username's count and gives the address's place back. */
+  recordSuccess(username: string, ip: string): Promise<void> {
+    return this.settle(username, ip, false);
+  }
+
+  private async settle(username: string, ip: string, failed: boolean): Promise<void> {
     try {
-      await this.redis.del(this.keys(username, '')[0]);
-    } catch {
-      // The counter expires by itself.
+      await this.redis.eval(
+        SETTLE_SCRIPT,
+        3,
+        ...this.keys(username, ip),
+        failed ? 1 : 0,
+        this.env.LOGIN_FAILURE_WINDOW_SECONDS,
+      );
+    } catch (e) {
+      // The counters expire by themselves.
+      this.logger.warn(`Could not settle a login attempt: ${(e as Error).message}`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { jwtSecret, validateEnv } from './env';
+import { jwtSecret, trustProxy, validateEnv } from './env';
 
 describe('validateEnv', () => {
   it('applies the defaults from DESIGN.md', () => {
@@ -50,4 +50,24 @@ describe('validateEnv', () => {
   it('treats empty strings as unset', () => {
     expect(validateEnv({ PORT: '' }).PORT).toBe(3000);
   });
+
+  it('reads TRUST_PROXY as false, a hop count or a list of proxy addresses', () => {
+    expect(trustProxy(validateEnv({}))).toBe(false);
+    expect(trustProxy(validateEnv({ TRUST_PROXY: 'false' }))).toBe(false);
+    expect(trustProxy(validateEnv({ TRUST_PROXY: '2' }))).toBe(2);
+    expect(trustProxy(validateEnv({ TRUST_PROXY: ' 10.0.0.5, 10.1.0.0/16,::1,fd00::/8 , loopback' }))).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it.each(['true', '0', '-1', '1.5', '10.0.0.300', '10.0.0.0/33', 'lb.internal', '10.0.0.1,'])(
+    'refuses TRUST_PROXY=%s, naming the variable',
+    (value) => {
+      expect(() => validateEnv({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+    },
+  );
 });

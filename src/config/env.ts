@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
@@ -96,12 +97,42 @@ export class Env {
   @Min(1024)
   UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;
 
-  /** Trust X-Forwarded-For from a load balancer in front of the API (needed for per-address throttling). */
-  @IsIn(['true', 'false'])
+  /**
+   * Which proxies' X-Forwarded-For to believe, so per-address throttling sees the client:
+   * `false`, a hop count (`1` for one load balancer) or proxy addresses/CIDRs (see trustProxy).
+   */
+  @IsString()
   TRUST_PROXY = 'false';
 }
 
 export class EnvValidationError extends Error {}
+
+/** Names proxy-addr (Fastify's trustProxy) knows for address ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy` takes it. Never `true`: that trusts the left-most
+ * X-Forwarded-For address, which any client can write. Throws on a value it cannot read.
+ */
+export function trustProxy(env: Pick<Env, 'TRUST_PROXY'>): false | number | string[] {
+  const value = env.TRUST_PROXY.trim();
+  if (value === 'false') return false;
+  if (/^[1-9]\d{0,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  if (entries.every(isProxyAddress)) return entries;
+  throw new EnvValidationError(
+    'TRUST_PROXY must be false, a hop count (1 for one load balancer in front) or a comma-separated list of ' +
+      `proxy addresses or CIDRs (got "${value}"; true is refused: it trusts addresses clients make up)`,
+  );
+}
 
 /** Validates a raw environment; throws one error naming every bad variable. */
 export function validateEnv(raw: Record<string, string | undefined>): Env {
@@ -113,6 +144,11 @@ export function validateEnv(raw: Record<string, string | undefined>): Env {
   }
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
     problems.push('JWT_SECRET is required when NODE_ENV is production');
+  }
+  try {
+    trustProxy(env);
+  } catch (e) {
+    problems.push((e as Error).message);
   }
   if (!isValidTimeZone(env.TZ_DEFAULT)) {
     problems.push(`TZ_DEFAULT must be an IANA time zone such as Asia/Shanghai (got "${env.TZ_DEFAULT}")`);

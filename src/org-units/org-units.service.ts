@@ -23,6 +23,18 @@ export function placeUnder(parent: Pick<OrgUnit, 'id' | 'path' | 'depth'> | null
     : { id, parentId: null, path: `/${id}/`, depth: 0 };
 }
 
+/**
+ * Every change to the tree's shape (create, move, re-kind, delete) takes this
+ * transaction-level advisory lock first, so paths are computed from a parent that cannot
+ * move underneath: without it, a unit created while its parent moves keeps the old path
+ * and lands in the wrong admin's scope. Tree edits are rare; reads never take it.
+ */
+const TREE_LOCK_KEY = 0x6f7267; // 'org'
+
+function lockTree(m: EntityManager): Promise<unknown> {
+  return m.query('SELECT pg_advisory_xact_lock($1)', [TREE_LOCK_KEY]);
+}
+
 function pgCode(e: unknown): string | undefined {
   return e instanceof QueryFailedError ? (e.driverError as { code?: string }).code : undefined;
 }
@@ -66,6 +78,15 @@ export class OrgUnitsService {
     return pageOf(items, total, query);
   }
 
+  /** The township a unit belongs to: itself if a township, its parent if a village under one. */
+  async townshipOf(unitId: string, m: EntityManager = this.tx.manager): Promise<OrgUnit | undefined> {
+    const unit = await m.getRepository(OrgUnit).findOneBy({ id: unitId });
+    if (unit?.kind === 'township') return unit;
+    if (unit?.kind !== 'village' || !unit.parentId) return undefined;
+    const parent = await m.getRepository(OrgUnit).findOneBy({ id: unit.parentId });
+    return parent?.kind === 'township' ? parent : undefined;
+  }
+
   /** Every unit of the given kinds under (and including) the unit with `path`, in name order. */
   async listSubtree(path: string, kinds: readonly OrgUnitKind[] = ORG_UNIT_KINDS): Promise<OrgUnit[]> {
     return this.repo
@@ -78,6 +99,7 @@ export class OrgUnitsService {
 
   async create(actor: AuthUser, dto: CreateOrgUnitDto): Promise<OrgUnit> {
     return this.tx.run(async (m) => {
+      await lockTree(m);
       const parent = await this.getInScope(actor, dto.parentId, m);
       if (!canBeChildOf(dto.kind, parent.kind)) throw OrgUnitErrors.kindOrder(dto.kind, parent.kind);
       const unit = m.getRepository(OrgUnit).create({
@@ -98,6 +120,7 @@ export class OrgUnitsService {
 
   async update(actor: AuthUser, id: string, dto: UpdateOrgUnitDto): Promise<OrgUnit> {
     return this.tx.run(async (m) => {
+      await lockTree(m);
       const repo = m.getRepository(OrgUnit);
       const unit = await this.getInScope(actor, id, m);
       const moving = dto.parentId !== undefined && dto.parentId !== unit.parentId;
@@ -147,6 +170,7 @@ export class OrgUnitsService {
 
   async remove(actor: AuthUser, id: string): Promise<void> {
     await this.tx.run(async (m) => {
+      await lockTree(m);
       const unit = await this.getInScope(actor, id, m);
       if (unit.id === actor.orgUnitId) throw OrgUnitErrors.ownUnit();
       const [{ children, users }] = await m.query<{ children: number; users: number }[]>(

@@ -172,6 +172,41 @@ describe('parseUserImport', () => {
     const csv = 'username,displayName,orgUnit\n' + Array.from({ length: 5001 }, (_, i) => `u${i},n${i},x`).join('\n');
     await expect(parseUserImport(Buffer.from(csv, 'utf8'))).rejects.toThrow(/5000/);
   });
+
+  it.each([
+    ['CRLF', '\r\n'],
+    ['CR', '\r'],
+  ])('refuses a 5 MB CSV of blank lines (%s line endings) quickly, before parsing it', async (_name, eol) => {
+    const csv = Buffer.from(
+      `username,displayName,orgUnit${eol}${eol.repeat(Math.floor((5 * 1024 * 1024) / eol.length))}`,
+    );
+    const started = Date.now();
+    await expect(parseUserImport(csv)).rejects.toThrow(/at most/i);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses a workbook whose first sheet has more rows than the cap, even mostly empty ones', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('学员');
+    sheet.addRow(['username', 'displayName', 'orgUnit']);
+    sheet.getCell(7000, 1).value = 'far-down';
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+    await expect(parseUserImport(file)).rejects.toThrow(/at most/i);
+  });
+
+  it('refuses a workbook that unzips to more than 20 MB without loading it', async () => {
+    const file = await xlsx([
+      ['username', 'displayName'],
+      ['li.lei', 'x'.repeat(21 * 1024 * 1024)],
+    ]);
+    expect(file.length).toBeLessThan(1024 * 1024);
+    await expect(parseUserImport(file)).rejects.toThrow(/unzips to more than 20 MB/);
+  });
+
+  it('refuses a header with more than 200 columns', async () => {
+    const csv = `username,displayName,${Array.from({ length: 300 }, (_, i) => `c${i}`).join(',')}\nli.lei,Li Lei\n`;
+    await expect(parseUserImport(Buffer.from(csv))).rejects.toThrow(/200 columns/);
+  });
 });
 
 describe('educationFrom / proficiencyFrom', () => {

@@ -15,6 +15,22 @@ export type ImportField =
 export class ImportFileError extends Error {}
 
 export const MAX_IMPORT_ROWS = 5000;
+/**
+ * Lines (CSV) or rows (XLSX) read at most, blank ones included: the data rows, the header
+ * and room for blank rows and cells spanning lines. Checked before parsing, so a file of
+ * millions of blank lines is refused at once instead of blocking the event loop.
+ */
+const MAX_IMPORT_LINES = MAX_IMPORT_ROWS + 1000;
+/** Columns read at most: every row is walked column by column. */
+const MAX_IMPORT_COLUMNS = 200;
+/** Unzipped size of a workbook read at most: ExcelJS holds the whole workbook in memory while loading it. */
+const MAX_XLSX_UNZIPPED_BYTES = 20 * 1024 * 1024;
+
+const tooManyLines = () =>
+  new ImportFileError(
+    `At most ${MAX_IMPORT_ROWS} rows can be imported at once (the file has more than ${MAX_IMPORT_LINES} lines, blank ones included)`,
+  );
+const tooManyColumns = () => new ImportFileError(`The file has more than ${MAX_IMPORT_COLUMNS} columns`);
 
 /** Column headers as people write them, in English or Chinese (compared without case, spaces or punctuation). */
 const HEADER_ALIASES: Record<ImportField, string[]> = {
@@ -114,35 +130,90 @@ function isLegacyXls(buffer: Buffer): boolean {
   return buffer.length > 4 && buffer[0] === 0xd0 && buffer[1] === 0xcf && buffer[2] === 0x11 && buffer[3] === 0xe0;
 }
 
-async function readTable(buffer: Buffer): Promise<string[][]> {
-  if (isLegacyXls(buffer)) throw new ImportFileError('Old .xls files are not supported: save as .xlsx or .csv');
-  if (isZip(buffer)) {
-    const workbook = new ExcelJS.Workbook();
-    try {
-      await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
-    } catch {
-      throw new ImportFileError('The file is not a readable XLSX workbook');
-    }
-    const sheet = workbook.worksheets[0];
-    if (!sheet) throw new ImportFileError('The workbook has no sheet');
-    const table: string[][] = [];
-    sheet.eachRow({ includeEmpty: true }, (row, rowNumber) => {
-      const cells: string[] = [];
-      row.eachCell({ includeEmpty: true }, (cell, col) => {
-        cells[col - 1] = cell.text ?? '';
-      });
-      table[rowNumber - 1] = Array.from(cells, (c) => c ?? '');
-    });
-    return Array.from(table, (r) => r ?? []);
+/**
+ * The unzipped size a zip declares for its files, read from its central directory without
+ * unzipping anything. (A ZIP64 size reads as 4 GiB, so it is refused as too large.)
+ */
+function declaredUnzippedBytes(zip: Buffer): number {
+  const END_OF_DIRECTORY = 0x06054b50;
+  const DIRECTORY_ENTRY = 0x02014b50;
+  // The end-of-directory record is 22 bytes plus a comment of at most 64 KiB.
+  let end = zip.length - 22;
+  while (end >= Math.max(0, zip.length - 22 - 0xffff) && zip.readUInt32LE(end) !== END_OF_DIRECTORY) end--;
+  if (end < 0 || zip.readUInt32LE(end) !== END_OF_DIRECTORY) throw new RangeError('no zip directory');
+  let offset = zip.readUInt32LE(end + 16);
+  let total = 0;
+  for (let entries = zip.readUInt16LE(end + 10); entries > 0; entries--) {
+    if (zip.readUInt32LE(offset) !== DIRECTORY_ENTRY) throw new RangeError('broken zip directory');
+    total += zip.readUInt32LE(offset + 24);
+    offset += 46 + zip.readUInt16LE(offset + 28) + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
   }
+  return total;
+}
+
+/** Whether a text has more than `max` lines, whatever its line endings (CRLF, LF or CR alone). */
+function hasMoreLinesThan(text: string, max: number): boolean {
+  let lf = 0;
+  let cr = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) lf++;
+    else if (c === 13) cr++;
+    if (lf >= max || cr >= max) return true;
+  }
+  return false;
+}
+
+async function readXlsx(buffer: Buffer): Promise<string[][]> {
+  let unzipped: number;
+  try {
+    unzipped = declaredUnzippedBytes(buffer);
+  } catch {
+    throw new ImportFileError('The file is not a readable XLSX workbook');
+  }
+  if (unzipped > MAX_XLSX_UNZIPPED_BYTES) {
+    throw new ImportFileError(`The workbook unzips to more than ${MAX_XLSX_UNZIPPED_BYTES / 1024 / 1024} MB`);
+  }
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
+  } catch {
+    throw new ImportFileError('The file is not a readable XLSX workbook');
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw new ImportFileError('The workbook has no sheet');
+  // rowCount is the last row's number: eachRow with includeEmpty visits every row up to it.
+  if (sheet.rowCount > MAX_IMPORT_LINES) throw tooManyLines();
+  if (sheet.columnCount > MAX_IMPORT_COLUMNS) throw tooManyColumns();
+  const table: string[][] = [];
+  sheet.eachRow({ includeEmpty: true }, (row, rowNumber) => {
+    const cells: string[] = [];
+    row.eachCell({ includeEmpty: true }, (cell, col) => {
+      // Excel stores a NUL as _x0000_; PostgreSQL text cannot hold one.
+      cells[col - 1] = (cell.text ?? '').replaceAll('\u0000', '');
+    });
+    table[rowNumber - 1] = Array.from(cells, (c) => c ?? '');
+  });
+  return Array.from(table, (r) => r ?? []);
+}
+
+function readCsv(buffer: Buffer): string[][] {
   const text = decodeCsv(buffer);
   if (text.includes('\u0000')) throw new ImportFileError('The file is neither CSV nor XLSX');
+  if (hasMoreLinesThan(text, MAX_IMPORT_LINES)) throw tooManyLines();
+  let table: string[][];
   try {
-    const table: string[][] = parse(text, { relax_column_count: true, skip_empty_lines: false, bom: true });
-    return table;
+    table = parse(text, { relax_column_count: true, skip_empty_lines: false, bom: true });
   } catch (e) {
     throw new ImportFileError(`The CSV cannot be read: ${(e as Error).message}`);
   }
+  if (table.some((row) => row.length > MAX_IMPORT_COLUMNS)) throw tooManyColumns();
+  return table;
+}
+
+async function readTable(buffer: Buffer): Promise<string[][]> {
+  if (isLegacyXls(buffer)) throw new ImportFileError('Old .xls files are not supported: save as .xlsx or .csv');
+  return isZip(buffer) ? readXlsx(buffer) : readCsv(buffer);
 }
 
 /** Reads a CSV or XLSX of users into rows keyed by field; unknown columns are ignored. */

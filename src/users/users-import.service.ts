@@ -25,6 +25,21 @@ interface Candidate {
   orgUnitId: string;
 }
 
+/**
+ * Passwords hashed at once by one import. argon2 runs on libuv's thread pool (4 threads by
+ * default), which logins share: an import of thousands of rows must leave them room.
+ */
+const HASH_CONCURRENCY = 2;
+
+/** Runs `work` for each item, at most `limit` at a time. */
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /** Readable initial passwords for people on phones: no look-alike characters. */
 function generatePassword(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -141,13 +156,13 @@ export class UsersImportService {
       ).map((u) => u.username),
     );
     const hashes = new Map<string, { password?: string; hash: string }>();
-    await Promise.all(
-      candidates
-        .filter((c) => c.password !== undefined || !known.has(c.username))
-        .map(async (c) => {
-          const generated = c.password === undefined ? generatePassword() : undefined;
-          hashes.set(c.username, { password: generated, hash: await hashPassword(c.password ?? generated!) });
-        }),
+    await forEachLimited(
+      candidates.filter((c) => c.password !== undefined || !known.has(c.username)),
+      HASH_CONCURRENCY,
+      async (c) => {
+        const generated = c.password === undefined ? generatePassword() : undefined;
+        hashes.set(c.username, { password: generated, hash: await hashPassword(c.password ?? generated!) });
+      },
     );
     return this.write(
       units.map((u) => u.id),

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Roles } from '../common/auth/auth.decorators';
-import { UploadedFileBuffer } from '../common/http/uploaded-file.decorator';
+import { AcceptsUpload, UploadedFileBuffer } from '../common/http/uploaded-file.decorator';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors, ApiPageResponse } from '../common/openapi/api-docs.decorators';
 import type { Page } from '../common/pagination/page.dto';
@@ -41,17 +41,23 @@ export class UsersController {
   }
 
   @Post('import')
-  @Idempotent()
+  // Generated passwords are never stored in idempotency_keys (they would sit there in plain text).
+  @Idempotent({ redact: ['credentials'] })
   @Roles('admin')
   @HttpCode(200)
-  @ApiConsumes('multipart/form-data')
+  @AcceptsUpload()
   @ApiBody({
     description:
       'CSV (UTF-8 or GB18030) or XLSX; first row names the columns: username/用户名, displayName/姓名, phone/手机号, ' +
       'orgUnit/单位 or orgUnitCode/单位编码, and optionally password/密码, email/邮箱, education/学历, proficiency/计算机水平',
     schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
   })
-  @ApiOkResponse({ type: ImportResultDto })
+  @ApiOkResponse({
+    type: ImportResultDto,
+    description:
+      'Generated passwords are in `credentials` of this answer only. A retry with the same Idempotency-Key ' +
+      'replays the answer with `credentials: []` and `credentialsRedacted: true`: reset those users’ passwords instead.',
+  })
   @ApiErrors(403, 413, 415, 422)
   async import(
     @CurrentUser() actor: AuthUser,

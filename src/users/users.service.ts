@@ -142,6 +142,33 @@ export class UsersService {
     });
   }
 
+  /** Of the given ids, those that are active trainers inside the admin's subtree. */
+  async activeTrainerIdsInScope(actor: AuthUser, ids: string[], m: EntityManager = this.tx.manager): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await m.query<{ id: string }[]>(
+      `SELECT u.id FROM users u JOIN org_units o ON o.id = u.org_unit_id
+        WHERE u.id = ANY($1::uuid[]) AND u.role = 'trainer' AND u.active AND o.path LIKE $2`,
+      [ids, `${actor.orgPath}%`],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Stores the hash of a user's calendar feed secret (null revokes the feed). */
+  async setCalendarTokenHash(userId: string, hash: string | null): Promise<void> {
+    await this.tx.manager.update(User, { id: userId }, { calendarTokenHash: hash });
+  }
+
+  /** The active user whose calendar feed secret hashes to `hash`. */
+  async findByCalendarTokenHash(hash: string): Promise<AuthUser | undefined> {
+    const rows = await this.tx.manager.query<AuthRow[]>(
+      `${AUTH_ROW_SQL.replace('WHERE u.id = $1', 'WHERE u.calendar_token_hash = $1 AND u.active')}`,
+      [hash],
+    );
+    if (!rows[0]) return undefined;
+    const { tokenVersion: _v, ...user } = rows[0];
+    return user;
+  }
+
   private async assertInScope(actor: AuthUser, user: User, m: EntityManager = this.tx.manager): Promise<void> {
     const rows = await m.query<{ path: string }[]>('SELECT path FROM org_units WHERE id = $1', [user.orgUnitId]);
     if (!rows[0] || !isWithin(rows[0].path, actor.orgPath)) throw UserErrors.notFound();

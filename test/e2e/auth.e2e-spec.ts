@@ -67,21 +67,62 @@ describe('auth (e2e)', () => {
     expect(await t.redis.get(`login-fail:user:${user.username}`)).toBe('3');
   });
 
+  it('reserves attempts atomically: 30 parallel wrong passwords for one username get at most 5 answers of 401', async () => {
+    const local = await startTestApp({ LOGIN_MAX_FAILURES_PER_USER: '5', LOGIN_MAX_FAILURES_PER_IP: '1000' });
+    try {
+      const units = await createOrgTree(local.ds);
+      const user = await createUser(local.ds, { role: 'trainee', orgUnitId: units.townshipA1.id });
+      const results = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          local.http.post('/api/auth/login').send({ username: user.username, password: 'wrong-password' }),
+        ),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+      await local.http.post('/api/auth/login').send({ username: user.username, password: PASSWORD }).expect(429);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('throttles failures per client address across usernames', async () => {
     const local = await startTestApp({ LOGIN_MAX_FAILURES_PER_USER: '100', LOGIN_MAX_FAILURES_PER_IP: '4' });
     try {
       const units = await createOrgTree(local.ds);
       const user = await createUser(local.ds, { role: 'trainee', orgUnitId: units.townshipA1.id });
-      for (let i = 0; i < 4; i++) {
-        await local.http
-          .post('/api/auth/login')
-          .send({ username: `guess${i}`, password: 'wrong-password' })
-          .expect(401);
-      }
+      // Twenty guesses at once, each for another username: the address still gets only four.
+      const guesses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          local.app.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { username: `guess${i}`, password: 'wrong-password' },
+          }),
+        ),
+      );
+      const statuses = guesses.map((r) => r.statusCode).sort();
+      expect(statuses).toEqual([...Array(4).fill(401), ...Array(16).fill(429)]);
       await local.http.post('/api/auth/login').send({ username: user.username, password: PASSWORD }).expect(429);
     } finally {
       await local.close();
     }
+  });
+
+  it('counts failures against the address the trusted proxy saw, and ignores X-Forwarded-For by default', async () => {
+    const wrong = { username: 'nobody-behind-a-proxy', password: 'wrong-password' };
+    const behindOne = await startTestApp({ TRUST_PROXY: '1' });
+    try {
+      await behindOne.http.post('/api/auth/login').set('X-Forwarded-For', '1.2.3.4, 5.6.7.8').send(wrong).expect(401);
+      // 1.2.3.4 is whatever the client wrote; 5.6.7.8 is the address our one proxy saw.
+      expect(await behindOne.redis.get('login-fail:ip:5.6.7.8')).toBe('1');
+      expect(await behindOne.redis.get('login-fail:ip:1.2.3.4')).toBeNull();
+    } finally {
+      await behindOne.close();
+    }
+    await t.http.post('/api/auth/login').set('X-Forwarded-For', '1.2.3.4, 5.6.7.8').send(wrong).expect(401);
+    expect(await t.redis.get('login-fail:ip:5.6.7.8')).toBeNull();
+    expect(await t.redis.get('login-fail:ip:1.2.3.4')).toBeNull();
   });
 
   it('never throttles successful logins: 40 trainees behind one address all get in at once', async () => {
@@ -92,6 +133,31 @@ describe('auth (e2e)', () => {
       users.map((u) => t.http.post('/api/auth/login').send({ username: u.username, password: PASSWORD })),
     );
     expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
+  });
+
+  it('lets a burst of right passwords from one address in even when more are in flight than the address limit', async () => {
+    const local = await startTestApp({ LOGIN_MAX_FAILURES_PER_IP: '10' });
+    try {
+      const units = await createOrgTree(local.ds);
+      const users = await Promise.all(
+        Array.from({ length: 40 }, () => createUser(local.ds, { role: 'trainee', orgUnitId: units.villageA1.id })),
+      );
+      // inject() hands all 40 to the app at once (supertest opens a connection per request).
+      const results = await Promise.all(
+        users.map((u) =>
+          local.app.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { username: u.username, password: PASSWORD },
+          }),
+        ),
+      );
+      expect(results.map((r) => r.statusCode)).toEqual(Array(40).fill(200));
+      // Nothing is left counted against the address.
+      expect(Number((await local.redis.get('login-fail:ip:127.0.0.1')) ?? 0)).toBe(0);
+    } finally {
+      await local.close();
+    }
   });
 
   it('answers 401 without a token, with a malformed token and with a token signed by another key', async () => {

@@ -27,9 +27,11 @@ describe('health (e2e)', () => {
         statusCode: 503,
         code: 'SERVICE_UNAVAILABLE',
         message: 'Down: redis',
-        error: { redis: { status: 'down' } },
+        error: { redis: { status: 'down', message: 'unreachable' } },
         info: { postgres: { status: 'up' } },
       });
+      // The answer is public: it must not tell where Redis lives.
+      expect(res.text).not.toContain('127.0.0.1');
     });
 
     it('still lets people log in and read', async () => {

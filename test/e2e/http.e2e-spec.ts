@@ -61,6 +61,18 @@ describe('HTTP contract (e2e)', () => {
     expect(form.status).toBe(415);
   });
 
+  it('answers a multipart body with 415 on a route that takes no file, creating nothing', async () => {
+    const res = await t.http
+      .post('/api/org-units')
+      .set('Authorization', admin)
+      .field('kind', 'village')
+      .field('name', '表单村')
+      .field('parentId', tree.townshipA1.id);
+    expect(res.status).toBe(415);
+    expect(res.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.any(String) });
+    expect(await t.ds.query(`SELECT 1 FROM org_units WHERE name = '表单村'`)).toHaveLength(0);
+  });
+
   it('answers an oversized body with 413', async () => {
     const res = await post(JSON.stringify({ kind: 'village', name: 'x'.repeat(5000), parentId: tree.townshipA1.id }));
     expect(res.status).toBe(413);

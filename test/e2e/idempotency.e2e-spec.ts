@@ -98,6 +98,25 @@ describe('Idempotency-Key (e2e)', () => {
     expect(fresh.body.name).toBe('新村');
   });
 
+  it('deletes keys older than 24 hours, a hundred at a time, whenever a key is claimed', async () => {
+    await t.ds.query(
+      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, status_code, created_at)
+       SELECT 'stale-scope', 'stale-' || n, 'POST', '/api/org-units', 'x', 201, now() - interval '25 hours'
+         FROM generate_series(1, 150) AS n`,
+    );
+    const stale = async () =>
+      Number(
+        (
+          await t.ds.query<{ count: string }[]>(
+            `SELECT count(*) FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`,
+          )
+        )[0].count,
+      );
+    const before = await stale();
+    await create('key-sweeper', '清扫村').expect(201);
+    expect(before - (await stale())).toBe(100);
+  });
+
   it('covers file uploads too: the same file under the same key imports once', async () => {
     const file = Buffer.from(`username,displayName,orgUnit\nidem-imp-1,王五,${tree.townshipA1.name}\n`);
     const send = () =>
@@ -107,10 +126,14 @@ describe('Idempotency-Key (e2e)', () => {
         .set('Idempotency-Key', 'key-import')
         .attach('file', file, 'trainees.csv');
     const first = await send().expect(200);
-    expect(first.body).toMatchObject({ created: 1 });
+    expect(first.body).toMatchObject({ created: 1, credentials: [{ username: 'idem-imp-1' }] });
+    const password = (first.body as { credentials: { password: string }[] }).credentials[0].password;
     const again = await send().expect(200);
-    // the generated password is replayed, not lost: the retry did not run the import again
-    expect(again.body).toEqual(first.body);
+    // The retry did not run the import again; the generated password was not stored, so it is not replayed.
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual({ ...first.body, credentials: [], credentialsRedacted: true });
+    const stored = await t.ds.query<{ body: string }[]>(`SELECT response_body::text AS body FROM idempotency_keys`);
+    expect(stored.filter((r) => r.body.includes(password))).toEqual([]);
     const other = await t.http
       .post('/api/users/import')
       .set('Authorization', admin)

@@ -210,3 +210,54 @@ describe('org units (e2e)', () => {
     expect(denied.body.code).toBe('FORBIDDEN');
   });
 });
+
+describe('org units under concurrent changes (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('keeps every path equal to its parent path plus its id when moves and creates race', async () => {
+    const province = await createUnit(t.ds, null, 'province', '并发省');
+    const cityA = await createUnit(t.ds, province, 'city', '甲市');
+    const cityB = await createUnit(t.ds, province, 'city', '乙市');
+    const admin = (await signedIn(t.http, t.ds, { role: 'admin', orgUnitId: province.id })).auth;
+    for (let round = 0; round < 10; round++) {
+      const county = await createUnit(t.ds, round % 2 ? cityB : cityA, 'county', `县${round}`);
+      const target = round % 2 ? cityA : cityB;
+      const results = await Promise.all([
+        t.http.patch(`/api/org-units/${county.id}`).set('Authorization', admin).send({ parentId: target.id }),
+        t.http
+          .post('/api/org-units')
+          .set('Authorization', admin)
+          .send({ kind: 'township', name: `镇${round}`, parentId: county.id }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([200, 201]);
+    }
+    const broken = await t.ds.query<{ id: string }[]>(
+      `SELECT c.id FROM org_units c JOIN org_units p ON p.id = c.parent_id
+        WHERE c.path <> p.path || c.id || '/' OR c.depth <> p.depth + 1`,
+    );
+    expect(broken).toEqual([]);
+  });
+});
+
+describe('org units: null is not "absent" (e2e)', () => {
+  it('answers 400 for null in a PATCH', async () => {
+    const t = await startTestApp();
+    try {
+      const tree = await createOrgTree(t.ds);
+      const admin = (await signedIn(t.http, t.ds, { role: 'admin', orgUnitId: tree.countyA.id })).auth;
+      for (const field of ['name', 'parentId', 'kind', 'code']) {
+        const res = await t.http
+          .patch(`/api/org-units/${tree.villageA1.id}`)
+          .set('Authorization', admin)
+          .send({ [field]: null });
+        expect([field, res.status, res.body.code]).toEqual([field, 400, 'VALIDATION_FAILED']);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});

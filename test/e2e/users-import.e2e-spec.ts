@@ -467,6 +467,14 @@ describe('users import (e2e)', () => {
     expect(otherField.body).toEqual(errorBody(400, 'FILE_REQUIRED'));
   });
 
+  it('refuses a 5 MB file of blank rows at once with 400 IMPORT_INVALID_FILE', async () => {
+    const file = Buffer.from(`username,displayName,orgUnit\r\n${'\r\n'.repeat(2_500_000)}`);
+    const started = Date.now();
+    const res = await upload(file).expect(400);
+    expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('answers 415 to a JSON body instead of a multipart upload', async () => {
     const res = await t.http
       .post('/api/users/import')

@@ -37,6 +37,13 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
 };
 
+/**
+ * Values PostgreSQL refuses that validation should have refused first: not null (23502),
+ * check (23514), bad character (22021), number out of range (22003), string too long
+ * (22001). The client sent them, so 400; logged, so the missing validation gets added.
+ */
+const INVALID_VALUE_SQLSTATES = new Set(['23502', '23514', '22021', '22003', '22001']);
+
 function isFastifyError(e: unknown): e is Error & { code: string; statusCode: number } {
   return (
     e instanceof Error &&
@@ -57,11 +64,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const body = this.toBody(exception);
+    // The request's own logger carries the request id.
+    const log = http.getRequest<Partial<FastifyRequest>>().log;
     if (body.statusCode >= 500 && body.statusCode !== 503) {
-      // The request's own logger carries the request id.
-      const log = http.getRequest<Partial<FastifyRequest>>().log;
       if (log) log.error({ err: exception }, 'Unhandled error');
       else this.logger.error({ err: exception, msg: 'Unhandled error' });
+    } else if (exception instanceof QueryFailedError) {
+      if (log) log.warn({ err: exception }, 'The database refused a request');
+      else this.logger.warn({ err: exception, msg: 'The database refused a request' });
     }
     if (typeof body.retryAfterSeconds === 'number') void reply.header('retry-after', String(body.retryAfterSeconds));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
@@ -108,6 +118,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       }
       if (pgCode === '22P02' || pgCode === '22007' || pgCode === '22008') {
         return { statusCode: 400, code: 'BAD_REQUEST', message: 'A value has the wrong format' };
+      }
+      if (pgCode !== undefined && INVALID_VALUE_SQLSTATES.has(pgCode)) {
+        return { statusCode: 400, code: 'INVALID_VALUE', message: 'A value is missing, too long or not allowed' };
       }
     }
     if (isFastifyError(exception) && exception.statusCode >= 400 && exception.statusCode < 500) {

@@ -19,6 +19,16 @@ function findForbiddenKey(value: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
+/** Whether a parsed body holds a NUL character in a key or string: PostgreSQL text cannot store one. */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, child]) => key.includes('\u0000') || containsNul(child, depth + 1));
+}
+
+const invalidCharacter = (where: string) =>
+  new DomainError('INVALID_CHARACTER', `${where} holds a NUL character (\\u0000)`, 'invalid');
+
 /** Fastify's request id: the client's X-Request-Id when it looks sane, else a new UUID. */
 export function requestId(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
@@ -30,7 +40,10 @@ export function requestId(req: IncomingMessage): string {
  * - JSON is parsed with prototype-poisoning protection; bad JSON is 400 INVALID_JSON,
  *   and keys like __proto__ or constructor anywhere in it are 400 FORBIDDEN_KEY
  *   (Nest would otherwise turn Fastify's error into a code-less 400);
- * - text/plain is not accepted (415), like any other type without a parser;
+ * - a NUL character in the body or the address is 400 INVALID_CHARACTER: PostgreSQL
+ *   cannot store one in text, so it would otherwise come back as a 500;
+ * - text/plain is not accepted (415), like any other type without a parser, and
+ *   multipart/form-data only on routes marked @AcceptsUpload();
  * - every answer carries the request id in X-Request-Id and helmet's security headers.
  */
 export function configureHttp(fastify: FastifyInstance): void {
@@ -55,6 +68,10 @@ export function configureHttp(fastify: FastifyInstance): void {
       done(new DomainError('FORBIDDEN_KEY', `The body holds the forbidden key "${forbidden}"`, 'invalid'), undefined);
       return;
     }
+    if (containsNul(parsed)) {
+      done(invalidCharacter('The body'), undefined);
+      return;
+    }
     done(null, parsed);
   });
   // Security headers from helmet, built once (@fastify/helmet rebuilds helmet on every request).
@@ -73,5 +90,23 @@ export function configureHttp(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, next) => {
     void reply.header('x-request-id', request.id);
     securityHeaders(request.raw, reply.raw, (err?: unknown) => next(err instanceof Error ? err : undefined));
+  });
+  // Only %00 decodes to NUL in a query value or path parameter (a raw NUL never gets past the HTTP parser).
+  fastify.addHook('onRequest', (request, _reply, next) => {
+    next(request.url.includes('%00') ? invalidCharacter('The address') : undefined);
+  });
+  // Multipart only where a route takes a file (@AcceptsUpload): elsewhere @fastify/multipart would hand
+  // the form fields to the route's DTO as if they were JSON. Checked before any of the body is read.
+  fastify.addHook('onRequest', (request, _reply, next) => {
+    const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
+    next(
+      multipart && !request.is404 && !request.routeOptions.config.acceptsUpload
+        ? new DomainError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'This route takes JSON, not multipart/form-data',
+            'unsupported_media_type',
+          )
+        : undefined,
+    );
   });
 }

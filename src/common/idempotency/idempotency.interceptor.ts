@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthUser } from '../auth/auth-user';
@@ -26,16 +27,43 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** Metadata key of the options given to `@Idempotent(...)`. */
+export const IDEMPOTENCY_OPTIONS = 'idempotency:options';
+
+export interface IdempotentOptions {
+  /**
+   * Top-level answer fields never stored for a replay, because they hold secrets (e.g.
+   * generated passwords): stored empty, with `<field>Redacted: true` beside them.
+   */
+  redact?: string[];
+}
+
+/** The answer as stored for a replay: the route's secret fields emptied and flagged. */
+function redacted(body: unknown, fields: string[] = []): unknown {
+  if (fields.length === 0 || !body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  for (const field of fields) {
+    if (!(field in copy)) continue;
+    copy[field] = Array.isArray(copy[field]) ? [] : null;
+    copy[`${field}Redacted`] = true;
+  }
+  return copy;
+}
+
 /**
  * Honours `Idempotency-Key` on every POST: the first answer is stored in PostgreSQL in
  * the same transaction as the change it guards, so a retry replays it and never doubles
  * anything. A concurrent retry waits on the key's row until the first commits. The same
  * key with another body is 422. Errors are not stored: the change rolled back, so a
- * retry runs again.
+ * retry runs again. Fields a route names in `@Idempotent({ redact })` are not stored.
+ * Keys past their 24 hours are deleted as new ones are claimed.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly tx: TransactionService) {}
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
@@ -59,6 +87,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .digest('hex');
     const statusCode =
       (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? HttpStatus.CREATED;
+    const options = this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENCY_OPTIONS, context.getHandler());
 
     return from(
       this.tx.run(async (m) => {
@@ -66,6 +95,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await m.query(
           `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`,
           [scope, key, IDEMPOTENCY_TTL_HOURS],
+        );
+        // Other callers' expired keys too, a few at a time, so the table does not grow without bound.
+        // SKIP LOCKED: two requests sweeping at once neither wait for nor deadlock with each other.
+        await m.query(
+          `DELETE FROM idempotency_keys WHERE (scope, key) IN (
+             SELECT scope, key FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)
+              LIMIT 100 FOR UPDATE SKIP LOCKED)`,
+          [IDEMPOTENCY_TTL_HOURS],
         );
         const claimed = await m.query<unknown[]>(
           `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, status_code)
@@ -88,7 +125,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await m.query(`UPDATE idempotency_keys SET response_body = $3 WHERE scope = $1 AND key = $2`, [
           scope,
           key,
-          JSON.stringify(body ?? null),
+          JSON.stringify(redacted(body, options?.redact) ?? null),
         ]);
         return body;
       }),

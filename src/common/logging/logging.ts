@@ -1,10 +1,48 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import type { Env } from '../../config/env';
 
 /** Keeps the first 3 and last 2 digits of any long digit run (phone numbers, ID numbers). */
 export function maskDigits(text: string): string {
   return text.replace(/\d{7,}/g, (d) => `${d.slice(0, 3)}${'*'.repeat(d.length - 5)}${d.slice(-2)}`);
+}
+
+/** An error message without the row PostgreSQL quotes after "Failing row contains", hashes or long digit runs. */
+function maskErrorMessage(message: string): string {
+  return maskDigits(
+    message.replace(/Failing row contains[\s\S]*/, 'Failing row contains (...)').replace(/\$argon2\w*\$\S*/g, '[hash]'),
+  );
+}
+
+/** Fields that name what failed without quoting a value: the SQLSTATE (or Node's code) and where. */
+const NAMING_FIELDS = ['code', 'constraint', 'table', 'column'] as const;
+
+/**
+ * Replaces pino's standard error serializer, which writes every enumerable property:
+ * for TypeORM's QueryFailedError that is the SQL, its parameters and the driver's
+ * `detail`, which quotes the failing row. Kept: type, masked message and stack, and for
+ * database errors the SQLSTATE, constraint, table and column.
+ */
+export function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return { message: maskErrorMessage(String(err)) };
+  const message = maskErrorMessage(err.message);
+  const stack = err.stack ?? '';
+  const out: Record<string, unknown> = {
+    type: err.constructor.name,
+    message,
+    // The stack opens with the message; its frames name only files and functions.
+    stack: stack.includes(err.message)
+      ? stack.replace(err.message, () => message)
+      : stack
+          .split('\n')
+          .filter((line) => /^\s+at /.test(line))
+          .join('\n'),
+  };
+  const source = ((err as { driverError?: unknown }).driverError ?? err) as Record<string, unknown>;
+  for (const field of NAMING_FIELDS) {
+    if (typeof source[field] === 'string') out[field] = source[field];
+  }
+  return out;
 }
 
 interface LoggedRequest {
@@ -40,13 +78,14 @@ export function pinoOptions(env: Env): LoggerOptions {
     },
     serializers: {
       req: (req: LoggedRequest) => ({ method: req.method, url: maskDigits(req.url), ip: req.ip }),
-      err: pino.stdSerializers.err,
+      err: serializeError,
     },
   };
 }
 
-export function createPinoLogger(env: Env): PinoLogger {
-  return pino(pinoOptions(env));
+/** `destination` defaults to stdout; tests pass a stream to read what the app logs. */
+export function createPinoLogger(env: Env, destination?: DestinationStream): PinoLogger {
+  return destination ? pino(pinoOptions(env), destination) : pino(pinoOptions(env));
 }
 
 /** Nest's LoggerService on top of pino: `new Logger(Context)` lines become JSON with a `context`. */

@@ -1,7 +1,8 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
+import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { ORG_UNIT_KINDS, type OrgUnitKind } from '../org-unit-kind';
 import type { OrgUnit } from '../org-unit.entity';
 
@@ -31,7 +32,33 @@ export class CreateOrgUnitDto {
   code?: string;
 }
 
-export class UpdateOrgUnitDto extends PartialType(CreateOrgUnitDto) {}
+/** Every field may be left out, none may be null (PartialType's IsOptional would let null through). */
+export class UpdateOrgUnitDto {
+  @ApiPropertyOptional({ enum: ORG_UNIT_KINDS })
+  @IsOptionalNotNull()
+  @IsIn(ORG_UNIT_KINDS)
+  kind?: OrgUnitKind;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptionalNotNull()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptionalNotNull()
+  @IsUUID()
+  parentId?: string;
+
+  @ApiPropertyOptional({ description: 'Administrative code, unique' })
+  @IsOptionalNotNull()
+  @Transform(trim)
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'code may hold letters, digits, - and _ (at most 32)' })
+  code?: string;
+}
 
 export class ListOrgUnitsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ORG_UNIT_KINDS })

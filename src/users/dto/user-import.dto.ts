@@ -28,4 +28,8 @@ export class ImportResultDto {
   @ApiProperty() failed!: number;
   @ApiProperty({ type: [ImportRowErrorDto] }) errors!: ImportRowErrorDto[];
   @ApiProperty({ type: [ImportCredentialDto] }) credentials!: ImportCredentialDto[];
+  @ApiPropertyOptional({
+    description: 'true on an Idempotency-Key replay: the generated passwords were not stored, so credentials is empty',
+  })
+  credentialsRedacted?: boolean;
 }

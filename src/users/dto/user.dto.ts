@@ -14,6 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
+import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import type { User } from '../user.entity';
 import {
   EDUCATION_LEVELS,
@@ -93,7 +94,7 @@ export class CreateUserDto {
 /** What an admin may change on a user in its scope. */
 export class UpdateUserDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -128,22 +129,22 @@ export class UpdateUserDto {
   proficiency?: Proficiency | null;
 
   @ApiPropertyOptional({ enum: ROLES, description: 'Admins only, never on yourself; revokes existing tokens' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Admins only, never on yourself' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID()
   orgUnitId?: string;
 
   @ApiPropertyOptional({ description: 'Admins only, never on yourself; false revokes existing tokens' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ minLength: 8, maxLength: 128, writeOnly: true, description: 'Admins only; revokes tokens' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(8)
   @MaxLength(128)
