@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
+import { ClassesModule } from './classes/classes.module';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { RolesGuard } from './common/auth/roles.guard';
 import { DatabaseModule } from './common/database/database.module';
@@ -10,20 +12,34 @@ import { RedisModule } from './common/redis/redis.module';
 import { createValidationPipe } from './common/validation/validation';
 import { Env } from './config/env';
 import { EnvModule } from './config/env.module';
+import { CoursesModule } from './courses/courses.module';
 import { dataSourceOptions } from './database/data-source';
+import { EnrolmentsModule } from './enrolments/enrolments.module';
+import { ReportsModule } from './reports/reports.module';
 import { HealthModule } from './health/health.module';
 import { OrgUnitsModule } from './org-units/org-units.module';
+import { PlansModule } from './plans/plans.module';
+import { SurveysModule } from './surveys/surveys.module';
 import { UsersModule } from './users/users.module';
+import { VenuesModule } from './venues/venues.module';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({ inject: [Env], useFactory: (env: Env) => dataSourceOptions(env.DATABASE_URL) }),
+    EventEmitterModule.forRoot(),
     DatabaseModule,
     RedisModule,
     HealthModule,
     AuthModule,
     OrgUnitsModule,
     UsersModule,
+    SurveysModule,
+    CoursesModule,
+    VenuesModule,
+    PlansModule,
+    ClassesModule,
+    EnrolmentsModule,
+    ReportsModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },

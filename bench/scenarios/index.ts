@@ -1,5 +1,7 @@
 import type { Scenario } from '../scenario';
 import { authMe } from './auth-me';
+import { enrolmentBurst } from './enrolment-burst';
+import { planSessions } from './plan-sessions';
 
 /** Every scenario, in the order `npm run bench` runs them. Add one line per new scenario. */
-export const scenarios: readonly Scenario[] = [authMe];
+export const scenarios: readonly Scenario[] = [authMe, planSessions, enrolmentBurst];

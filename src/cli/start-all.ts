@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   if (env.NODE_ENV !== 'production') {
     const ds = await new DataSource(dataSourceOptions(env.DATABASE_URL)).initialize();
     try {
-      const { usersCreated } = await seedDemo(ds);
+      const { usersCreated } = await seedDemo(ds, env.TZ_DEFAULT);
       new Logger('Start').log(`Demo data ready (${usersCreated} users created); logins are listed in README.md`);
     } finally {
       await ds.destroy();

@@ -4,6 +4,8 @@ import { ClassTransition } from '../classes/class-transition.entity';
 import { TrainingClass } from '../classes/training-class.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { Course } from '../courses/course.entity';
+import { Enrolment } from '../enrolments/enrolment.entity';
+import { Notification } from '../notifications/notification.entity';
 import { OrgUnit } from '../org-units/org-unit.entity';
 import { Plan } from '../plans/plan.entity';
 import { Survey } from '../surveys/survey.entity';
@@ -23,4 +25,6 @@ export const entities = [
   ClassTrainer,
   ClassTransition,
   ClassSession,
+  Enrolment,
+  Notification,
 ];

@@ -5,6 +5,7 @@ import { CreateSurveysCoursesVenues1795850000000 } from '../../migrations/179585
 import { CreatePlansAndClasses1795850001000 } from '../../migrations/1795850001000-CreatePlansAndClasses';
 import { CreateSessions1795850002000 } from '../../migrations/1795850002000-CreateSessions';
 import { AddCalendarFeedTokens1795850003000 } from '../../migrations/1795850003000-AddCalendarFeedTokens';
+import { CreateEnrolmentsAndNotifications1795860000000 } from '../../migrations/1795860000000-CreateEnrolmentsAndNotifications';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -19,4 +20,5 @@ export const migrations = [
   CreatePlansAndClasses1795850001000,
   CreateSessions1795850002000,
   AddCalendarFeedTokens1795850003000,
+  CreateEnrolmentsAndNotifications1795860000000,
 ];

@@ -63,3 +63,17 @@ export function demoTrainees(): DemoTrainee[] {
   }
   return out;
 }
+
+export const DEMO_COURSE = {
+  title: '公共数字文化服务基础',
+  level: 'beginner' as const,
+  hours: 27,
+  description: '面向乡镇综合文化站和村服务点工作人员：电脑与手机基础、数字资源检索、平台操作、活动组织。',
+  topics: ['电脑基础', '数字资源检索', '公共文化云平台', '活动组织'],
+};
+
+export const DEMO_VENUE = { name: '县图书馆电子阅览室', capacity: 60, address: '宜阳县文化路1号县图书馆二楼' };
+
+/** One class a quarter, three sessions a month (the 5th, 15th and 25th), 09:00–12:00 local time. */
+export const DEMO_QUARTER_TOPICS = ['电脑与手机基础', '数字资源检索与利用', '公共文化云平台操作', '文化活动策划与宣传'];
+export const DEMO_RRULE = 'FREQ=MONTHLY;BYMONTHDAY=5,15,25';

@@ -7,6 +7,7 @@ import type { OrgUnitKind } from '../org-units/org-unit-kind';
 import { OrgUnit } from '../org-units/org-unit.entity';
 import { hashPassword } from '../users/passwords';
 import { User } from '../users/user.entity';
+import { seedPlanning } from './seed-planning';
 import {
   DEMO_ADMIN,
   DEMO_CITY,
@@ -38,8 +39,15 @@ async function upsertUser(m: EntityManager, fields: Partial<User> & { username: 
   return true;
 }
 
-/** Loads the demo county (idempotent: existing units and users are left as they are). */
-export async function seedDemo(ds: DataSource): Promise<{ usersCreated: number }> {
+/**
+ * Loads the demo county (idempotent: existing units and users are left as they are),
+ * with its plan for the current year: four quarterly classes and their sessions.
+ */
+export async function seedDemo(
+  ds: DataSource,
+  zone = 'Asia/Shanghai',
+  now: Date = new Date(),
+): Promise<{ usersCreated: number }> {
   const [adminHash, trainerHash, traineeHash] = await Promise.all([
     hashPassword(DEMO_PASSWORDS.admin),
     hashPassword(DEMO_PASSWORDS.trainer),
@@ -79,6 +87,10 @@ export async function seedDemo(ds: DataSource): Promise<{ usersCreated: number }
         passwordHash: traineeHash,
       });
     }
+    const users = m.getRepository(User);
+    const admin = await users.findOneByOrFail({ username: DEMO_ADMIN.username });
+    const trainers = await Promise.all(DEMO_TRAINERS.map((t) => users.findOneByOrFail({ username: t.username })));
+    await seedPlanning(m, county, admin, trainers, zone, now);
     return { usersCreated };
   });
 }
@@ -89,7 +101,7 @@ if (require.main === module) {
     if (env.NODE_ENV === 'production') throw new Error('Demo data is not loaded when NODE_ENV is production');
     const ds = await new DataSource(dataSourceOptions(env.DATABASE_URL)).initialize();
     try {
-      const { usersCreated } = await seedDemo(ds);
+      const { usersCreated } = await seedDemo(ds, env.TZ_DEFAULT);
       new Logger('SeedDemo').log(`Demo data ready (${usersCreated} users created)`);
     } finally {
       await ds.destroy();

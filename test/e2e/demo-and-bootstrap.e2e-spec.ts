@@ -29,6 +29,45 @@ describe('demo data (e2e)', () => {
     expect(await counts()).toEqual(expected);
   });
 
+  it('plans the current year: four quarterly classes, three sessions a month each, states as of today', async () => {
+    const now = new Date('2026-11-28T02:00:00Z');
+    await seedDemo(t.ds, 'Asia/Shanghai', now);
+    const classes = await t.ds.query<{ quarter: number; status: string; sessions: number; first: Date }[]>(
+      `SELECT c.quarter, c.status::text, count(s.id)::int AS sessions, min(s.starts_at) AS first
+         FROM plans p JOIN classes c ON c.plan_id = p.id LEFT JOIN sessions s ON s.class_id = c.id
+        WHERE p.year = 2026 GROUP BY c.quarter, c.status ORDER BY c.quarter`,
+    );
+    expect(classes.map((c) => [c.quarter, c.status, c.sessions])).toEqual([
+      [1, 'completed', 9],
+      [2, 'completed', 9],
+      [3, 'completed', 9],
+      [4, 'running', 9],
+    ]);
+    // 09:00 in Shanghai on the 5th of the quarter's first month
+    expect(new Date(classes[0].first).toISOString()).toBe('2026-01-05T01:00:00.000Z');
+    const token = await login(t.http, DEMO_ADMIN.username, DEMO_PASSWORDS.admin);
+    const plans = await t.http.get('/api/plans?year=2026').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(plans.body.items).toHaveLength(1);
+    const plan = await t.http
+      .get(`/api/plans/${plans.body.items[0].id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(plan.body).toMatchObject({ targetClasses: 4, targetPersonTimes: 3000 });
+    expect(plan.body.progress).toMatchObject({ classesPlanned: 4, sessionsPlanned: 36 });
+    // trainees of the three completed classes count as trained: 45 of 60
+    const rotation = await t.http
+      .get('/api/reports/rotation?year=2026')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(rotation.body).toMatchObject({ staffCount: 60, trained: 45, coverage: 0.75 });
+    await seedDemo(t.ds, 'Asia/Shanghai', now);
+    const [{ n }] = await t.ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM sessions s JOIN classes c ON c.id = s.class_id JOIN plans p ON p.id = c.plan_id
+        WHERE p.year = 2026`,
+    );
+    expect(n).toBe(36);
+  });
+
   it('spreads education and computer proficiency, with Chinese names', async () => {
     const mix = await t.ds.query<{ education: string; proficiency: string }[]>(
       `SELECT DISTINCT education::text, proficiency::text FROM users WHERE role = 'trainee'`,

@@ -2,7 +2,7 @@ import { listRoutes, type RouteInfo } from '../support/routes';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Routes reachable without a token. Adding one here is a deliberate, reviewed decision. */
-const PUBLIC_ROUTES = ['POST /api/auth/login', 'GET /health'];
+const PUBLIC_ROUTES = ['POST /api/auth/login', 'GET /health', 'GET /api/calendar/feeds/:token'];
 
 describe('every route is guarded or explicitly public (e2e)', () => {
   let t: TestApp;

@@ -1,0 +1,60 @@
+import type { Measurement } from './harness';
+
+export interface BurstRequest {
+  url: string;
+  method: 'POST' | 'GET';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * Fires every request at once (no pacing) and waits for all: the "N simultaneous
+ * requests" kind of load, which autocannon's steady connections do not model.
+ */
+export async function burst(
+  requests: BurstRequest[],
+  isOk: (status: number) => boolean = (s) => s >= 200 && s < 300,
+): Promise<{ measurement: Measurement; statuses: number[]; bodies: string[] }> {
+  const started = performance.now();
+  const outcomes = await Promise.all(
+    requests.map(async (r) => {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(r.url, {
+          method: r.method,
+          headers: r.headers,
+          body: r.body,
+          signal: AbortSignal.timeout(60_000),
+        });
+        const body = await res.text();
+        return { status: res.status, body, ms: performance.now() - t0, error: false };
+      } catch {
+        return { status: 0, body: '', ms: performance.now() - t0, error: true };
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+  return {
+    statuses: outcomes.map((o) => o.status),
+    bodies: outcomes.map((o) => o.body),
+    measurement: {
+      rps: requests.length / seconds,
+      p50: Math.round(percentile(latencies, 50)),
+      p90: Math.round(percentile(latencies, 90)),
+      p99: Math.round(percentile(latencies, 99)),
+      max: Math.round(latencies[latencies.length - 1] ?? 0),
+      requests: requests.length,
+      durationSeconds: seconds,
+      non2xx: outcomes.filter((o) => !o.error && !isOk(o.status)).length,
+      errors: outcomes.filter((o) => o.error).length,
+      timeouts: 0,
+      mismatches: 0,
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { ClassStatus } from './class-status';
+
+/**
+ * Domain events, raised after the change has committed. The jobs that send reminders
+ * and assign follow-up visits subscribe to these (payloads carry ids; handlers reload).
+ */
+export const ClassEvents = {
+  statusChanged: 'class.status-changed',
+  /** Raised inside the completing transaction; listeners' changes commit or roll back with it. */
+  completing: 'class.completing',
+  sessionScheduled: 'session.scheduled',
+  sessionRescheduled: 'session.rescheduled',
+  sessionCancelled: 'session.cancelled',
+} as const;
+
+export interface ClassStatusChangedEvent {
+  classId: string;
+  from: ClassStatus;
+  to: ClassStatus;
+  actorId: string;
+}
+
+export interface ClassCompletingEvent {
+  classId: string;
+}
+
+export interface SessionScheduledEvent {
+  sessionId: string;
+  classId: string;
+  startsAt: string;
+}
+
+export interface SessionRescheduledEvent {
+  sessionId: string;
+  classId: string;
+  previousStartsAt: string;
+  startsAt: string;
+  sequence: number;
+}
+
+export interface SessionCancelledEvent {
+  sessionId: string;
+  classId: string;
+  startsAt: string;
+}

@@ -1,0 +1,203 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/page.dto';
+import { CLASS_STATUSES, type ClassStatus } from '../class-status';
+import type { ClassTransition } from '../class-transition.entity';
+import type { TrainingClass } from '../training-class.entity';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class CreateClassDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  planId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  courseId!: string;
+
+  @ApiProperty({ example: '2026年第四期基层服务点人员培训班' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  title!: string;
+
+  @ApiProperty({ minimum: 1, maximum: 4 })
+  @IsInt()
+  @Min(1)
+  @Max(4)
+  quarter!: number;
+
+  @ApiProperty({ example: '2026-10-08', description: 'Local date, inside the plan year and quarter' })
+  @Matches(DATE, { message: 'startDate must be YYYY-MM-DD' })
+  startDate!: string;
+
+  @ApiProperty({ example: '2026-12-25' })
+  @Matches(DATE, { message: 'endDate must be YYYY-MM-DD' })
+  endDate!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  venueId?: string | null;
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Active trainers in your part of the tree' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  trainerIds!: string[];
+
+  @ApiProperty({ example: 40 })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  capacity!: number;
+
+  @ApiPropertyOptional({ default: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  minPerTownship?: number;
+
+  @ApiPropertyOptional({ default: 5 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxPerTownship?: number;
+
+  @ApiProperty({ example: '2026-09-20T00:00:00+08:00' })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  enrolmentOpensAt!: string;
+
+  @ApiProperty({ example: '2026-10-05T18:00:00+08:00' })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  enrolmentClosesAt!: string;
+
+  @ApiPropertyOptional({
+    default: 0.8,
+    minimum: 0,
+    maximum: 1,
+    description: 'Attendance rate needed for a certificate',
+  })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 3, allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  attendanceThreshold?: number;
+}
+
+export class UpdateClassDto extends PartialType(OmitType(CreateClassDto, ['planId'] as const)) {}
+
+export class ListClassesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  planId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 4 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(4)
+  quarter?: number;
+
+  @ApiPropertyOptional({ enum: CLASS_STATUSES })
+  @IsOptional()
+  @IsIn(CLASS_STATUSES)
+  status?: ClassStatus;
+
+  @ApiPropertyOptional({ description: 'Plan year' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year?: number;
+}
+
+export class ClassTransitionDto {
+  @ApiProperty({ enum: CLASS_STATUSES }) fromStatus!: ClassStatus;
+  @ApiProperty({ enum: CLASS_STATUSES }) toStatus!: ClassStatus;
+  @ApiProperty({ format: 'uuid' }) actorId!: string;
+  @ApiProperty() at!: Date;
+
+  static from(t: ClassTransition): ClassTransitionDto {
+    return { fromStatus: t.fromStatus, toStatus: t.toStatus, actorId: t.actorId, at: t.at };
+  }
+}
+
+export class ClassDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) planId!: string;
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() quarter!: number;
+  @ApiProperty() startDate!: string;
+  @ApiProperty() endDate!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) venueId!: string | null;
+  @ApiProperty({ type: [String] }) trainerIds!: string[];
+  @ApiProperty() capacity!: number;
+  @ApiProperty() minPerTownship!: number;
+  @ApiProperty() maxPerTownship!: number;
+  @ApiProperty() enrolmentOpensAt!: Date;
+  @ApiProperty() enrolmentClosesAt!: Date;
+  @ApiProperty() attendanceThreshold!: number;
+  @ApiProperty({ enum: CLASS_STATUSES }) status!: ClassStatus;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+
+  static from(c: TrainingClass, trainerIds: string[]): ClassDto {
+    return {
+      id: c.id,
+      planId: c.planId,
+      courseId: c.courseId,
+      title: c.title,
+      quarter: c.quarter,
+      startDate: c.startDate,
+      endDate: c.endDate,
+      venueId: c.venueId,
+      trainerIds,
+      capacity: c.capacity,
+      minPerTownship: c.minPerTownship,
+      maxPerTownship: c.maxPerTownship,
+      enrolmentOpensAt: c.enrolmentOpensAt,
+      enrolmentClosesAt: c.enrolmentClosesAt,
+      attendanceThreshold: c.attendanceThreshold,
+      status: c.status,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
+  }
+}
+
+export class ClassDetailDto extends ClassDto {
+  @ApiProperty({ type: [ClassTransitionDto], description: 'Every state change: who and when' })
+  transitions!: ClassTransitionDto[];
+}

@@ -1,0 +1,294 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user';
+import { TransactionService } from '../common/database/transaction.service';
+import { type Page, pageOf } from '../common/pagination/page.dto';
+import { localDate, localDayBounds } from '../common/time/zoned-time';
+import { Env } from '../config/env';
+import { PlansService } from '../plans/plans.service';
+import { VenuesService } from '../venues/venues.service';
+import { isEditable } from './class-status';
+import { ClassSession } from './class-session.entity';
+import { ClassErrors, SessionErrors } from './classes.errors';
+import {
+  ClassEvents,
+  type SessionCancelledEvent,
+  type SessionRescheduledEvent,
+  type SessionScheduledEvent,
+} from './classes.events';
+import { ClassesService, type ScopedClass } from './classes.service';
+import type { CreateSessionsDto, ListSessionsQueryDto, UpdateSessionDto } from './dto/session.dto';
+import { expandRecurrence, RecurrenceError } from './recurrence';
+
+interface Slot {
+  startsAt: Date;
+  endsAt: Date;
+  trainerId: string | null;
+  venueId: string | null;
+  /** The session being moved, which must not conflict with itself. */
+  selfId?: string;
+}
+
+const MAX_SESSION_MS = 12 * 60 * 60 * 1000;
+
+function isExclusionViolation(e: unknown): boolean {
+  return e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23P01';
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tx: TransactionService,
+    private readonly classes: ClassesService,
+    private readonly plans: PlansService,
+    private readonly venues: VenuesService,
+    private readonly events: EventEmitter2,
+    private readonly env: Env,
+  ) {}
+
+  private get zone(): string {
+    return this.env.TZ_DEFAULT;
+  }
+
+  async listForClass(actor: AuthUser, classId: string, query: ListSessionsQueryDto): Promise<Page<ClassSession>> {
+    await this.classes.getVisible(actor, classId);
+    const qb = this.tx.manager
+      .getRepository(ClassSession)
+      .createQueryBuilder('s')
+      .where('s.class_id = :classId', { classId })
+      .orderBy('s.starts_at')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize);
+    if (query.includeCancelled !== 'true') qb.andWhere(`s.status = 'scheduled'`);
+    const [items, total] = await qb.getManyAndCount();
+    return pageOf(items, total, query);
+  }
+
+  /** Every session of a plan's classes, in time order (admins of the plan's county). */
+  async listForPlan(actor: AuthUser, planId: string, query: ListSessionsQueryDto): Promise<Page<ClassSession>> {
+    await this.plans.getInScope(actor, planId);
+    const qb = this.tx.manager
+      .getRepository(ClassSession)
+      .createQueryBuilder('s')
+      .innerJoin('classes', 'c', 'c.id = s.class_id')
+      .where('c.plan_id = :planId', { planId })
+      .orderBy('s.starts_at')
+      .addOrderBy('s.id')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize);
+    if (query.includeCancelled !== 'true') qb.andWhere(`s.status = 'scheduled'`);
+    const [items, total] = await qb.getManyAndCount();
+    return pageOf(items, total, query);
+  }
+
+  async create(actor: AuthUser, classId: string, dto: CreateSessionsDto): Promise<ClassSession[]> {
+    if (dto.recurrence && (dto.startsAt !== undefined || dto.endsAt !== undefined)) {
+      throw SessionErrors.recurrence('VALIDATION_FAILED', 'Send startsAt and endsAt, or recurrence, not both');
+    }
+    const created = await this.withConflictReport(() =>
+      this.tx.run(async (m) => {
+        const c = await this.classes.getManaged(actor, classId, m, true);
+        if (!isEditable(c.entity.status)) throw ClassErrors.notEditable(c.entity.status);
+        const trainerId = this.pickTrainer(c, dto.trainerId);
+        const venueId = dto.venueId ?? c.entity.venueId;
+        if (dto.venueId) await this.venues.getInScope(actor, dto.venueId, m);
+        const times = dto.recurrence
+          ? this.expand(c, dto.recurrence)
+          : [{ startsAt: new Date(dto.startsAt!), endsAt: new Date(dto.endsAt!) }];
+        const slots = times.map((t) => ({ ...t, trainerId, venueId }));
+        for (const slot of slots) this.assertFits(c, slot);
+        await this.assertNoConflict(m, slots);
+        const repo = m.getRepository(ClassSession);
+        return repo.save(
+          slots.map((s) => repo.create({ ...s, classId, topic: dto.topic ?? null, status: 'scheduled' })),
+        );
+      }),
+    );
+    for (const s of created) {
+      this.events.emit(ClassEvents.sessionScheduled, {
+        sessionId: s.id,
+        classId,
+        startsAt: s.startsAt.toISOString(),
+      } satisfies SessionScheduledEvent);
+    }
+    return created;
+  }
+
+  async update(actor: AuthUser, id: string, dto: UpdateSessionDto): Promise<ClassSession> {
+    let previousStartsAt: Date | undefined;
+    const updated = await this.withConflictReport(() =>
+      this.tx.run(async (m) => {
+        const session = await this.getManaged(actor, id, m);
+        const c = await this.classes.getManaged(actor, session.classId, m, true);
+        if (!isEditable(c.entity.status)) throw ClassErrors.notEditable(c.entity.status);
+        if (session.status === 'cancelled') throw SessionErrors.cancelled();
+        if (dto.venueId) await this.venues.getInScope(actor, dto.venueId, m);
+        const slot: Slot = {
+          startsAt: dto.startsAt !== undefined ? new Date(dto.startsAt) : session.startsAt,
+          endsAt: dto.endsAt !== undefined ? new Date(dto.endsAt) : session.endsAt,
+          trainerId:
+            dto.trainerId !== undefined ? this.pickTrainer(c, dto.trainerId ?? undefined, true) : session.trainerId,
+          venueId: dto.venueId !== undefined ? dto.venueId : session.venueId,
+          selfId: session.id,
+        };
+        this.assertFits(c, slot);
+        await this.assertNoConflict(m, [slot]);
+        if (slot.startsAt.getTime() !== session.startsAt.getTime()) previousStartsAt = session.startsAt;
+        Object.assign(session, {
+          startsAt: slot.startsAt,
+          endsAt: slot.endsAt,
+          trainerId: slot.trainerId,
+          venueId: slot.venueId,
+          ...(dto.topic !== undefined && { topic: dto.topic }),
+          sequence: session.sequence + 1,
+        });
+        return m.getRepository(ClassSession).save(session);
+      }),
+    );
+    if (previousStartsAt) {
+      this.events.emit(ClassEvents.sessionRescheduled, {
+        sessionId: updated.id,
+        classId: updated.classId,
+        previousStartsAt: previousStartsAt.toISOString(),
+        startsAt: updated.startsAt.toISOString(),
+        sequence: updated.sequence,
+      } satisfies SessionRescheduledEvent);
+    }
+    return updated;
+  }
+
+  /** Cancels (never deletes) a session; cancelling again changes nothing. */
+  async cancel(actor: AuthUser, id: string): Promise<ClassSession> {
+    let changed = false;
+    const session = await this.tx.run(async (m) => {
+      const s = await this.getManaged(actor, id, m);
+      if (s.status === 'cancelled') return s;
+      const c = await this.classes.getManaged(actor, s.classId, m, true);
+      if (c.entity.status === 'completed') throw ClassErrors.notEditable(c.entity.status);
+      Object.assign(s, { status: 'cancelled', cancelledAt: new Date(), sequence: s.sequence + 1 });
+      changed = true;
+      return m.getRepository(ClassSession).save(s);
+    });
+    if (changed) {
+      this.events.emit(ClassEvents.sessionCancelled, {
+        sessionId: session.id,
+        classId: session.classId,
+        startsAt: session.startsAt.toISOString(),
+      } satisfies SessionCancelledEvent);
+    }
+    return session;
+  }
+
+  /** A session whose class the admin manages, locked for this transaction; 404 otherwise. */
+  private async getManaged(actor: AuthUser, id: string, m: EntityManager): Promise<ClassSession> {
+    const s = await m.getRepository(ClassSession).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!s) throw SessionErrors.notFound();
+    try {
+      await this.classes.getManaged(actor, s.classId, m);
+    } catch {
+      throw SessionErrors.notFound();
+    }
+    return s;
+  }
+
+  /** The session's trainer: the one asked for (must teach the class), else the class's only trainer. */
+  private pickTrainer(c: ScopedClass, requested: string | undefined, allowNone = false): string | null {
+    if (requested) {
+      if (!c.trainerIds.includes(requested)) throw SessionErrors.trainerNotInClass();
+      return requested;
+    }
+    if (allowNone) return null;
+    return c.trainerIds.length === 1 ? c.trainerIds[0] : null;
+  }
+
+  private expand(c: ScopedClass, recurrence: NonNullable<CreateSessionsDto['recurrence']>) {
+    try {
+      return expandRecurrence(recurrence, c.entity.startDate, c.entity.endDate, this.zone);
+    } catch (e) {
+      if (e instanceof RecurrenceError) throw SessionErrors.recurrence(e.code, e.message);
+      throw e;
+    }
+  }
+
+  /** Inside the class's local dates, ends after it starts, at most 12 hours. */
+  private assertFits(c: ScopedClass, slot: Slot): void {
+    if (slot.endsAt <= slot.startsAt) throw SessionErrors.timeOrder();
+    if (slot.endsAt.getTime() - slot.startsAt.getTime() > MAX_SESSION_MS) throw SessionErrors.tooLong();
+    const first = localDayBounds(c.entity.startDate, this.zone).start;
+    const afterLast = localDayBounds(c.entity.endDate, this.zone).end;
+    if (slot.startsAt < first || slot.endsAt > afterLast) {
+      throw SessionErrors.outsideClassDates(localDate(slot.startsAt, this.zone));
+    }
+  }
+
+  /**
+   * The first live session that shares a trainer or a venue with one of the slots and
+   * overlaps it. This gives a friendly 409; the exclusion constraints are what make the
+   * rule hold when requests race.
+   */
+  private async findConflict(m: EntityManager, slots: Slot[]) {
+    const rows = await m.query<{ id: string; starts_at: Date; same_trainer: boolean }[]>(
+      `SELECT s.id, s.starts_at, (s.trainer_id = c.trainer_id) AS same_trainer
+         FROM unnest($1::timestamptz[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::uuid[])
+              WITH ORDINALITY AS c(starts_at, ends_at, trainer_id, venue_id, self_id, n)
+         JOIN sessions s
+           ON s.status = 'scheduled'
+          AND tstzrange(s.starts_at, s.ends_at) && tstzrange(c.starts_at, c.ends_at)
+          AND (s.trainer_id = c.trainer_id OR s.venue_id = c.venue_id)
+          AND s.id IS DISTINCT FROM c.self_id
+        ORDER BY c.n, s.starts_at
+        LIMIT 1`,
+      [
+        slots.map((s) => s.startsAt),
+        slots.map((s) => s.endsAt),
+        slots.map((s) => s.trainerId),
+        slots.map((s) => s.venueId),
+        slots.map((s) => s.selfId ?? null),
+      ],
+    );
+    const r = rows[0];
+    return r
+      ? { id: r.id, startsAt: new Date(r.starts_at), with: r.same_trainer ? ('trainer' as const) : ('venue' as const) }
+      : undefined;
+  }
+
+  private async assertNoConflict(m: EntityManager, slots: Slot[]): Promise<void> {
+    const conflict = await this.findConflict(m, slots);
+    if (conflict) throw SessionErrors.conflict(conflict);
+    // Two slots of the same request overlapping each other (e.g. a dense recurrence).
+    const sorted = [...slots].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i].startsAt < sorted[i - 1].endsAt) throw SessionErrors.conflict(undefined);
+    }
+  }
+
+  /**
+   * Runs a booking; if a concurrent booking won the race (the exclusion constraint
+   * refused ours), reports which session it was, looked up after the rollback.
+   */
+  private async withConflictReport<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (!isExclusionViolation(e)) throw e;
+      const detail = String((e as QueryFailedError & { driverError: { detail?: string } }).driverError.detail ?? '');
+      // detail: Key (trainer_id, tstzrange(starts_at, ends_at))=(<id>, ["<from>","<to>")) conflicts with existing key (...)
+      const m = /^Key \((\w+)_id, tstzrange\(starts_at, ends_at\)\)=\(([0-9a-f-]+), \["([^"]+)","([^"]+)"\)\)/.exec(
+        detail,
+      );
+      if (m) {
+        const slot: Slot = {
+          startsAt: new Date(m[3]),
+          endsAt: new Date(m[4]),
+          trainerId: m[1] === 'trainer' ? m[2] : null,
+          venueId: m[1] === 'venue' ? m[2] : null,
+        };
+        throw SessionErrors.conflict(await this.findConflict(this.dataSource.manager, [slot]));
+      }
+      throw SessionErrors.conflict(undefined);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Max,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/page.dto';
+import { COURSE_LEVELS, type Course, type CourseLevel } from '../course.entity';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+/** Empty strings clear optional text fields. */
+const trimOrNull = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
+const trimEach = ({ value }: { value: unknown }): unknown =>
+  Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? v.trim() : v)) : value;
+/** Optional in a PATCH, but never null: a null would reach a NOT NULL column. */
+const IfPresent = () => ValidateIf((_o, v: unknown) => v !== undefined);
+/** Topics are distinct regardless of case ("Excel" and "excel" are one topic). */
+const folded = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
+
+export const MAX_TOPICS = 30;
+export const MAX_HOURS = 1000;
+
+export class CreateCourseDto {
+  @ApiProperty({ example: '电脑基础与智能手机应用', minLength: 1, maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  title!: string;
+
+  @ApiProperty({ enum: COURSE_LEVELS })
+  @IsIn(COURSE_LEVELS)
+  level!: CourseLevel;
+
+  @ApiProperty({
+    example: 12.5,
+    minimum: 0,
+    exclusiveMinimum: true,
+    maximum: MAX_HOURS,
+    description: 'At most one decimal',
+  })
+  @IsNumber({ maxDecimalPlaces: 1, allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  @Max(MAX_HOURS)
+  hours!: number;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TOPICS,
+    example: ['文字处理', '网上办事'],
+    description: `At most ${MAX_TOPICS} distinct topics of 1-50 characters`,
+  })
+  @IsOptional()
+  @Transform(trimEach)
+  @IsArray()
+  @ArrayMaxSize(MAX_TOPICS)
+  @ArrayUnique(folded, { message: 'topics must be distinct' })
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(50, { each: true })
+  topics?: string[];
+}
+
+export class UpdateCourseDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IfPresent()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  title?: string;
+
+  @ApiPropertyOptional({ enum: COURSE_LEVELS })
+  @IfPresent()
+  @IsIn(COURSE_LEVELS)
+  level?: CourseLevel;
+
+  @ApiPropertyOptional({ minimum: 0, exclusiveMinimum: true, maximum: MAX_HOURS, description: 'At most one decimal' })
+  @IfPresent()
+  @IsNumber({ maxDecimalPlaces: 1, allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  @Max(MAX_HOURS)
+  hours?: number;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000, description: 'null or "" clears it' })
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_TOPICS, description: 'Replaces the topics' })
+  @IfPresent()
+  @Transform(trimEach)
+  @IsArray()
+  @ArrayMaxSize(MAX_TOPICS)
+  @ArrayUnique(folded, { message: 'topics must be distinct' })
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(50, { each: true })
+  topics?: string[];
+}
+
+export class ListCoursesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: COURSE_LEVELS })
+  @IsOptional()
+  @IsIn(COURSE_LEVELS)
+  level?: CourseLevel;
+
+  @ApiPropertyOptional({ description: 'Part of the title or of a topic' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}
+
+export class CourseDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The unit whose admins maintain the course' }) orgUnitId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ type: String, nullable: true }) description!: string | null;
+  @ApiProperty({ enum: COURSE_LEVELS }) level!: CourseLevel;
+  @ApiProperty({ example: 12.5 }) hours!: number;
+  @ApiProperty({ type: [String] }) topics!: string[];
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+
+  static from(c: Course): CourseDto {
+    return {
+      id: c.id,
+      orgUnitId: c.orgUnitId,
+      title: c.title,
+      description: c.description,
+      level: c.level,
+      hours: Number(c.hours),
+      topics: c.topics,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
+  }
+}

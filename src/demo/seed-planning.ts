@@ -1,0 +1,140 @@
+import type { EntityManager } from 'typeorm';
+import { ClassSession } from '../classes/class-session.entity';
+import type { ClassStatus } from '../classes/class-status';
+import { ClassTrainer } from '../classes/class-trainer.entity';
+import { ClassTransition } from '../classes/class-transition.entity';
+import { TrainingClass } from '../classes/training-class.entity';
+import { expandRecurrence } from '../classes/recurrence';
+import { localDate, zonedInstant } from '../common/time/zoned-time';
+import { Course } from '../courses/course.entity';
+import { Enrolment } from '../enrolments/enrolment.entity';
+import type { OrgUnit } from '../org-units/org-unit.entity';
+import { Plan } from '../plans/plan.entity';
+import type { User } from '../users/user.entity';
+import { Venue } from '../venues/venue.entity';
+import { DEMO_COURSE, DEMO_QUARTER_TOPICS, DEMO_RRULE, DEMO_VENUE } from './demo-data';
+
+const QUARTER_MONTHS = [
+  ['01-01', '03-31'],
+  ['04-01', '06-30'],
+  ['07-01', '09-30'],
+  ['10-01', '12-31'],
+];
+const STEPS: ClassStatus[] = ['draft', 'open', 'running', 'completed'];
+
+const enrolmentOpens = (startDate: string, zone: string): Date => zonedInstant(startDate, '00:00', zone);
+
+/** The state a demo class is in today: past quarters completed, this one running, later ones open. */
+function statusFor(start: string, end: string, today: string): ClassStatus {
+  if (end < today) return 'completed';
+  if (start <= today) return 'running';
+  return 'open';
+}
+
+/**
+ * The demo county's plan for the current year: four quarterly classes at the library,
+ * each with its sessions, and the trainees of past and running classes enrolled. Idempotent: an existing plan or class is left as it is.
+ */
+export async function seedPlanning(
+  m: EntityManager,
+  county: OrgUnit,
+  admin: User,
+  trainers: User[],
+  zone: string,
+  now: Date,
+): Promise<void> {
+  const today = localDate(now, zone);
+  const year = Number(today.slice(0, 4));
+  const courses = m.getRepository(Course);
+  const course =
+    (await courses.findOneBy({ orgUnitId: county.id, title: DEMO_COURSE.title })) ??
+    (await courses.save(courses.create({ ...DEMO_COURSE, orgUnitId: county.id })));
+  const venues = m.getRepository(Venue);
+  const venue =
+    (await venues.findOneBy({ orgUnitId: county.id, name: DEMO_VENUE.name })) ??
+    (await venues.save(venues.create({ ...DEMO_VENUE, orgUnitId: county.id })));
+  const plans = m.getRepository(Plan);
+  const plan =
+    (await plans.findOneBy({ orgUnitId: county.id, year })) ??
+    (await plans.save(
+      plans.create({
+        orgUnitId: county.id,
+        year,
+        title: `${year}年度基层服务点人员培训计划`,
+        targetClasses: 4,
+        targetPersonTimes: 3000,
+      }),
+    ));
+  // Every demo trainee attends one class of the year: trainee n the class of quarter (n mod 4) + 1.
+  const trainees = await m.query<{ id: string; township_id: string }[]>(
+    `SELECT u.id, CASE WHEN o.kind = 'township' THEN o.id ELSE o.parent_id END AS township_id
+       FROM users u JOIN org_units o ON o.id = u.org_unit_id
+      WHERE u.role = 'trainee' AND o.path LIKE $1 AND o.kind IN ('township', 'village')
+      ORDER BY u.username`,
+    [`${county.path}%`],
+  );
+  for (let q = 1; q <= 4; q++) {
+    if (await m.getRepository(TrainingClass).existsBy({ planId: plan.id, quarter: q })) continue;
+    const [from, to] = QUARTER_MONTHS[q - 1];
+    const startDate = `${year}-${from}`;
+    const endDate = `${year}-${to}`;
+    const status = statusFor(startDate, endDate, today);
+    const trainer = trainers[(q - 1) % trainers.length];
+    const saved = await m.getRepository(TrainingClass).save(
+      m.getRepository(TrainingClass).create({
+        planId: plan.id,
+        courseId: course.id,
+        title: `${year}年第${['一', '二', '三', '四'][q - 1]}期基层服务点人员培训班`,
+        quarter: q,
+        startDate,
+        endDate,
+        venueId: venue.id,
+        capacity: 50,
+        minPerTownship: 3,
+        maxPerTownship: 5,
+        enrolmentOpensAt: enrolmentOpens(startDate, zone),
+        enrolmentClosesAt: zonedInstant(`${year}-${from.slice(0, 2)}-04`, '18:00', zone),
+        attendanceThreshold: 0.8,
+        status,
+      }),
+    );
+    await m.getRepository(ClassTrainer).insert({ classId: saved.id, trainerId: trainer.id });
+    const steps = STEPS.slice(0, STEPS.indexOf(status) + 1);
+    await m
+      .getRepository(ClassTransition)
+      .insert(
+        steps.slice(1).map((toStatus, i) => ({ classId: saved.id, fromStatus: steps[i], toStatus, actorId: admin.id })),
+      );
+    const occurrences = expandRecurrence(
+      { rrule: DEMO_RRULE, startTime: '09:00', durationMinutes: 180 },
+      startDate,
+      endDate,
+      zone,
+    );
+    await m.getRepository(ClassSession).insert(
+      occurrences.map((o) => ({
+        classId: saved.id,
+        startsAt: o.startsAt,
+        endsAt: o.endsAt,
+        trainerId: trainer.id,
+        venueId: venue.id,
+        topic: DEMO_QUARTER_TOPICS[q - 1],
+      })),
+    );
+    if (status === 'completed' || status === 'running') {
+      const attending = trainees.filter((_, n) => n % 4 === q - 1);
+      if (attending.length) {
+        await m.getRepository(Enrolment).insert(
+          attending.map((t) => ({
+            classId: saved.id,
+            traineeId: t.id,
+            townshipId: t.township_id,
+            status: status === 'completed' ? ('completed' as const) : ('confirmed' as const),
+            enrolledBy: admin.id,
+            confirmedAt: enrolmentOpens(startDate, zone),
+          })),
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../common/auth/auth-user';
+import { CurrentUser, Roles } from '../common/auth/auth.decorators';
+import { Idempotent } from '../common/idempotency/idempotent.decorator';
+import { ApiErrors } from '../common/openapi/api-docs.decorators';
+import { ParseIdPipe } from '../common/validation/uuid.pipe';
+import { ClassesService } from '../classes/classes.service';
+import {
+  CreateEnrolmentDto,
+  EnrolmentDto,
+  MyEnrolmentDto,
+  QuotaDto,
+  RosterDto,
+  RosterQueryDto,
+} from './dto/enrolment.dto';
+import { EnrolmentsService } from './enrolments.service';
+import { rosterCsv, rosterXlsx } from './roster.export';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+@ApiTags('enrolments')
+@ApiBearerAuth()
+@ApiErrors(400, 401)
+@Controller('api')
+export class EnrolmentsController {
+  constructor(
+    private readonly enrolments: EnrolmentsService,
+    private readonly classes: ClassesService,
+  ) {}
+
+  @Post('classes/:id/enrolments')
+  @Idempotent()
+  @Roles('admin', 'trainee')
+  @ApiCreatedResponse({ type: EnrolmentDto, description: 'confirmed, or waitlisted with a position' })
+  @ApiErrors(403, 404, 409, 422)
+  async enrol(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: CreateEnrolmentDto,
+  ): Promise<EnrolmentDto> {
+    return EnrolmentDto.from(await this.enrolments.enrol(actor, id, dto.traineeId));
+  }
+
+  @Get('classes/:id/enrolments')
+  @ApiOkResponse({ type: RosterDto, description: 'By township; format=csv or xlsx downloads the roster' })
+  @ApiProduces('application/json', 'text/csv', XLSX)
+  @ApiErrors(404)
+  async roster(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Query() query: RosterQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RosterDto | Buffer> {
+    const roster = await this.enrolments.roster(actor, id);
+    if (!query.format || query.format === 'json') return roster;
+    const c = await this.classes.getVisible(actor, id);
+    // RFC 8187: encodeURIComponent leaves ' ( ) * as they are, which a filename* value may not hold.
+    const filename = encodeURIComponent(`${c.entity.title}-花名册.${query.format}`).replace(
+      /['()*]/g,
+      (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+    void reply.header('content-disposition', `attachment; filename*=UTF-8''${filename}`);
+    if (query.format === 'csv') {
+      void reply.header('content-type', 'text/csv; charset=utf-8');
+      return rosterCsv(roster);
+    }
+    void reply.header('content-type', XLSX);
+    return rosterXlsx(roster, c.entity.title);
+  }
+
+  @Get('classes/:id/quota')
+  @Roles('admin', 'trainer')
+  @ApiOkResponse({ type: QuotaDto })
+  @ApiErrors(403, 404)
+  quota(@CurrentUser() actor: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<QuotaDto> {
+    return this.enrolments.quota(actor, id);
+  }
+
+  @Post('enrolments/:id/withdraw')
+  @Idempotent()
+  @Roles('admin', 'trainee')
+  @HttpCode(200)
+  @ApiOkResponse({ type: EnrolmentDto, description: 'Withdrawn; the first waitlisted trainee who fits takes the seat' })
+  @ApiErrors(403, 404, 409, 422)
+  async withdraw(@CurrentUser() actor: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<EnrolmentDto> {
+    return EnrolmentDto.from(await this.enrolments.withdraw(actor, id));
+  }
+
+  @Get('me/enrolments')
+  @Roles('trainee')
+  @ApiOkResponse({ type: [MyEnrolmentDto] })
+  @ApiErrors(403)
+  async mine(@CurrentUser() actor: AuthUser): Promise<MyEnrolmentDto[]> {
+    const list = await this.enrolments.mine(actor);
+    return list.map(({ e, class: c, sessions }) => ({ ...EnrolmentDto.from(e), class: c, sessions }));
+  }
+}

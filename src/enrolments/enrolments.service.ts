@@ -1,0 +1,311 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import type { EntityManager } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user';
+import { CommonErrors } from '../common/errors/domain-error';
+import { TransactionService } from '../common/database/transaction.service';
+import { ClassErrors } from '../classes/classes.errors';
+import { ClassEvents, type ClassCompletingEvent } from '../classes/classes.events';
+import { ClassesService, type ScopedClass } from '../classes/classes.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { maskDigits } from '../common/logging/logging';
+import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
+import type { QuotaDto, QuotaStatus, RosterDto, RosterEntryDto } from './dto/enrolment.dto';
+import { Enrolment } from './enrolment.entity';
+import { EnrolmentErrors } from './enrolments.errors';
+
+interface TraineeRow {
+  id: string;
+  org_unit_id: string;
+  path: string;
+}
+
+/** SQL: true when the trainee completed a class of the given plan year. */
+const TRAINED_IN_YEAR = `EXISTS (
+  SELECT 1 FROM enrolments done JOIN classes dc ON dc.id = done.class_id JOIN plans dp ON dp.id = dc.plan_id
+   WHERE done.trainee_id = e.trainee_id AND done.status = 'completed' AND dp.year = $2)`;
+
+export function quotaStatus(confirmed: number, min: number, max: number): QuotaStatus {
+  if (confirmed === 0) return 'none';
+  if (confirmed >= max) return 'full';
+  return confirmed < min ? 'below_minimum' : 'ok';
+}
+
+/**
+ * Enrolment under the programme's hard rules: per class, confirmed trainees of one
+ * township never exceed its maximum and the class never exceeds its capacity. Every step
+ * that changes a class's enrolments first locks the class row, so they run one at a time
+ * per class (and in parallel across classes) and the counts they read stay true until
+ * they commit. Past a limit a trainee is waitlisted with a gap-free position.
+ */
+@Injectable()
+export class EnrolmentsService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly classes: ClassesService,
+    private readonly orgUnits: OrgUnitsService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  async enrol(actor: AuthUser, classId: string, traineeId: string | undefined): Promise<Enrolment> {
+    if (actor.role === 'trainee' && traineeId !== undefined && traineeId !== actor.id) {
+      throw EnrolmentErrors.cannotEnrolOthers();
+    }
+    if (actor.role === 'admin' && !traineeId) throw EnrolmentErrors.traineeRequired();
+    return this.tx.run(async (m) => {
+      const c = await this.classes.lockForEnrolment(classId, m);
+      if (!this.classes.canRead(actor, c)) throw ClassErrors.notFound();
+      const trainee = await this.loadTrainee(actor, traineeId ?? actor.id, c, m);
+      const now = new Date();
+      const e = c.entity;
+      if (e.status !== 'open' || now < e.enrolmentOpensAt || now >= e.enrolmentClosesAt) throw EnrolmentErrors.closed();
+      const township = await this.orgUnits.townshipOf(trainee.org_unit_id, m);
+      if (!township) throw EnrolmentErrors.noTownship();
+
+      const repo = m.getRepository(Enrolment);
+      const existing = await repo.findOneBy({ classId, traineeId: trainee.id });
+      if (existing && existing.status !== 'withdrawn') throw EnrolmentErrors.already(existing.id);
+
+      const [{ township_confirmed, class_confirmed, last_position }] = await m.query<
+        { township_confirmed: number; class_confirmed: number; last_position: number }[]
+      >(
+        `SELECT count(*) FILTER (WHERE status = 'confirmed' AND township_id = $2)::int AS township_confirmed,
+                count(*) FILTER (WHERE status = 'confirmed')::int AS class_confirmed,
+                coalesce(max(waitlist_position), 0)::int AS last_position
+           FROM enrolments WHERE class_id = $1`,
+        [classId, township.id],
+      );
+      const fits = township_confirmed < e.maxPerTownship && class_confirmed < e.capacity;
+      const enrolment = existing ?? repo.create({ classId, traineeId: trainee.id });
+      Object.assign(enrolment, {
+        townshipId: township.id,
+        status: fits ? 'confirmed' : 'waitlisted',
+        waitlistPosition: fits ? null : last_position + 1,
+        enrolledBy: actor.id,
+        confirmedAt: fits ? now : null,
+        withdrawnAt: null,
+      });
+      return repo.save(enrolment);
+    });
+  }
+
+  /**
+   * Withdraws an enrolment. If it held a seat, the first waitlisted trainee who fits
+   * both limits takes it in the same transaction (those not yet trained this year first,
+   * then by position) and is told.
+   */
+  async withdraw(actor: AuthUser, enrolmentId: string): Promise<Enrolment> {
+    return this.tx.run(async (m) => {
+      const peek = await m.getRepository(Enrolment).findOneBy({ id: enrolmentId });
+      if (!peek) throw EnrolmentErrors.notFound();
+      const c = await this.classes.lockForEnrolment(peek.classId, m);
+      const enrolment = await m.getRepository(Enrolment).findOneByOrFail({ id: enrolmentId });
+      this.assertMayWithdraw(actor, enrolment, c);
+      if (enrolment.status !== 'confirmed' && enrolment.status !== 'waitlisted') {
+        throw EnrolmentErrors.notWithdrawable(enrolment.status);
+      }
+      const heldSeat = enrolment.status === 'confirmed';
+      const position = enrolment.waitlistPosition;
+      Object.assign(enrolment, { status: 'withdrawn', waitlistPosition: null, withdrawnAt: new Date() });
+      const saved = await m.getRepository(Enrolment).save(enrolment);
+      if (position !== null) await this.closeGap(m, c.entity.id, position);
+      if (heldSeat) await this.promoteNext(m, c);
+      return saved;
+    });
+  }
+
+  @OnEvent(ClassEvents.completing, { promisify: true, suppressErrors: false })
+  async onClassCompleting(event: ClassCompletingEvent): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE enrolments SET status = 'completed', updated_at = now() WHERE class_id = $1 AND status = 'confirmed'`,
+      [event.classId],
+    );
+  }
+
+  async quota(actor: AuthUser, classId: string): Promise<QuotaDto> {
+    const c = await this.classes.getVisible(actor, classId);
+    if (actor.role === 'trainee') throw CommonErrors.forbidden();
+    const rows = await this.tx.manager.query<{ id: string; name: string; confirmed: number; waitlisted: number }[]>(
+      `SELECT t.id, t.name,
+              count(e.id) FILTER (WHERE e.status IN ('confirmed', 'completed'))::int AS confirmed,
+              count(e.id) FILTER (WHERE e.status = 'waitlisted')::int AS waitlisted
+         FROM org_units t
+         LEFT JOIN enrolments e ON e.township_id = t.id AND e.class_id = $1
+        WHERE t.kind = 'township' AND t.path LIKE $2
+        GROUP BY t.id, t.name
+        ORDER BY t.name, t.id`,
+      [classId, `${c.planPath}%`],
+    );
+    const { minPerTownship: min, maxPerTownship: max, capacity } = c.entity;
+    return {
+      classId,
+      capacity,
+      confirmed: rows.reduce((a, r) => a + r.confirmed, 0),
+      waitlisted: rows.reduce((a, r) => a + r.waitlisted, 0),
+      townships: rows.map((r) => ({
+        townshipId: r.id,
+        name: r.name,
+        confirmed: r.confirmed,
+        waitlisted: r.waitlisted,
+        min,
+        max,
+        status: quotaStatus(r.confirmed, min, max),
+      })),
+    };
+  }
+
+  /**
+   * The class roster by township. A trainee sees only its own township's part (the
+   * summary then counts that part), without colleagues' phone numbers.
+   */
+  async roster(actor: AuthUser, classId: string): Promise<RosterDto> {
+    const c = await this.classes.getVisible(actor, classId);
+    const year = await this.planYear(c);
+    let townshipFilter: string | null = null;
+    if (actor.role === 'trainee') {
+      townshipFilter = (await this.orgUnits.townshipOf(actor.orgUnitId))?.id ?? '00000000-0000-0000-0000-000000000000';
+    }
+    const rows = await this.tx.manager.query<
+      (Omit<RosterEntryDto, 'position'> & { position: number | null; townshipId: string; townshipName: string })[]
+    >(
+      `SELECT e.id AS "enrolmentId", e.trainee_id AS "traineeId", u.display_name AS "displayName", u.username,
+              u.phone, u.education::text AS education, u.proficiency::text AS proficiency, e.status::text AS status,
+              e.waitlist_position AS position, ${TRAINED_IN_YEAR} AS "trainedThisYear",
+              t.id AS "townshipId", t.name AS "townshipName"
+         FROM enrolments e
+         JOIN users u ON u.id = e.trainee_id
+         JOIN org_units t ON t.id = e.township_id
+        WHERE e.class_id = $1 AND e.status <> 'withdrawn' AND ($3::uuid IS NULL OR e.township_id = $3)
+        ORDER BY t.name, t.id, (e.status = 'waitlisted'), e.waitlist_position, u.display_name`,
+      [classId, year, townshipFilter],
+    );
+    const counted = rows.filter((r) => r.status === 'confirmed' || r.status === 'completed');
+    const mix = { none: 0, basic: 0, intermediate: 0, advanced: 0, unknown: 0 };
+    for (const r of counted) mix[(r.proficiency as keyof typeof mix | null) ?? 'unknown']++;
+    const townships = new Map<string, RosterDto['townships'][number]>();
+    for (const { townshipId, townshipName, position, ...entry } of rows) {
+      const group = townships.get(townshipId) ?? { townshipId, name: townshipName, enrolments: [] };
+      const privacy = actor.role === 'trainee' && entry.traineeId !== actor.id;
+      group.enrolments.push({
+        ...entry,
+        ...(privacy && { phone: null, username: maskDigits(entry.username) }),
+        ...(position !== null && { position }),
+      });
+      townships.set(townshipId, group);
+    }
+    return {
+      classId,
+      confirmed: counted.length,
+      waitlisted: rows.filter((r) => r.status === 'waitlisted').length,
+      proficiency: mix,
+      townships: [...townships.values()],
+    };
+  }
+
+  /** A trainee's enrolments with each class and its sessions (cancelled ones marked, so nobody comes in vain). */
+  async mine(actor: AuthUser) {
+    const enrolments = await this.tx.manager.getRepository(Enrolment).find({
+      where: { traineeId: actor.id },
+      order: { createdAt: 'DESC' },
+    });
+    if (enrolments.length === 0) return [];
+    const classIds = enrolments.map((e) => e.classId);
+    const classes = await this.tx.manager.query<
+      { id: string; title: string; status: string; start_date: string; end_date: string }[]
+    >(
+      `SELECT id, title, status::text, to_char(start_date, 'YYYY-MM-DD') AS start_date,
+              to_char(end_date, 'YYYY-MM-DD') AS end_date FROM classes WHERE id = ANY($1::uuid[])`,
+      [classIds],
+    );
+    const sessions = await this.tx.manager.query<
+      { id: string; class_id: string; starts_at: Date; ends_at: Date; topic: string | null; status: string }[]
+    >(
+      `SELECT id, class_id, starts_at, ends_at, topic, status::text FROM sessions
+        WHERE class_id = ANY($1::uuid[]) ORDER BY starts_at`,
+      [classIds],
+    );
+    return enrolments.map((e) => {
+      const c = classes.find((x) => x.id === e.classId)!;
+      return {
+        e,
+        class: { id: c.id, title: c.title, status: c.status, startDate: c.start_date, endDate: c.end_date },
+        sessions: sessions
+          .filter((s) => s.class_id === e.classId)
+          .map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, topic: s.topic, status: s.status })),
+      };
+    });
+  }
+
+  private async planYear(c: ScopedClass): Promise<number> {
+    const [{ year }] = await this.tx.manager.query<{ year: number }[]>(`SELECT year FROM plans WHERE id = $1`, [
+      c.entity.planId,
+    ]);
+    return year;
+  }
+
+  /** The trainee to enrol: the caller itself, or (admins) an active trainee in the admin's subtree and the class's county. */
+  private async loadTrainee(actor: AuthUser, id: string, c: ScopedClass, m: EntityManager): Promise<TraineeRow> {
+    const [row] = await m.query<TraineeRow[]>(
+      `SELECT u.id, u.org_unit_id, o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id
+        WHERE u.id = $1 AND u.role = 'trainee' AND u.active`,
+      [id],
+    );
+    const inScope = row && isWithin(row.path, actor.orgPath) && isWithin(row.path, c.planPath);
+    if (!inScope) throw actor.role === 'trainee' ? ClassErrors.notFound() : EnrolmentErrors.traineeNotFound();
+    return row;
+  }
+
+  private assertMayWithdraw(actor: AuthUser, enrolment: Enrolment, c: ScopedClass): void {
+    if (actor.role === 'trainee') {
+      if (enrolment.traineeId !== actor.id) throw EnrolmentErrors.notFound();
+      if (c.entity.status !== 'open') throw EnrolmentErrors.withdrawClosed();
+      return;
+    }
+    if (actor.role !== 'admin' || !isWithin(c.planPath, actor.orgPath)) throw EnrolmentErrors.notFound();
+    if (c.entity.status === 'completed' || c.entity.status === 'cancelled') {
+      throw EnrolmentErrors.notWithdrawable(c.entity.status);
+    }
+  }
+
+  /** Moves everyone behind `position` one place up: the waitlist stays 1..n without gaps. */
+  private async closeGap(m: EntityManager, classId: string, position: number): Promise<void> {
+    await m.query(
+      `UPDATE enrolments SET waitlist_position = waitlist_position - 1, updated_at = now()
+        WHERE class_id = $1 AND status = 'waitlisted' AND waitlist_position > $2`,
+      [classId, position],
+    );
+  }
+
+  private async promoteNext(m: EntityManager, c: ScopedClass): Promise<void> {
+    const year = await this.planYear(c);
+    const { id: classId, maxPerTownship, capacity } = c.entity;
+    const [next] = await m.query<{ id: string; trainee_id: string; waitlist_position: number }[]>(
+      `WITH counts AS (
+         SELECT township_id, count(*) FILTER (WHERE status = 'confirmed') AS confirmed
+           FROM enrolments WHERE class_id = $1 GROUP BY township_id),
+       total AS (SELECT count(*) AS confirmed FROM enrolments WHERE class_id = $1 AND status = 'confirmed')
+       SELECT e.id, e.trainee_id, e.waitlist_position
+         FROM enrolments e
+         LEFT JOIN counts ON counts.township_id = e.township_id, total
+        WHERE e.class_id = $1 AND e.status = 'waitlisted'
+          AND coalesce(counts.confirmed, 0) < $3 AND total.confirmed < $4
+        ORDER BY ${TRAINED_IN_YEAR} ASC, e.waitlist_position ASC
+        LIMIT 1`,
+      [classId, year, maxPerTownship, capacity],
+    );
+    if (!next) return;
+    await m.query(
+      `UPDATE enrolments SET status = 'confirmed', waitlist_position = NULL, confirmed_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [next.id],
+    );
+    await this.closeGap(m, classId, next.waitlist_position);
+    await this.notifications.record({
+      userId: next.trainee_id,
+      channel: 'inbox',
+      template: 'enrolment-promoted',
+      payload: { enrolmentId: next.id, classId, classTitle: c.entity.title },
+      dedupKey: `enrolment-promoted:${next.id}`,
+    });
+  }
+}

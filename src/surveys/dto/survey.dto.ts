@@ -1,0 +1,278 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/page.dto';
+import type { OrgUnit } from '../../org-units/org-unit.entity';
+import type { Survey } from '../survey.entity';
+
+const trimOrNull = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
+const trimEach = ({ value }: { value: unknown }): unknown =>
+  Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? v.trim() : v)) : value;
+/** Topics are distinct regardless of case ("Excel" and "excel" are one topic). */
+const folded = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
+/** Optional in a PATCH, but never null: a null would reach a NOT NULL column. */
+const IfPresent = () => ValidateIf((_o, v: unknown) => v !== undefined);
+
+export const MIN_YEAR = 2000;
+export const MAX_YEAR = 2100;
+/** Far above any township, far below int overflow in the summary's sums. */
+export const MAX_COUNT = 100_000;
+export const MAX_TOPICS = 30;
+
+const Count = () => applyDecorators(IsInt(), Min(0), Max(MAX_COUNT));
+const CountProperty = (description?: string) =>
+  ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_COUNT, description });
+const Year = () => applyDecorators(IsInt(), Min(MIN_YEAR), Max(MAX_YEAR));
+const Topics = () =>
+  applyDecorators(
+    Transform(trimEach),
+    IsArray(),
+    ArrayMaxSize(MAX_TOPICS),
+    ArrayUnique(folded, { message: 'topicsWanted must be distinct' }),
+    IsString({ each: true }),
+    IsNotEmpty({ each: true }),
+    MaxLength(50, { each: true }),
+  );
+
+export class SurveyProficiencyCountsDto {
+  @CountProperty('Staff who cannot use a computer') @Count() none!: number;
+  @CountProperty() @Count() basic!: number;
+  @CountProperty() @Count() intermediate!: number;
+  @CountProperty() @Count() advanced!: number;
+}
+
+export class SurveyEducationCountsDto {
+  @CountProperty() @Count() primary!: number;
+  @CountProperty() @Count() secondary!: number;
+  @CountProperty() @Count() tertiary!: number;
+}
+
+export class CreateSurveyDto {
+  @ApiProperty({ format: 'uuid', description: 'A township inside your part of the tree' })
+  @IsUUID()
+  orgUnitId!: string;
+
+  @ApiProperty({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR, example: 2026 })
+  @Year()
+  year!: number;
+
+  @CountProperty('Township and village service points') @Count() servicePoints!: number;
+  @CountProperty('Staff across those service points') @Count() staffCount!: number;
+
+  @ApiProperty({
+    type: SurveyProficiencyCountsDto,
+    description: 'Staff per computer proficiency; adds up to ≤ staffCount',
+  })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SurveyProficiencyCountsDto)
+  proficiency!: SurveyProficiencyCountsDto;
+
+  @ApiPropertyOptional({
+    type: SurveyEducationCountsDto,
+    nullable: true,
+    description: 'Staff per education level; adds up to ≤ staffCount',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SurveyEducationCountsDto)
+  education?: SurveyEducationCountsDto | null;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_TOPICS, example: ['智能手机', '网上办事'] })
+  @IsOptional()
+  @Topics()
+  topicsWanted?: string[];
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(2000)
+  notes?: string | null;
+}
+
+/** Corrects a survey; township and year stay (make another survey for another year). */
+export class UpdateSurveyDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_COUNT })
+  @IfPresent()
+  @Count()
+  servicePoints?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_COUNT })
+  @IfPresent()
+  @Count()
+  staffCount?: number;
+
+  @ApiPropertyOptional({ type: SurveyProficiencyCountsDto, description: 'Replaces all four counts' })
+  @IfPresent()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SurveyProficiencyCountsDto)
+  proficiency?: SurveyProficiencyCountsDto;
+
+  @ApiPropertyOptional({
+    type: SurveyEducationCountsDto,
+    nullable: true,
+    description: 'Replaces all three; null clears',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SurveyEducationCountsDto)
+  education?: SurveyEducationCountsDto | null;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_TOPICS, description: 'Replaces the list' })
+  @IfPresent()
+  @Topics()
+  topicsWanted?: string[];
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000, description: 'null or "" clears it' })
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(2000)
+  notes?: string | null;
+}
+
+export class ListSurveysQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR })
+  @IsOptional()
+  @Type(() => Number)
+  @Year()
+  year?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'This unit and every unit under it' })
+  @IsOptional()
+  @IsUUID()
+  orgUnitId?: string;
+}
+
+export class SurveySummaryQueryDto {
+  @ApiProperty({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR })
+  @Type(() => Number)
+  @Year()
+  year!: number;
+}
+
+export class SurveyDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
+  @ApiProperty({ description: 'The township' }) orgUnitName!: string;
+  @ApiProperty({ type: 'integer' }) year!: number;
+  @ApiProperty({ type: 'integer' }) servicePoints!: number;
+  @ApiProperty({ type: 'integer' }) staffCount!: number;
+  @ApiProperty({ type: SurveyProficiencyCountsDto }) proficiency!: SurveyProficiencyCountsDto;
+  @ApiProperty({ type: SurveyEducationCountsDto, nullable: true }) education!: SurveyEducationCountsDto | null;
+  @ApiProperty({ type: [String] }) topicsWanted!: string[];
+  @ApiProperty({ type: String, nullable: true }) notes!: string | null;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+
+  /** The stored flat columns, answered in the same nested shape as the body. */
+  static from(s: Survey & { orgUnit: OrgUnit }): SurveyDto {
+    return {
+      id: s.id,
+      orgUnitId: s.orgUnitId,
+      orgUnitName: s.orgUnit.name,
+      year: s.year,
+      servicePoints: s.servicePoints,
+      staffCount: s.staffCount,
+      proficiency: {
+        none: s.proficiencyNone,
+        basic: s.proficiencyBasic,
+        intermediate: s.proficiencyIntermediate,
+        advanced: s.proficiencyAdvanced,
+      },
+      education:
+        s.educationPrimary === null || s.educationSecondary === null || s.educationTertiary === null
+          ? null
+          : { primary: s.educationPrimary, secondary: s.educationSecondary, tertiary: s.educationTertiary },
+      topicsWanted: s.topicsWanted,
+      notes: s.notes,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+    };
+  }
+}
+
+export class SurveyTownshipRefDto {
+  @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
+  @ApiProperty() name!: string;
+}
+
+export class SurveySummaryTownshipsDto {
+  @ApiProperty({ type: 'integer', description: 'Townships in your part of the tree' }) total!: number;
+  @ApiProperty({ type: 'integer', description: 'Of those, with a survey for the year' }) surveyed!: number;
+  @ApiProperty({ type: [SurveyTownshipRefDto], description: 'Townships still to survey, by name' })
+  notSurveyed!: SurveyTownshipRefDto[];
+}
+
+export class SurveySummaryTotalsDto {
+  @ApiProperty({ type: 'integer' }) servicePoints!: number;
+  @ApiProperty({ type: 'integer' }) staffCount!: number;
+  @ApiProperty({ type: SurveyProficiencyCountsDto }) proficiency!: SurveyProficiencyCountsDto;
+  @ApiProperty({ type: SurveyEducationCountsDto, description: 'Surveys without education counts add nothing' })
+  education!: SurveyEducationCountsDto;
+}
+
+export class SurveyProficiencyShareDto {
+  @ApiProperty({ example: 0.25 }) none!: number;
+  @ApiProperty({ example: 0.5 }) basic!: number;
+  @ApiProperty({ example: 0.125 }) intermediate!: number;
+  @ApiProperty({ example: 0.125 }) advanced!: number;
+}
+
+export class SurveyTopicCountDto {
+  @ApiProperty({ description: 'The most common spelling of the topic' }) topic!: string;
+  @ApiProperty({ type: 'integer', description: 'How many township surveys want it' }) townships!: number;
+}
+
+export class SurveySummaryTownshipDto {
+  @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() surveyed!: boolean;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) surveyId!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) servicePoints!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) staffCount!: number | null;
+  @ApiProperty({ type: SurveyProficiencyCountsDto, nullable: true }) proficiency!: SurveyProficiencyCountsDto | null;
+  @ApiProperty({ type: SurveyEducationCountsDto, nullable: true }) education!: SurveyEducationCountsDto | null;
+  @ApiProperty({ type: [String] }) topicsWanted!: string[];
+}
+
+export class SurveySummaryDto {
+  @ApiProperty({ type: 'integer' }) year!: number;
+  @ApiProperty({ type: SurveySummaryTownshipsDto }) townships!: SurveySummaryTownshipsDto;
+  @ApiProperty({ type: SurveySummaryTotalsDto }) totals!: SurveySummaryTotalsDto;
+  @ApiProperty({
+    type: SurveyProficiencyShareDto,
+    description: 'Share of the summed proficiency counts at each level, 0..1 to 3 decimals; all 0 with no surveys',
+  })
+  proficiencyShare!: SurveyProficiencyShareDto;
+  @ApiProperty({
+    type: [SurveyTopicCountDto],
+    description: 'At most 10, most wanted first, then by topic; compared trimmed and case-folded',
+  })
+  topTopics!: SurveyTopicCountDto[];
+  @ApiProperty({ type: [SurveySummaryTownshipDto], description: 'Every township, surveyed or not, by name' })
+  perTownship!: SurveySummaryTownshipDto[];
+}

@@ -1,0 +1,74 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/page.dto';
+import type { Venue } from '../venue.entity';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+/** Empty strings clear optional text fields. */
+const trimOrNull = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
+
+export class CreateVenueDto {
+  @ApiProperty({ example: '县图书馆二楼电子阅览室', maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The unit the venue belongs to; must be inside your part of the tree' })
+  @IsUUID()
+  orgUnitId!: string;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 10000, description: 'Seats' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  capacity?: number | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(200)
+  address?: string | null;
+}
+
+export class ListVenuesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'This unit and every unit under it' })
+  @IsOptional()
+  @IsUUID()
+  orgUnitId?: string;
+
+  @ApiPropertyOptional({ description: 'Part of the name or address' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}
+
+export class VenueDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: Number, nullable: true }) capacity!: number | null;
+  @ApiProperty({ type: String, nullable: true }) address!: string | null;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+
+  static from(v: Venue): VenueDto {
+    return {
+      id: v.id,
+      orgUnitId: v.orgUnitId,
+      name: v.name,
+      capacity: v.capacity,
+      address: v.address,
+      createdAt: v.createdAt,
+      updatedAt: v.updatedAt,
+    };
+  }
+}
