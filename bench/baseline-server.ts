@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { Pool } from 'pg';
 import { AUTH_ROW_SQL } from '../src/users/users.service';
-import { PLAN_SESSIONS_COUNT_SQL, PLAN_SESSIONS_PAGE_SQL } from './scenarios/plan-sessions.sql';
+import { PLAN_SESSIONS_PAGE_SQL } from './scenarios/plan-sessions.sql';
 
 /**
  * Baselines: bare Fastify plus a pg Pool (20 connections, like the app) running the
@@ -24,13 +24,11 @@ async function main(): Promise<void> {
     return rows[0];
   });
 
-  // plan-sessions: the two queries the API's session list runs for one page (count, then rows).
+  // plan-sessions: the query the API's session list runs for one page (rows and total).
   app.get<{ Params: { id: string } }>('/plan-sessions/:id', async (req) => {
-    const [count, page] = await Promise.all([
-      pool.query<{ total: number }>(PLAN_SESSIONS_COUNT_SQL, [req.params.id]),
-      pool.query<Record<string, unknown>>(PLAN_SESSIONS_PAGE_SQL, [req.params.id, 200, 0]),
-    ]);
-    return { items: page.rows, total: count.rows[0].total, page: 1, pageSize: 200 };
+    const { rows } = await pool.query<{ total: number }>(PLAN_SESSIONS_PAGE_SQL, [req.params.id, 200, 0]);
+    const items = rows.map(({ total: _total, ...row }) => row);
+    return { items, total: rows[0]?.total ?? 0, page: 1, pageSize: 200 };
   });
 
   // enrolment-burst: the same rule as the API in bare SQL: lock the class, count, place, commit.

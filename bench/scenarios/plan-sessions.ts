@@ -106,13 +106,13 @@ function sessionCount(name: string, res: { status: number; body: string }): Inva
 
 /**
  * Listing every session of a plan (4 classes × 36 sessions) as an admin would for a
- * calendar view. The baseline runs the same two queries (count and page) on bare
+ * calendar view. The baseline runs the same page query on bare
  * Fastify + pg; the API adds auth, the scope check and serialisation.
  */
 export const planSessions: Scenario = {
   name: 'plan-sessions',
   description:
-    'GET /api/plans/:id/sessions?pageSize=200 (144 sessions) vs bare Fastify + pg running the same list queries',
+    'GET /api/plans/:id/sessions?pageSize=200 (144 sessions) vs bare Fastify + pg running the same page query',
   async run(ctx) {
     const { planId } = await seed(ctx.dataSource);
     const load = { connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, warmupSeconds: ctx.warmupSeconds };

@@ -8,6 +8,10 @@ export const ClassEvents = {
   statusChanged: 'class.status-changed',
   /** Raised inside the completing transaction; listeners' changes commit or roll back with it. */
   completing: 'class.completing',
+  /** Raised inside the transaction that changed capacity or the township maximum. */
+  limitsChanged: 'class.limits-changed',
+  /** Raised inside the cancelling transaction. */
+  cancelling: 'class.cancelling',
   sessionScheduled: 'session.scheduled',
   sessionRescheduled: 'session.rescheduled',
   sessionCancelled: 'session.cancelled',
@@ -21,6 +25,10 @@ export interface ClassStatusChangedEvent {
 }
 
 export interface ClassCompletingEvent {
+  classId: string;
+}
+
+export interface ClassLimitsChangedEvent {
   classId: string;
 }
 

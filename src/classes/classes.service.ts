@@ -16,7 +16,7 @@ import { type ClassAction, isEditable, TRANSITIONS } from './class-status';
 import { ClassTrainer } from './class-trainer.entity';
 import { ClassTransition } from './class-transition.entity';
 import { ClassErrors } from './classes.errors';
-import { ClassEvents, type ClassStatusChangedEvent } from './classes.events';
+import { ClassEvents, type ClassStatusChangedEvent, type SessionCancelledEvent } from './classes.events';
 import type { CreateClassDto, ListClassesQueryDto, UpdateClassDto } from './dto/class.dto';
 import { TrainingClass } from './training-class.entity';
 
@@ -184,6 +184,7 @@ export class ClassesService {
     await this.tx.run(async (m) => {
       const current = await this.getManaged(actor, id, m, true);
       const c = current.entity;
+      const limitsBefore = { capacity: c.capacity, maxPerTownship: c.maxPerTownship };
       if (!isEditable(c.status)) throw ClassErrors.notEditable(c.status);
       const plan = await this.plans.getInScope(actor, c.planId, m);
       if (dto.courseId !== undefined && dto.courseId !== c.courseId)
@@ -227,7 +228,11 @@ export class ClassesService {
         await m.getRepository(ClassTrainer).delete({ classId: c.id });
         await m.getRepository(ClassTrainer).insert(dto.trainerIds.map((trainerId) => ({ classId: c.id, trainerId })));
       }
+      const limitsChanged = c.capacity !== limitsBefore.capacity || c.maxPerTownship !== limitsBefore.maxPerTownship;
       await m.getRepository(TrainingClass).save(c);
+      // Enrolments check the new limits against who holds a seat (refusing a cut below them)
+      // and give freed seats to the waitlist, in this transaction.
+      if (limitsChanged) await this.events.emitAsync(ClassEvents.limitsChanged, { classId: c.id });
     });
     return this.getManaged(actor, id);
   }
@@ -258,10 +263,36 @@ export class ClassesService {
       // Listeners run inside this transaction (they join it through TransactionService),
       // e.g. enrolments become completed together with the class.
       if (to === 'completed') await this.events.emitAsync(ClassEvents.completing, { classId: id });
-      return { classId: id, from: current.entity.status, to, actorId: actor.id } satisfies ClassStatusChangedEvent;
+      // A cancelled class's sessions are cancelled with it: their slots free, calendars updated.
+      const cancelledSessions = to === 'cancelled' ? await this.cancelSessionsOf(id, m) : [];
+      const changed: ClassStatusChangedEvent = { classId: id, from: current.entity.status, to, actorId: actor.id };
+      return { changed, cancelledSessions };
     });
-    this.events.emit(ClassEvents.statusChanged, event);
+    this.events.emit(ClassEvents.statusChanged, event.changed);
+    for (const s of event.cancelledSessions) {
+      this.events.emit(ClassEvents.sessionCancelled, {
+        sessionId: s.id,
+        classId: id,
+        startsAt: new Date(s.starts_at).toISOString(),
+      } satisfies SessionCancelledEvent);
+    }
     return this.getManaged(actor, id);
+  }
+
+  /** Cancels a class's live sessions (slots freed, SEQUENCE raised for calendars); answers which. */
+  private async cancelSessionsOf(classId: string, m: EntityManager): Promise<{ id: string; starts_at: Date }[]> {
+    const live = await m.query<{ id: string; starts_at: Date }[]>(
+      `SELECT id, starts_at FROM sessions WHERE class_id = $1 AND status = 'scheduled' FOR UPDATE`,
+      [classId],
+    );
+    if (live.length) {
+      await m.query(
+        `UPDATE sessions SET status = 'cancelled', cancelled_at = now(), sequence = sequence + 1, updated_at = now()
+          WHERE id = ANY($1::uuid[])`,
+        [live.map((s) => s.id)],
+      );
+    }
+    return live;
   }
 
   private async assertTrainers(actor: AuthUser, ids: string[], m: EntityManager): Promise<void> {

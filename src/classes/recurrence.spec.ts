@@ -77,6 +77,13 @@ describe('expandRecurrence', () => {
     ['FREQ=HOURLY', 'INVALID_RRULE'],
     ['BYDAY=MO', 'INVALID_RRULE'],
     ['DTSTART=20260101T000000Z;FREQ=DAILY', 'INVALID_RRULE'],
+    // values that make the rrule library loop forever or throw
+    ['FREQ=DAILY;INTERVAL=-1', 'INVALID_RRULE'],
+    ['FREQ=DAILY;BYMONTH=13', 'INVALID_RRULE'],
+    ['FREQ=DAILY;BYYEARDAY=400', 'INVALID_RRULE'],
+    ['FREQ=WEEKLY;BYDAY=XX', 'INVALID_RRULE'],
+    ['FREQ=MONTHLY;BYSETPOS=400;BYDAY=MO', 'INVALID_RRULE'],
+    ['FREQ=WEEKLY;BYHOUR=9', 'INVALID_RRULE'],
   ])('refuses %s with %s', (rrule, code) => {
     expect(() =>
       expandRecurrence({ rrule, startTime: '09:00', durationMinutes: 60 }, '2026-01-01', '2026-03-31', 'Asia/Shanghai'),

@@ -30,8 +30,34 @@ export class RecurrenceError extends Error {
 export const MAX_OCCURRENCES = 200;
 const ALLOWED_FREQ = new Set([RRule.DAILY, RRule.WEEKLY, RRule.MONTHLY, RRule.YEARLY]);
 
+const DAY = '[+-]?(?:[1-9]|[1-4]\\d|5[0-3])?(?:MO|TU|WE|TH|FR|SA|SU)';
+const list = (item: string) => new RegExp(`^${item}(?:,${item})*$`, 'i');
+/**
+ * The rule parts a training timetable needs, each with its values bounded. Anything else
+ * is refused before rrule sees it: out-of-range values (INTERVAL=-1, BYMONTH=13,
+ * BYYEARDAY=400) make the library loop forever or throw.
+ */
+const PARTS: Record<string, RegExp> = {
+  FREQ: /^(DAILY|WEEKLY|MONTHLY|YEARLY)$/i,
+  INTERVAL: /^([1-9]|[1-4]\d|5[0-2])$/,
+  COUNT: /^([1-9]\d{0,2})$/,
+  UNTIL: /^\d{8}(T\d{6}Z?)?$/i,
+  WKST: /^(MO|TU|WE|TH|FR|SA|SU)$/i,
+  BYDAY: list(DAY),
+  BYMONTHDAY: list('-?(?:[1-9]|[12]\\d|3[01])'),
+  BYMONTH: list('(?:[1-9]|1[0-2])'),
+  BYSETPOS: list('-?(?:[1-9]|[12]\\d|3[01])'),
+};
+
 function parseRule(rrule: string): Partial<Options> {
   const text = rrule.trim().replace(/^RRULE:/i, '');
+  for (const part of text.split(';')) {
+    const [name, value, extra] = part.split('=');
+    const allowed = PARTS[name?.toUpperCase()];
+    if (!allowed || value === undefined || extra !== undefined || !allowed.test(value)) {
+      throw new RecurrenceError('INVALID_RRULE', `rrule part "${part.slice(0, 40)}" is not supported or out of range`);
+    }
+  }
   if (!/^[A-Z0-9=;,+-]+$/i.test(text) || /(^|;)(DTSTART|TZID)=/i.test(text)) {
     throw new RecurrenceError(
       'INVALID_RRULE',
@@ -77,7 +103,14 @@ export function expandRecurrence(input: RecurrenceInput, fromDate: string, toDat
   }
   const out: Occurrence[] = [];
   let tooMany = false;
-  rule.all((floating, i) => {
+  const iterate = (fn: (floating: Date, i: number) => boolean) => {
+    try {
+      rule.all(fn);
+    } catch {
+      throw new RecurrenceError('INVALID_RRULE', 'The rrule cannot be expanded');
+    }
+  };
+  iterate((floating, i) => {
     if (i >= MAX_OCCURRENCES + skip.size) {
       tooMany = true;
       return false;

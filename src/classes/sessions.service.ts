@@ -68,20 +68,35 @@ export class SessionsService {
   }
 
   /** Every session of a plan's classes, in time order (admins of the plan's county). */
+  /**
+   * Every session of a plan's classes, in time order (admins of the plan's county). One
+   * SQL query with the total as a window count: a calendar view asks for this often, and
+   * TypeORM's skip/take over a join would add a DISTINCT pass and a second count query.
+   */
   async listForPlan(actor: AuthUser, planId: string, query: ListSessionsQueryDto): Promise<Page<ClassSession>> {
     await this.plans.getInScope(actor, planId);
-    const qb = this.tx.manager
-      .getRepository(ClassSession)
-      .createQueryBuilder('s')
-      .innerJoin('classes', 'c', 'c.id = s.class_id')
-      .where('c.plan_id = :planId', { planId })
-      .orderBy('s.starts_at')
-      .addOrderBy('s.id')
-      .skip((query.page - 1) * query.pageSize)
-      .take(query.pageSize);
-    if (query.includeCancelled !== 'true') qb.andWhere(`s.status = 'scheduled'`);
-    const [items, total] = await qb.getManyAndCount();
-    return pageOf(items, total, query);
+    const rows = await this.tx.manager.query<(ClassSession & { total: number })[]>(
+      `SELECT s.id, s.class_id AS "classId", s.starts_at AS "startsAt", s.ends_at AS "endsAt",
+              s.trainer_id AS "trainerId", s.venue_id AS "venueId", s.topic, s.status, s.sequence,
+              s.cancelled_at AS "cancelledAt", count(*) OVER ()::int AS total
+         FROM sessions s JOIN classes c ON c.id = s.class_id
+        WHERE c.plan_id = $1 AND ($2 OR s.status = 'scheduled')
+        ORDER BY s.starts_at, s.id
+        LIMIT $3 OFFSET $4`,
+      [planId, query.includeCancelled === 'true', query.pageSize, (query.page - 1) * query.pageSize],
+    );
+    const total = rows[0]?.total ?? (query.page > 1 ? await this.countForPlan(planId, query) : 0);
+    return pageOf(rows, total, query);
+  }
+
+  /** The total when the asked page is past the end (the window count then has no row to ride on). */
+  private async countForPlan(planId: string, query: ListSessionsQueryDto): Promise<number> {
+    const [{ total }] = await this.tx.manager.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM sessions s JOIN classes c ON c.id = s.class_id
+        WHERE c.plan_id = $1 AND ($2 OR s.status = 'scheduled')`,
+      [planId, query.includeCancelled === 'true'],
+    );
+    return total;
   }
 
   async create(actor: AuthUser, classId: string, dto: CreateSessionsDto): Promise<ClassSession[]> {
@@ -121,8 +136,7 @@ export class SessionsService {
     let previousStartsAt: Date | undefined;
     const updated = await this.withConflictReport(() =>
       this.tx.run(async (m) => {
-        const session = await this.getManaged(actor, id, m);
-        const c = await this.classes.getManaged(actor, session.classId, m, true);
+        const { s: session, c } = await this.getManaged(actor, id, m);
         if (!isEditable(c.entity.status)) throw ClassErrors.notEditable(c.entity.status);
         if (session.status === 'cancelled') throw SessionErrors.cancelled();
         if (dto.venueId) await this.venues.getInScope(actor, dto.venueId, m);
@@ -164,9 +178,8 @@ export class SessionsService {
   async cancel(actor: AuthUser, id: string): Promise<ClassSession> {
     let changed = false;
     const session = await this.tx.run(async (m) => {
-      const s = await this.getManaged(actor, id, m);
+      const { s, c } = await this.getManaged(actor, id, m);
       if (s.status === 'cancelled') return s;
-      const c = await this.classes.getManaged(actor, s.classId, m, true);
       if (c.entity.status === 'completed') throw ClassErrors.notEditable(c.entity.status);
       Object.assign(s, { status: 'cancelled', cancelledAt: new Date(), sequence: s.sequence + 1 });
       changed = true;
@@ -182,16 +195,25 @@ export class SessionsService {
     return session;
   }
 
-  /** A session whose class the admin manages, locked for this transaction; 404 otherwise. */
-  private async getManaged(actor: AuthUser, id: string, m: EntityManager): Promise<ClassSession> {
-    const s = await m.getRepository(ClassSession).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!s) throw SessionErrors.notFound();
+  /**
+   * A session whose class the admin manages, with that class; both locked for this
+   * transaction, the class first (as class steps that touch sessions do: no lock cycle).
+   */
+  private async getManaged(
+    actor: AuthUser,
+    id: string,
+    m: EntityManager,
+  ): Promise<{ s: ClassSession; c: ScopedClass }> {
+    const peek = await m.getRepository(ClassSession).findOneBy({ id });
+    if (!peek) throw SessionErrors.notFound();
+    let c: ScopedClass;
     try {
-      await this.classes.getManaged(actor, s.classId, m);
+      c = await this.classes.getManaged(actor, peek.classId, m, true);
     } catch {
       throw SessionErrors.notFound();
     }
-    return s;
+    const s = await m.getRepository(ClassSession).findOneOrFail({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    return { s, c };
   }
 
   /** The session's trainer: the one asked for (must teach the class), else the class's only trainer. */

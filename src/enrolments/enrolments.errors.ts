@@ -22,6 +22,12 @@ export const EnrolmentErrors = {
     ),
   notWithdrawable: (status: string) =>
     new DomainError('NOT_WITHDRAWABLE', `A ${status} enrolment cannot be withdrawn`, 'conflict', { status }),
+  limitsBelowEnrolment: () =>
+    new DomainError(
+      'LIMITS_BELOW_ENROLMENT',
+      'More trainees already hold seats than the new capacity or township maximum allows',
+      'conflict',
+    ),
   withdrawClosed: () =>
     new DomainError(
       'WITHDRAW_CLOSED',

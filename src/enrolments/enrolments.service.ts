@@ -5,10 +5,12 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { CommonErrors } from '../common/errors/domain-error';
 import { TransactionService } from '../common/database/transaction.service';
 import { ClassErrors } from '../classes/classes.errors';
-import { ClassEvents, type ClassCompletingEvent } from '../classes/classes.events';
+import { ClassEvents, type ClassCompletingEvent, type ClassLimitsChangedEvent } from '../classes/classes.events';
 import { ClassesService, type ScopedClass } from '../classes/classes.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { maskDigits } from '../common/logging/logging';
+import { localDayBounds } from '../common/time/zoned-time';
+import { Env } from '../config/env';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
 import type { QuotaDto, QuotaStatus, RosterDto, RosterEntryDto } from './dto/enrolment.dto';
 import { Enrolment } from './enrolment.entity';
@@ -45,6 +47,7 @@ export class EnrolmentsService {
     private readonly classes: ClassesService,
     private readonly orgUnits: OrgUnitsService,
     private readonly notifications: NotificationsService,
+    private readonly env: Env,
   ) {}
 
   async enrol(actor: AuthUser, classId: string, traineeId: string | undefined): Promise<Enrolment> {
@@ -120,6 +123,20 @@ export class EnrolmentsService {
       `UPDATE enrolments SET status = 'completed', updated_at = now() WHERE class_id = $1 AND status = 'confirmed'`,
       [event.classId],
     );
+  }
+
+  /** New limits: refuse a cut below the seats already held; fill any new room from the waitlist. */
+  @OnEvent(ClassEvents.limitsChanged, { promisify: true, suppressErrors: false })
+  async onLimitsChanged(event: ClassLimitsChangedEvent): Promise<void> {
+    const m = this.tx.manager;
+    const c = await this.classes.lockForEnrolment(event.classId, m);
+    const [{ busiest, total }] = await m.query<{ busiest: number; total: number }[]>(
+      `SELECT coalesce(max(n), 0)::int AS busiest, coalesce(sum(n), 0)::int AS total FROM (
+         SELECT count(*) AS n FROM enrolments WHERE class_id = $1 AND status = 'confirmed' GROUP BY township_id) x`,
+      [event.classId],
+    );
+    if (busiest > c.entity.maxPerTownship || total > c.entity.capacity) throw EnrolmentErrors.limitsBelowEnrolment();
+    while (await this.promoteNext(m, c));
   }
 
   async quota(actor: AuthUser, classId: string): Promise<QuotaDto> {
@@ -258,7 +275,8 @@ export class EnrolmentsService {
   private assertMayWithdraw(actor: AuthUser, enrolment: Enrolment, c: ScopedClass): void {
     if (actor.role === 'trainee') {
       if (enrolment.traineeId !== actor.id) throw EnrolmentErrors.notFound();
-      if (c.entity.status !== 'open') throw EnrolmentErrors.withdrawClosed();
+      const starts = localDayBounds(c.entity.startDate, this.env.TZ_DEFAULT).start;
+      if (c.entity.status !== 'open' || new Date() >= starts) throw EnrolmentErrors.withdrawClosed();
       return;
     }
     if (actor.role !== 'admin' || !isWithin(c.planPath, actor.orgPath)) throw EnrolmentErrors.notFound();
@@ -276,7 +294,8 @@ export class EnrolmentsService {
     );
   }
 
-  private async promoteNext(m: EntityManager, c: ScopedClass): Promise<void> {
+  /** Gives one free seat to the first waitlisted trainee who fits; false when nobody does. */
+  private async promoteNext(m: EntityManager, c: ScopedClass): Promise<boolean> {
     const year = await this.planYear(c);
     const { id: classId, maxPerTownship, capacity } = c.entity;
     const [next] = await m.query<{ id: string; trainee_id: string; waitlist_position: number }[]>(
@@ -293,7 +312,7 @@ export class EnrolmentsService {
         LIMIT 1`,
       [classId, year, maxPerTownship, capacity],
     );
-    if (!next) return;
+    if (!next) return false;
     await m.query(
       `UPDATE enrolments SET status = 'confirmed', waitlist_position = NULL, confirmed_at = now(), updated_at = now()
         WHERE id = $1`,
@@ -307,5 +326,6 @@ export class EnrolmentsService {
       payload: { enrolmentId: next.id, classId, classTitle: c.entity.title },
       dedupKey: `enrolment-promoted:${next.id}`,
     });
+    return true;
   }
 }

@@ -243,3 +243,41 @@ describe('enrolments (e2e)', () => {
     expect(back.body).toMatchObject({ id: e1.id, status: 'waitlisted', position: 1 });
   });
 });
+
+describe('class limits changed after enrolment (e2e)', () => {
+  it('refuses a cut below the seats held, and fills new room from the waitlist in order', async () => {
+    const t = await startTestApp();
+    try {
+      const tree = await createOrgTree(t.ds);
+      const admin = (await signedIn(t.http, t.ds, { role: 'admin', orgUnitId: tree.countyA.id })).auth;
+      const plan = await createPlan(t.ds, tree.countyA, currentQuarter().year);
+      const course = await createCourse(t.ds, tree.countyA);
+      const trainer = await createUser(t.ds, { role: 'trainer', orgUnitId: tree.countyA.id });
+      const c = await createClass(
+        t.ds,
+        plan,
+        course,
+        [trainer.id],
+        openClassFields(plan, { capacity: 3, maxPerTownship: 3, minPerTownship: 1 }),
+      );
+      const a = await signedInTrainees(t.http, t.ds, tree.townshipA1, 3);
+      const b = await signedInTrainees(t.http, t.ds, tree.townshipA2, 2);
+      for (const x of [...a, ...b])
+        await t.http.post(`/api/classes/${c.id}/enrolments`).set('Authorization', x.auth).expect(201);
+      const patch = (body: Record<string, unknown>) =>
+        t.http.patch(`/api/classes/${c.id}`).set('Authorization', admin).send(body);
+      expect((await patch({ maxPerTownship: 2 }).expect(409)).body.code).toBe('LIMITS_BELOW_ENROLMENT');
+      expect((await patch({ capacity: 2, maxPerTownship: 2 }).expect(409)).body.code).toBe('LIMITS_BELOW_ENROLMENT');
+      await patch({ capacity: 4 }).expect(200);
+      const rows = await t.ds.query<{ trainee_id: string; status: string; waitlist_position: number | null }[]>(
+        `SELECT trainee_id, status, waitlist_position FROM enrolments WHERE class_id = $1`,
+        [c.id],
+      );
+      const byId = new Map(rows.map((r) => [r.trainee_id, r]));
+      expect(byId.get(b[0].id)).toMatchObject({ status: 'confirmed', waitlist_position: null });
+      expect(byId.get(b[1].id)).toMatchObject({ status: 'waitlisted', waitlist_position: 1 });
+    } finally {
+      await t.close();
+    }
+  });
+});

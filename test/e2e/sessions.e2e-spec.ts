@@ -266,6 +266,38 @@ describe('sessions (e2e)', () => {
     expect(listed.body.total).toBe(2);
   });
 
+  it('cancels the sessions of a cancelled class, freeing their slots and telling the calendars', async () => {
+    const c = await makeClass({ status: 'open' });
+    const s = (
+      await postSessions(c.id, { startsAt: '2026-12-16T09:00:00+08:00', endsAt: '2026-12-16T11:00:00+08:00' }).expect(
+        201,
+      )
+    ).body;
+    await t.http.post(`/api/classes/${c.id}/cancel`).set('Authorization', admin).expect(200);
+    const [row] = await t.ds.query<{ status: string; sequence: number }[]>(
+      `SELECT status, sequence FROM sessions WHERE id = $1`,
+      [s.id],
+    );
+    expect(row).toEqual({ status: 'cancelled', sequence: 1 });
+    expect(events).toContainEqual({
+      name: 'session.cancelled',
+      payload: { sessionId: s.id, classId: c.id, startsAt: '2026-12-16T01:00:00.000Z' },
+    });
+    const other = await makeClass();
+    await postSessions(other.id, { startsAt: '2026-12-16T09:00:00+08:00', endsAt: '2026-12-16T11:00:00+08:00' }).expect(
+      201,
+    );
+  });
+
+  it('refuses instants without a time zone (they would be read as UTC)', async () => {
+    const c = await makeClass();
+    const res = await postSessions(c.id, { startsAt: '2026-12-17T09:00:00', endsAt: '2026-12-17T11:00:00' }).expect(
+      400,
+    );
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    await postSessions(c.id, { startsAt: '2026-12-17', endsAt: '2026-12-18' }).expect(400);
+  });
+
   it('keeps sessions to admins of the class county; trainers and trainees read, never write', async () => {
     const c = await makeClass({ status: 'open' });
     const s = (

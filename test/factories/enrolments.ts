@@ -4,24 +4,23 @@ import type { OrgUnit } from '../../src/org-units/org-unit.entity';
 import type { Plan } from '../../src/plans/plan.entity';
 import { createUser, login } from './index';
 
-/** A plan for the current year and the class dates of the current quarter, so an open window can include now. */
+/**
+ * Class dates that start three days from now and run to the end of that quarter: the
+ * enrolment window can include now, and the class has not started (trainees may withdraw).
+ */
 export function currentQuarter(now = new Date()): {
   year: number;
   quarter: number;
   startDate: string;
   endDate: string;
 } {
-  const year = now.getUTCFullYear();
-  const quarter = Math.floor(now.getUTCMonth() / 3) + 1;
-  const firstMonth = (quarter - 1) * 3 + 1;
-  const lastDay = new Date(Date.UTC(year, firstMonth + 2, 0)).getUTCDate();
+  const start = new Date(now.getTime() + 3 * 86_400_000);
+  const year = start.getUTCFullYear();
+  const quarter = Math.floor(start.getUTCMonth() / 3) + 1;
+  const lastMonth = quarter * 3;
+  const lastDay = new Date(Date.UTC(year, lastMonth, 0)).getUTCDate();
   const mm = (m: number) => String(m).padStart(2, '0');
-  return {
-    year,
-    quarter,
-    startDate: `${year}-${mm(firstMonth)}-01`,
-    endDate: `${year}-${mm(firstMonth + 2)}-${lastDay}`,
-  };
+  return { year, quarter, startDate: start.toISOString().slice(0, 10), endDate: `${year}-${mm(lastMonth)}-${lastDay}` };
 }
 
 /** Fields for createClass: open, with enrolment running now. */

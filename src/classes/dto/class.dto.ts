@@ -23,6 +23,7 @@ import { PageQueryDto } from '../../common/pagination/page.dto';
 import { CLASS_STATUSES, type ClassStatus } from '../class-status';
 import type { ClassTransition } from '../class-transition.entity';
 import type { TrainingClass } from '../training-class.entity';
+import { ZONED_INSTANT as INSTANT } from '../../common/time/zoned-time';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -93,10 +94,12 @@ export class CreateClassDto {
 
   @ApiProperty({ example: '2026-09-20T00:00:00+08:00' })
   @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
   enrolmentOpensAt!: string;
 
   @ApiProperty({ example: '2026-10-05T18:00:00+08:00' })
   @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
   enrolmentClosesAt!: string;
 
   @ApiPropertyOptional({

@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import { SESSION_STATUSES, type ClassSession, type SessionStatus } from '../class-session.entity';
+import { ZONED_INSTANT as INSTANT } from '../../common/time/zoned-time';
 
 const trimOrNull = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
@@ -50,11 +51,13 @@ export class CreateSessionsDto {
   @ApiPropertyOptional({ example: '2026-10-08T09:00:00+08:00' })
   @ValidateIf((o: CreateSessionsDto) => o.recurrence === undefined || o.startsAt !== undefined)
   @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
   startsAt?: string;
 
   @ApiPropertyOptional({ example: '2026-10-08T12:00:00+08:00' })
   @ValidateIf((o: CreateSessionsDto) => o.recurrence === undefined || o.endsAt !== undefined)
   @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
   endsAt?: string;
 
   @ApiPropertyOptional({ type: RecurrenceDto })
@@ -86,11 +89,13 @@ export class UpdateSessionDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
   startsAt?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
   endsAt?: string;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })

@@ -41,3 +41,6 @@ export function quarterOf(date: string): number {
 export function isIsoDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value, { zone: 'UTC' }).isValid;
 }
+
+/** An ISO 8601 date-time that states its offset; a bare local time would silently be read as UTC. */
+export const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T[^Z+]*?(Z|[+-]\d{2}:?\d{2})$/;
