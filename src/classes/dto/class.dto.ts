@@ -24,8 +24,8 @@ import { CLASS_STATUSES, type ClassStatus } from '../class-status';
 import type { ClassTransition } from '../class-transition.entity';
 import type { TrainingClass } from '../training-class.entity';
 import { ZONED_INSTANT as INSTANT } from '../../common/time/zoned-time';
+import { trim } from '../../common/validation/transforms';
 
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CreateClassDto {

@@ -18,9 +18,7 @@ import {
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import { SESSION_STATUSES, type ClassSession, type SessionStatus } from '../class-session.entity';
 import { ZONED_INSTANT as INSTANT } from '../../common/time/zoned-time';
-
-const trimOrNull = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
+import { trimOrNull } from '../../common/validation/transforms';
 
 export class RecurrenceDto {
   @ApiProperty({ example: 'FREQ=MONTHLY;BYMONTHDAY=5,15,25', description: 'RFC 5545 RRULE, without DTSTART' })

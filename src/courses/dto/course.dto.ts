@@ -16,15 +16,9 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import { COURSE_LEVELS, type Course, type CourseLevel } from '../course.entity';
+import { trim, trimEach, trimOrNull } from '../../common/validation/transforms';
+import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
-/** Empty strings clear optional text fields. */
-const trimOrNull = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
-const trimEach = ({ value }: { value: unknown }): unknown =>
-  Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? v.trim() : v)) : value;
-/** Optional in a PATCH, but never null: a null would reach a NOT NULL column. */
-const IfPresent = () => ValidateIf((_o, v: unknown) => v !== undefined);
 /** Topics are distinct regardless of case ("Excel" and "excel" are one topic). */
 const folded = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
 
@@ -82,7 +76,7 @@ export class CreateCourseDto {
 
 export class UpdateCourseDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IfPresent()
+  @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -90,12 +84,12 @@ export class UpdateCourseDto {
   title?: string;
 
   @ApiPropertyOptional({ enum: COURSE_LEVELS })
-  @IfPresent()
+  @IsOptionalNotNull()
   @IsIn(COURSE_LEVELS)
   level?: CourseLevel;
 
   @ApiPropertyOptional({ minimum: 0, exclusiveMinimum: true, maximum: MAX_HOURS, description: 'At most one decimal' })
-  @IfPresent()
+  @IsOptionalNotNull()
   @IsNumber({ maxDecimalPlaces: 1, allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(MAX_HOURS)
@@ -110,7 +104,7 @@ export class UpdateCourseDto {
   description?: string | null;
 
   @ApiPropertyOptional({ type: [String], maxItems: MAX_TOPICS, description: 'Replaces the topics' })
-  @IfPresent()
+  @IsOptionalNotNull()
   @Transform(trimEach)
   @IsArray()
   @ArrayMaxSize(MAX_TOPICS)

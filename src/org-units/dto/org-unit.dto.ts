@@ -5,8 +5,7 @@ import { PageQueryDto } from '../../common/pagination/page.dto';
 import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { ORG_UNIT_KINDS, type OrgUnitKind } from '../org-unit-kind';
 import type { OrgUnit } from '../org-unit.entity';
-
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../common/validation/transforms';
 
 export class CreateOrgUnitDto {
   @ApiProperty({ enum: ORG_UNIT_KINDS })

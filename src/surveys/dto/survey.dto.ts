@@ -20,15 +20,11 @@ import {
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import type { OrgUnit } from '../../org-units/org-unit.entity';
 import type { Survey } from '../survey.entity';
+import { trimEach, trimOrNull } from '../../common/validation/transforms';
+import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 
-const trimOrNull = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
-const trimEach = ({ value }: { value: unknown }): unknown =>
-  Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? v.trim() : v)) : value;
 /** Topics are distinct regardless of case ("Excel" and "excel" are one topic). */
 const folded = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
-/** Optional in a PATCH, but never null: a null would reach a NOT NULL column. */
-const IfPresent = () => ValidateIf((_o, v: unknown) => v !== undefined);
 
 export const MIN_YEAR = 2000;
 export const MAX_YEAR = 2100;
@@ -113,17 +109,17 @@ export class CreateSurveyDto {
 /** Corrects a survey; township and year stay (make another survey for another year). */
 export class UpdateSurveyDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_COUNT })
-  @IfPresent()
+  @IsOptionalNotNull()
   @Count()
   servicePoints?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_COUNT })
-  @IfPresent()
+  @IsOptionalNotNull()
   @Count()
   staffCount?: number;
 
   @ApiPropertyOptional({ type: SurveyProficiencyCountsDto, description: 'Replaces all four counts' })
-  @IfPresent()
+  @IsOptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => SurveyProficiencyCountsDto)
@@ -141,7 +137,7 @@ export class UpdateSurveyDto {
   education?: SurveyEducationCountsDto | null;
 
   @ApiPropertyOptional({ type: [String], maxItems: MAX_TOPICS, description: 'Replaces the list' })
-  @IfPresent()
+  @IsOptionalNotNull()
   @Topics()
   topicsWanted?: string[];
 

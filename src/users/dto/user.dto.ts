@@ -24,13 +24,7 @@ import {
   type Proficiency,
   type Role,
 } from '../user.types';
-
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
-const trimLower = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
-/** Empty strings clear optional text fields. */
-const trimOrNull = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
+import { trim, trimLower, trimOrNull } from '../../common/validation/transforms';
 
 export const USERNAME_PATTERN = /^[a-z0-9_.@+-]{2,64}$/;
 export const PHONE_PATTERN = /^\+?[0-9][0-9 -]{4,19}$/;

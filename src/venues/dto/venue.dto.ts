@@ -2,12 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
+import { trim, trimOrNull } from '../../common/validation/transforms';
 import type { Venue } from '../venue.entity';
-
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
-/** Empty strings clear optional text fields. */
-const trimOrNull = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? (value.trim() === '' ? null : value.trim()) : value;
 
 export class CreateVenueDto {
   @ApiProperty({ example: '县图书馆二楼电子阅览室', maxLength: 100 })
