@@ -2,12 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttendanceModule } from './attendance/attendance.module';
 import { AuthModule } from './auth/auth.module';
 import { ClassesModule } from './classes/classes.module';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { RolesGuard } from './common/auth/roles.guard';
 import { DatabaseModule } from './common/database/database.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { PdfModule } from './common/pdf/pdf.module';
 import { RedisModule } from './common/redis/redis.module';
 import { createValidationPipe } from './common/validation/validation';
 import { Env } from './config/env';
@@ -29,6 +31,7 @@ import { VenuesModule } from './venues/venues.module';
     EventEmitterModule.forRoot(),
     DatabaseModule,
     RedisModule,
+    PdfModule,
     HealthModule,
     AuthModule,
     OrgUnitsModule,
@@ -39,6 +42,7 @@ import { VenuesModule } from './venues/venues.module';
     PlansModule,
     ClassesModule,
     EnrolmentsModule,
+    AttendanceModule,
     ReportsModule,
   ],
   providers: [

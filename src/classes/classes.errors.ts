@@ -10,6 +10,12 @@ export const ClassErrors = {
       `startDate and endDate must be in quarter ${quarter} of ${year}, start first`,
       'invalid',
     ),
+  attendancePointsInvalid: () =>
+    new DomainError(
+      'ATTENDANCE_POINTS_INVALID',
+      'At least one attendance status must earn a point (a session is worth the highest)',
+      'invalid',
+    ),
   limitsInvalid: () =>
     new DomainError(
       'CLASS_LIMITS_INVALID',

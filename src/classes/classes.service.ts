@@ -12,6 +12,7 @@ import { isWithin } from '../org-units/org-units.service';
 import { PlansService } from '../plans/plans.service';
 import { UsersService } from '../users/users.service';
 import { VenuesService } from '../venues/venues.service';
+import { DEFAULT_ATTENDANCE_POINTS, pointsOf, pointsPossible, toColumns } from './attendance-points';
 import { type ClassAction, isEditable, TRANSITIONS } from './class-status';
 import { ClassTrainer } from './class-trainer.entity';
 import { ClassTransition } from './class-transition.entity';
@@ -55,6 +56,11 @@ export class ClassesService {
     if (!entities[0]) return undefined;
     const trainers = await m.getRepository(ClassTrainer).find({ where: { classId: id }, order: { trainerId: 'ASC' } });
     return { entity: entities[0], planPath: raw[0].plan_path, trainerIds: trainers.map((t) => t.trainerId) };
+  }
+
+  /** A class with its scope and trainers, or undefined. No access check: callers apply canRead or their own rule. */
+  find(id: string, m: EntityManager = this.tx.manager): Promise<ScopedClass | undefined> {
+    return this.load(id, m);
   }
 
   /** Who may read a class: admins of its county, its trainers, trainees of its county once announced. */
@@ -167,6 +173,7 @@ export class ClassesService {
         enrolmentOpensAt: new Date(dto.enrolmentOpensAt),
         enrolmentClosesAt: new Date(dto.enrolmentClosesAt),
         attendanceThreshold: dto.attendanceThreshold ?? 0.8,
+        ...toColumns(dto.attendancePoints ?? DEFAULT_ATTENDANCE_POINTS),
         status: 'draft',
       });
       this.assertConsistent(entity, plan.year);
@@ -203,6 +210,7 @@ export class ClassesService {
         ...(dto.enrolmentOpensAt !== undefined && { enrolmentOpensAt: new Date(dto.enrolmentOpensAt) }),
         ...(dto.enrolmentClosesAt !== undefined && { enrolmentClosesAt: new Date(dto.enrolmentClosesAt) }),
         ...(dto.attendanceThreshold !== undefined && { attendanceThreshold: dto.attendanceThreshold }),
+        ...(dto.attendancePoints !== undefined && toColumns(dto.attendancePoints)),
       });
       this.assertConsistent(c, plan.year);
       if (dto.startDate !== undefined || dto.endDate !== undefined) {
@@ -303,6 +311,7 @@ export class ClassesService {
 
   /** Rules across fields, checked on create and on every update. */
   private assertConsistent(c: TrainingClass, planYear: number): void {
+    if (pointsPossible(pointsOf(c)) < 1) throw ClassErrors.attendancePointsInvalid();
     if (!isIsoDate(c.startDate)) throw ClassErrors.invalidDate('startDate');
     if (!isIsoDate(c.endDate)) throw ClassErrors.invalidDate('endDate');
     const inQuarter = (d: string) => Number(d.slice(0, 4)) === planYear && quarterOf(d) === c.quarter;

@@ -196,6 +196,26 @@ export class SessionsService {
   }
 
   /**
+   * A session with its class, for steps on that session's attendance; no access check.
+   * With `lock` the session row is locked for the transaction: every write to a session's
+   * attendance holds it, so those writes run one at a time per session and each sees the
+   * last one's result. (Only the session is locked, never the class after it: class steps
+   * lock the class first, then sessions, so there is no lock cycle.)
+   */
+  async getWithClass(
+    id: string,
+    m: EntityManager = this.tx.manager,
+    lock = false,
+  ): Promise<{ s: ClassSession; c: ScopedClass }> {
+    const s = await m
+      .getRepository(ClassSession)
+      .findOne({ where: { id }, ...(lock && { lock: { mode: 'pessimistic_write' as const } }) });
+    const c = s && (await this.classes.find(s.classId, m));
+    if (!s || !c) throw SessionErrors.notFound();
+    return { s, c };
+  }
+
+  /**
    * A session whose class the admin manages, with that class; both locked for this
    * transaction, the class first (as class steps that touch sessions do: no lock cycle).
    */

@@ -27,6 +27,10 @@ const numeric = { to: (v: number) => v, from: (v: string) => Number(v) };
 )
 @Check('ck_classes_enrolment_window', `enrolment_opens_at < enrolment_closes_at`)
 @Check('ck_classes_attendance_threshold', `attendance_threshold >= 0 AND attendance_threshold <= 1`)
+@Check(
+  'ck_classes_attendance_points',
+  `least(points_present, points_late, points_excused, points_absent) >= 0 AND greatest(points_present, points_late, points_excused, points_absent) BETWEEN 1 AND 100`,
+)
 export class TrainingClass {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_classes' })
   id!: string;
@@ -82,6 +86,19 @@ export class TrainingClass {
 
   @Column({ type: 'numeric', precision: 4, scale: 3, default: () => '0.8', transformer: numeric })
   attendanceThreshold!: number;
+
+  /** Points each attendance status earns (see attendance-points.ts). */
+  @Column({ type: 'smallint', default: 2 })
+  pointsPresent!: number;
+
+  @Column({ type: 'smallint', default: 1 })
+  pointsLate!: number;
+
+  @Column({ type: 'smallint', default: 1 })
+  pointsExcused!: number;
+
+  @Column({ type: 'smallint', default: 0 })
+  pointsAbsent!: number;
 
   @Column({ type: 'enum', enum: CLASS_STATUSES, enumName: 'class_status', default: 'draft' })
   status!: ClassStatus;

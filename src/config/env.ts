@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
@@ -103,6 +104,44 @@ export class Env {
    */
   @IsString()
   TRUST_PROXY = 'false';
+
+  /**
+   * Key for self check-in codes (HMAC); at least 32 characters. Every API process must
+   * share it. Without it, one is derived from JWT_SECRET.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'CHECK_IN_SECRET must be at least 32 characters' })
+  CHECK_IN_SECRET?: string;
+
+  /** How long a self check-in window stays open unless the trainer asks for another length. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(240)
+  CHECK_IN_WINDOW_MINUTES = 15;
+
+  /** A self check-in later than this many minutes after the session starts is `late`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(240)
+  CHECK_IN_LATE_AFTER_MINUTES = 10;
+
+  /** Wrong codes a trainee may enter per session before check-in answers 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CHECK_IN_MAX_WRONG_CODES = 5;
+
+  /** A font with Chinese glyphs for PDFs (TTF, OTF or a TTC collection). */
+  @IsString()
+  PDF_FONT_PATH = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+
+  /** The font's PostScript name inside a TTC collection (ignored for TTF and OTF files). */
+  @IsString()
+  PDF_FONT_NAME = 'NotoSansCJKsc-Regular';
 }
 
 export class EnvValidationError extends Error {}
@@ -164,6 +203,12 @@ const DEV_JWT_SECRET = 'development-only-jwt-secret-not-for-production-use';
 
 export function jwtSecret(env: Env): string {
   return env.JWT_SECRET ?? DEV_JWT_SECRET;
+}
+
+/** The key self check-in codes are signed with: CHECK_IN_SECRET, or one derived from the JWT secret. */
+export function checkInKey(env: Env): Buffer {
+  if (env.CHECK_IN_SECRET) return Buffer.from(env.CHECK_IN_SECRET, 'utf8');
+  return Buffer.from(hkdfSync('sha256', jwtSecret(env), '', 'lms check-in codes', 32));
 }
 
 let cached: Env | undefined;

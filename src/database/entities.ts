@@ -1,3 +1,6 @@
+import { AttendanceChange } from '../attendance/attendance-change.entity';
+import { AttendanceRecord } from '../attendance/attendance-record.entity';
+import { CheckInWindow } from '../attendance/check-in-window.entity';
 import { ClassSession } from '../classes/class-session.entity';
 import { ClassTrainer } from '../classes/class-trainer.entity';
 import { ClassTransition } from '../classes/class-transition.entity';
@@ -27,4 +30,7 @@ export const entities = [
   ClassSession,
   Enrolment,
   Notification,
+  AttendanceRecord,
+  AttendanceChange,
+  CheckInWindow,
 ];

@@ -6,6 +6,8 @@ import { CreatePlansAndClasses1795850001000 } from '../../migrations/17958500010
 import { CreateSessions1795850002000 } from '../../migrations/1795850002000-CreateSessions';
 import { AddCalendarFeedTokens1795850003000 } from '../../migrations/1795850003000-AddCalendarFeedTokens';
 import { CreateEnrolmentsAndNotifications1795860000000 } from '../../migrations/1795860000000-CreateEnrolmentsAndNotifications';
+import { AddAttendancePointsToClasses1795870000000 } from '../../migrations/1795870000000-AddAttendancePointsToClasses';
+import { CreateAttendance1795870001000 } from '../../migrations/1795870001000-CreateAttendance';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -21,4 +23,6 @@ export const migrations = [
   CreateSessions1795850002000,
   AddCalendarFeedTokens1795850003000,
   CreateEnrolmentsAndNotifications1795860000000,
+  AddAttendancePointsToClasses1795870000000,
+  CreateAttendance1795870001000,
 ];

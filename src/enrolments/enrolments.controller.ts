@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags 
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Roles } from '../common/auth/auth.decorators';
+import { sendAsFile, XLSX_TYPE } from '../common/http/download';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors } from '../common/openapi/api-docs.decorators';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
@@ -17,8 +18,6 @@ import {
 } from './dto/enrolment.dto';
 import { EnrolmentsService } from './enrolments.service';
 import { rosterCsv, rosterXlsx } from './roster.export';
-
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 @ApiTags('enrolments')
 @ApiBearerAuth()
@@ -45,7 +44,7 @@ export class EnrolmentsController {
 
   @Get('classes/:id/enrolments')
   @ApiOkResponse({ type: RosterDto, description: 'By township; format=csv or xlsx downloads the roster' })
-  @ApiProduces('application/json', 'text/csv', XLSX)
+  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiErrors(404)
   async roster(
     @CurrentUser() actor: AuthUser,
@@ -56,17 +55,12 @@ export class EnrolmentsController {
     const roster = await this.enrolments.roster(actor, id);
     if (!query.format || query.format === 'json') return roster;
     const c = await this.classes.getVisible(actor, id);
-    // RFC 8187: encodeURIComponent leaves ' ( ) * as they are, which a filename* value may not hold.
-    const filename = encodeURIComponent(`${c.entity.title}-花名册.${query.format}`).replace(
-      /['()*]/g,
-      (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
-    );
-    void reply.header('content-disposition', `attachment; filename*=UTF-8''${filename}`);
+    const filename = `${c.entity.title}-花名册.${query.format}`;
     if (query.format === 'csv') {
-      void reply.header('content-type', 'text/csv; charset=utf-8');
+      sendAsFile(reply, filename, 'text/csv; charset=utf-8');
       return rosterCsv(roster);
     }
-    void reply.header('content-type', XLSX);
+    sendAsFile(reply, filename, XLSX_TYPE);
     return rosterXlsx(roster, c.entity.title);
   }
 

@@ -16,6 +16,17 @@ import type { QuotaDto, QuotaStatus, RosterDto, RosterEntryDto } from './dto/enr
 import { Enrolment } from './enrolment.entity';
 import { EnrolmentErrors } from './enrolments.errors';
 
+export interface SeatedEnrolment {
+  id: string;
+  traineeId: string;
+  displayName: string;
+  username: string;
+  phone: string | null;
+  townshipId: string;
+  townshipName: string;
+  status: 'confirmed' | 'completed';
+}
+
 interface TraineeRow {
   id: string;
   org_unit_id: string;
@@ -251,6 +262,33 @@ export class EnrolmentsService {
           .map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, topic: s.topic, status: s.status })),
       };
     });
+  }
+
+  /**
+   * Enrolments that hold a seat in a class (confirmed, or completed once it ended), with
+   * trainee and township, ordered by township and name: whom attendance is taken for.
+   */
+  async seated(classId: string, m: EntityManager = this.tx.manager): Promise<SeatedEnrolment[]> {
+    return m.query<SeatedEnrolment[]>(
+      `SELECT e.id, e.trainee_id AS "traineeId", u.display_name AS "displayName", u.username, u.phone,
+              e.township_id AS "townshipId", t.name AS "townshipName", e.status::text AS status
+         FROM enrolments e
+         JOIN users u ON u.id = e.trainee_id
+         JOIN org_units t ON t.id = e.township_id
+        WHERE e.class_id = $1 AND e.status IN ('confirmed', 'completed')
+        ORDER BY t.name, t.id, u.display_name, e.id`,
+      [classId],
+    );
+  }
+
+  /** The trainee's seat in the class, if it holds one. */
+  async seatOf(classId: string, traineeId: string, m: EntityManager = this.tx.manager): Promise<Enrolment | null> {
+    return m
+      .getRepository(Enrolment)
+      .createQueryBuilder('e')
+      .where('e.class_id = :classId AND e.trainee_id = :traineeId', { classId, traineeId })
+      .andWhere(`e.status IN ('confirmed', 'completed')`)
+      .getOne();
   }
 
   private async planYear(c: ScopedClass): Promise<number> {

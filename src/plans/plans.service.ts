@@ -17,6 +17,9 @@ interface ProgressRow {
   sessions_held: number;
 }
 
+const ratio = (part: number, target: number | null): number | null =>
+  target ? Math.round((part / target) * 1000) / 1000 : null;
+
 @Injectable()
 export class PlansService {
   constructor(
@@ -88,8 +91,9 @@ export class PlansService {
   }
 
   /**
-   * Plan against actual, counted live (never a stored counter): classes per state and
-   * sessions planned and held, per quarter. Person-times join once attendance exists.
+   * Plan against actual, counted live (never a stored counter): classes per state,
+   * sessions planned and held, and person-times (attendance records present or late, of
+   * sessions not cancelled), per quarter.
    */
   async progress(plan: Plan, now: Date = new Date()): Promise<PlanProgressDto> {
     const rows = await this.tx.manager.query<ProgressRow[]>(
@@ -106,6 +110,17 @@ export class PlansService {
         ORDER BY q.quarter`,
       [plan.id, now],
     );
+    const attended = await this.tx.manager.query<{ quarter: number; person_times: number }[]>(
+      `SELECT c.quarter, count(*)::int AS person_times
+         FROM attendance_records r
+         JOIN sessions s ON s.id = r.session_id AND s.status = 'scheduled'
+         JOIN classes c ON c.id = s.class_id
+        WHERE c.plan_id = $1 AND r.status IN ('present', 'late')
+        GROUP BY c.quarter`,
+      [plan.id],
+    );
+    const personTimesIn = (quarter: number) => attended.find((a) => a.quarter === quarter)?.person_times ?? 0;
+    const personTimes = attended.reduce((acc, a) => acc + a.person_times, 0);
     const sum = (k: keyof ProgressRow) => rows.reduce((acc, r) => acc + r[k], 0);
     const classesHeld = sum('classes_held');
     return {
@@ -114,12 +129,15 @@ export class PlansService {
       classesCompleted: sum('classes_completed'),
       sessionsPlanned: sum('sessions_planned'),
       sessionsHeld: sum('sessions_held'),
-      classesRate: plan.targetClasses ? Math.round((classesHeld / plan.targetClasses) * 1000) / 1000 : null,
+      classesRate: ratio(classesHeld, plan.targetClasses),
+      personTimes,
+      personTimesRate: ratio(personTimes, plan.targetPersonTimes),
       byQuarter: rows.map((r) => ({
         quarter: r.quarter,
         classes: r.classes_planned,
         sessionsPlanned: r.sessions_planned,
         sessionsHeld: r.sessions_held,
+        personTimes: personTimesIn(r.quarter),
       })),
     };
   }

@@ -20,7 +20,8 @@ export class ReportsService {
 
   /**
    * Annual rotation: every active trainee of each township (its villages included) in the
-   * admin's part of the tree, and whether it completed a class of that year.
+   * admin's part of the tree, whether it completed a class of that year, and the
+   * township's person-times that year (counted live from attendance records).
    */
   async rotation(actor: AuthUser, year: number): Promise<RotationReportDto> {
     const rows = await this.tx.manager.query<RotationRow[]>(
@@ -34,6 +35,19 @@ export class ReportsService {
         ORDER BY t.name, t.id, u.display_name`,
       [`${actor.orgPath}%`, year],
     );
+    const attended = await this.tx.manager.query<{ township_id: string; person_times: number }[]>(
+      `SELECT e.township_id, count(*)::int AS person_times
+         FROM attendance_records r
+         JOIN sessions s ON s.id = r.session_id AND s.status = 'scheduled'
+         JOIN enrolments e ON e.id = r.enrolment_id
+         JOIN classes c ON c.id = e.class_id
+         JOIN plans p ON p.id = c.plan_id AND p.year = $2
+         JOIN org_units t ON t.id = e.township_id AND t.path LIKE $1
+        WHERE r.status IN ('present', 'late')
+        GROUP BY e.township_id`,
+      [`${actor.orgPath}%`, year],
+    );
+    const personTimesOf = new Map(attended.map((a) => [a.township_id, a.person_times]));
     const townships = new Map<string, RotationReportDto['townships'][number]>();
     for (const r of rows) {
       const t = townships.get(r.township_id) ?? {
@@ -43,6 +57,7 @@ export class ReportsService {
         trained: 0,
         notTrained: [],
         coverage: null,
+        personTimes: personTimesOf.get(r.township_id) ?? 0,
       };
       if (r.trainee_id) {
         t.staffCount++;
@@ -54,6 +69,7 @@ export class ReportsService {
     const list = [...townships.values()].map((t) => ({ ...t, coverage: ratio(t.trained, t.staffCount) }));
     const staffCount = list.reduce((a, t) => a + t.staffCount, 0);
     const trained = list.reduce((a, t) => a + t.trained, 0);
-    return { year, staffCount, trained, coverage: ratio(trained, staffCount), townships: list };
+    const personTimes = list.reduce((a, t) => a + t.personTimes, 0);
+    return { year, staffCount, trained, coverage: ratio(trained, staffCount), personTimes, townships: list };
   }
 }

@@ -54,6 +54,15 @@ describe('demo data (e2e)', () => {
       .expect(200);
     expect(plan.body).toMatchObject({ targetClasses: 4, targetPersonTimes: 3000 });
     expect(plan.body.progress).toMatchObject({ classesPlanned: 4, sessionsPlanned: 36 });
+    // Attendance of every held session: 27 of the first three quarters and 6 of this one, 15 trainees each.
+    const [marks] = await t.ds.query<{ records: number; changes: number; attended: number }[]>(
+      `SELECT (SELECT count(*)::int FROM attendance_records) AS records,
+              (SELECT count(*)::int FROM attendance_changes) AS changes,
+              (SELECT count(*)::int FROM attendance_records WHERE status IN ('present', 'late')) AS attended`,
+    );
+    expect(marks).toMatchObject({ records: 33 * 15, changes: 33 * 15 });
+    expect(marks.attended).toBeGreaterThan(0.8 * marks.records);
+    expect(plan.body.progress.personTimes).toBe(marks.attended);
     // trainees of the three completed classes count as trained: 45 of 60
     const rotation = await t.http
       .get('/api/reports/rotation?year=2026')
@@ -61,6 +70,8 @@ describe('demo data (e2e)', () => {
       .expect(200);
     expect(rotation.body).toMatchObject({ staffCount: 60, trained: 45, coverage: 0.75 });
     await seedDemo(t.ds, 'Asia/Shanghai', now);
+    const [{ again }] = await t.ds.query(`SELECT count(*)::int AS again FROM attendance_records`);
+    expect(again).toBe(33 * 15);
     const [{ n }] = await t.ds.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM sessions s JOIN classes c ON c.id = s.class_id JOIN plans p ON p.id = c.plan_id
         WHERE p.year = 2026`,

@@ -500,6 +500,8 @@ describe('enrolment views (e2e)', () => {
         staffCount: 5,
         trained: 2,
         coverage: 0.4,
+        // Attendance adds person-times (see attendance-reports.e2e-spec.ts); none was taken here.
+        personTimes: 0,
         townships: byTownshipId([
           {
             townshipId: tree.townshipA1.id,
@@ -508,6 +510,7 @@ describe('enrolment views (e2e)', () => {
             trained: 2,
             notTrained: named(people.chen3),
             coverage: 0.667,
+            personTimes: 0,
           },
           {
             townshipId: tree.townshipA2.id,
@@ -516,6 +519,7 @@ describe('enrolment views (e2e)', () => {
             trained: 0,
             notTrained: named(people.lin1, people.lin2),
             coverage: 0,
+            personTimes: 0,
           },
           {
             townshipId: townshipA3.id,
@@ -524,6 +528,7 @@ describe('enrolment views (e2e)', () => {
             trained: 0,
             notTrained: [],
             coverage: null,
+            personTimes: 0,
           },
         ]),
       });

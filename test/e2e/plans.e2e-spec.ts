@@ -120,11 +120,13 @@ describe('plans (e2e)', () => {
       sessionsPlanned: 4,
       sessionsHeld: 3,
       classesRate: 0.5,
+      personTimes: 0,
+      personTimesRate: 0,
       byQuarter: [
-        { quarter: 1, classes: 1, sessionsPlanned: 2, sessionsHeld: 2 },
-        { quarter: 2, classes: 0, sessionsPlanned: 0, sessionsHeld: 0 },
-        { quarter: 3, classes: 0, sessionsPlanned: 0, sessionsHeld: 0 },
-        { quarter: 4, classes: 1, sessionsPlanned: 2, sessionsHeld: 1 },
+        { quarter: 1, classes: 1, sessionsPlanned: 2, sessionsHeld: 2, personTimes: 0 },
+        { quarter: 2, classes: 0, sessionsPlanned: 0, sessionsHeld: 0, personTimes: 0 },
+        { quarter: 3, classes: 0, sessionsPlanned: 0, sessionsHeld: 0, personTimes: 0 },
+        { quarter: 4, classes: 1, sessionsPlanned: 2, sessionsHeld: 1, personTimes: 0 },
       ],
     });
     // live: cancelling a session changes the answer at once

@@ -18,15 +18,44 @@ import {
   MaxLength,
   Min,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import { CLASS_STATUSES, type ClassStatus } from '../class-status';
 import type { ClassTransition } from '../class-transition.entity';
 import type { TrainingClass } from '../training-class.entity';
+import { type AttendancePoints, pointsOf } from '../attendance-points';
 import { ZONED_INSTANT as INSTANT } from '../../common/time/zoned-time';
 import { trim } from '../../common/validation/transforms';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Points per attendance status; a session is worth the highest of them (at least 1). */
+export class AttendancePointsDto implements AttendancePoints {
+  @ApiProperty({ example: 2, minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  present!: number;
+
+  @ApiProperty({ example: 1, minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  late!: number;
+
+  @ApiProperty({ example: 1, minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  excused!: number;
+
+  @ApiProperty({ example: 0, minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  absent!: number;
+}
 
 export class CreateClassDto {
   @ApiProperty({ format: 'uuid' })
@@ -113,6 +142,15 @@ export class CreateClassDto {
   @Min(0)
   @Max(1)
   attendanceThreshold?: number;
+
+  @ApiPropertyOptional({
+    type: AttendancePointsDto,
+    description: 'Points per attendance status (default present 2, late 1, excused 1, absent 0, out of 2)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AttendancePointsDto)
+  attendancePoints?: AttendancePointsDto;
 }
 
 export class UpdateClassDto extends PartialType(OmitType(CreateClassDto, ['planId'] as const)) {}
@@ -172,6 +210,7 @@ export class ClassDto {
   @ApiProperty() enrolmentOpensAt!: Date;
   @ApiProperty() enrolmentClosesAt!: Date;
   @ApiProperty() attendanceThreshold!: number;
+  @ApiProperty({ type: AttendancePointsDto }) attendancePoints!: AttendancePoints;
   @ApiProperty({ enum: CLASS_STATUSES }) status!: ClassStatus;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -193,6 +232,7 @@ export class ClassDto {
       enrolmentOpensAt: c.enrolmentOpensAt,
       enrolmentClosesAt: c.enrolmentClosesAt,
       attendanceThreshold: c.attendanceThreshold,
+      attendancePoints: pointsOf(c),
       status: c.status,
       createdAt: c.createdAt,
       updatedAt: c.updatedAt,

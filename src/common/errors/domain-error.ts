@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'payload_too_large' // 413
   | 'unsupported_media_type' // 415
   | 'unprocessable' // 422
-  | 'too_many_requests'; // 429
+  | 'too_many_requests' // 429
+  | 'unavailable'; // 503
 
 export const ERROR_KIND_STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -23,6 +24,7 @@ export const ERROR_KIND_STATUS: Record<ErrorKind, number> = {
   unsupported_media_type: 415,
   unprocessable: 422,
   too_many_requests: 429,
+  unavailable: 503,
 };
 
 export class DomainError extends Error {

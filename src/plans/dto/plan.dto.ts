@@ -105,6 +105,7 @@ export class QuarterProgressDto {
   @ApiProperty() classes!: number;
   @ApiProperty() sessionsPlanned!: number;
   @ApiProperty() sessionsHeld!: number;
+  @ApiProperty() personTimes!: number;
 }
 
 export class PlanProgressDto {
@@ -115,6 +116,10 @@ export class PlanProgressDto {
   @ApiProperty({ description: 'Live sessions that have started' }) sessionsHeld!: number;
   @ApiProperty({ type: Number, nullable: true, description: 'classesHeld / targetClasses' })
   classesRate!: number | null;
+  @ApiProperty({ description: 'Attendance records present or late, one person-time each (live sessions)' })
+  personTimes!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'personTimes / targetPersonTimes' })
+  personTimesRate!: number | null;
   @ApiProperty({ type: [QuarterProgressDto] }) byQuarter!: QuarterProgressDto[];
 }
 

@@ -24,6 +24,8 @@ export class TownshipRotationDto {
   @ApiProperty({ type: [UntrainedTraineeDto] }) notTrained!: UntrainedTraineeDto[];
   @ApiProperty({ type: Number, nullable: true, description: 'trained / staffCount, 0..1; null without staff' })
   coverage!: number | null;
+  @ApiProperty({ description: "Person-times of the township's trainees in that year's classes (present or late)" })
+  personTimes!: number;
 }
 
 export class RotationReportDto {
@@ -31,5 +33,6 @@ export class RotationReportDto {
   @ApiProperty() staffCount!: number;
   @ApiProperty() trained!: number;
   @ApiProperty({ type: Number, nullable: true }) coverage!: number | null;
+  @ApiProperty() personTimes!: number;
   @ApiProperty({ type: [TownshipRotationDto] }) townships!: TownshipRotationDto[];
 }

@@ -1,0 +1,9 @@
+export const ATTENDANCE_STATUSES = ['present', 'late', 'excused', 'absent'] as const;
+export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
+
+/** Who wrote a record: a trainer or admin marking it, or the trainee checking in with a code. */
+export const ATTENDANCE_SOURCES = ['trainer', 'self'] as const;
+export type AttendanceSource = (typeof ATTENDANCE_SOURCES)[number];
+
+/** Statuses that count as a person-time: the trainee was there. */
+export const ATTENDED: readonly AttendanceStatus[] = ['present', 'late'];

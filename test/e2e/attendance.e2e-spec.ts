@@ -1,0 +1,481 @@
+import { checkInKey, validateEnv } from '../../src/config/env';
+import { codeAt, stepOf } from '../../src/attendance/check-in-codes';
+import type { ClassSession } from '../../src/classes/class-session.entity';
+import { attendanceWorld, createSession, seat, seatedTrainees } from '../factories/attendance';
+import { createUser, signedIn } from '../factories';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * Taking attendance: the trainer's bulk marks and their rules, the audit trail, self
+ * check-in with rotating codes, and both racing on the same records.
+ * (Summaries, person-times, exports and the sign-in sheet: attendance-reports.e2e-spec.ts.)
+ */
+
+interface Entry {
+  enrolmentId: string;
+  status: string | null;
+  note: string | null;
+  source: string | null;
+  recordedBy: string | null;
+  version: number;
+}
+
+interface Change {
+  id: string;
+  enrolmentId: string;
+  oldStatus: string | null;
+  newStatus: string;
+  oldNote: string | null;
+  newNote: string | null;
+  source: string;
+  changedBy: string;
+  changedByName: string;
+  changedAt: string;
+}
+
+const byEnrolment = (entries: Entry[]) => new Map(entries.map((e) => [e.enrolmentId, e]));
+
+describe('attendance (e2e)', () => {
+  let t: TestApp;
+  const key = checkInKey(validateEnv(process.env));
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** A running class with trainees in two townships and a session that started 5 minutes ago (`heldStartsIn`). */
+  async function world(trainees = 4, heldStartsIn = -5) {
+    const w = await attendanceWorld(t.http, t.ds);
+    const a1 = await seatedTrainees(t.http, t.ds, w.cls, w.tree.townshipA1, Math.ceil(trainees / 2));
+    const a2 = await seatedTrainees(t.http, t.ds, w.cls, w.tree.townshipA2, Math.floor(trainees / 2));
+    const held = await createSession(t.ds, w.cls, w.trainer.user.id, heldStartsIn);
+    return { ...w, trainees: [...a1, ...a2], held };
+  }
+
+  const put = (session: ClassSession | string, auth: string, records: unknown) =>
+    t.http
+      .put(`/api/sessions/${typeof session === 'string' ? session : session.id}/attendance`)
+      .set('Authorization', auth)
+      .send({ records });
+
+  const get = (session: ClassSession, auth: string, history = false) =>
+    t.http.get(`/api/sessions/${session.id}/attendance${history ? '?history=true' : ''}`).set('Authorization', auth);
+
+  const open = (s: ClassSession, auth: string, body: Record<string, unknown> = {}) =>
+    t.http.post(`/api/sessions/${s.id}/check-in-code`).set('Authorization', auth).send(body);
+  const checkIn = (s: ClassSession, auth: string, code: string) =>
+    t.http.post(`/api/sessions/${s.id}/check-in`).set('Authorization', auth).send({ code });
+
+  /** The code a trainer's screen would show now, derived outside the app from the window in the database. */
+  async function currentCode(sessionId: string): Promise<string> {
+    const [w] = await t.ds.query<{ opened_at: Date }[]>(
+      `SELECT opened_at FROM check_in_windows WHERE session_id = $1`,
+      [sessionId],
+    );
+    return codeAt(key, { sessionId, openedAt: w.opened_at }, stepOf(new Date()));
+  }
+
+  describe('marking', () => {
+    it('marks a whole roster in one request and shows it', async () => {
+      const w = await world(4);
+      const statuses = ['present', 'late', 'excused', 'absent'];
+      const res = await put(
+        w.held,
+        w.trainer.auth,
+        w.trainees.map((x, i) => ({
+          enrolmentId: x.enrolment.id,
+          status: statuses[i],
+          note: i === 3 ? ' 生病 ' : undefined,
+        })),
+      ).expect(200);
+      expect(res.body.counts).toEqual({ present: 1, late: 1, excused: 1, absent: 1, unmarked: 0 });
+      expect(res.body.personTimes).toBe(2);
+      const view = await get(w.held, w.admin.auth).expect(200);
+      const entries = byEnrolment(view.body.records as Entry[]);
+      w.trainees.forEach((x, i) => {
+        expect(entries.get(x.enrolment.id)).toMatchObject({
+          status: statuses[i],
+          source: 'trainer',
+          recordedBy: w.trainer.user.id,
+          version: 1,
+        });
+      });
+      expect(entries.get(w.trainees[3].enrolment.id)?.note).toBe('生病');
+      expect(view.body.history).toBeUndefined();
+    });
+
+    it('lists every seated trainee, marked or not', async () => {
+      const w = await world(4);
+      await put(w.held, w.trainer.auth, [{ enrolmentId: w.trainees[0].enrolment.id, status: 'present' }]).expect(200);
+      const view = await get(w.held, w.trainer.auth).expect(200);
+      expect(view.body.records).toHaveLength(4);
+      expect(view.body.counts).toMatchObject({ present: 1, unmarked: 3 });
+      expect((view.body.records as Entry[]).filter((e) => e.status === null && e.version === 0)).toHaveLength(3);
+    });
+
+    it('keeps every change in the audit trail: who, when, old and new', async () => {
+      const w = await world(2);
+      const [a, b] = w.trainees;
+      await put(w.held, w.trainer.auth, [
+        { enrolmentId: a.enrolment.id, status: 'absent' },
+        { enrolmentId: b.enrolment.id, status: 'present' },
+      ]).expect(200);
+      // Same values again: nothing changes, nothing is added to the trail.
+      await put(w.held, w.trainer.auth, [{ enrolmentId: b.enrolment.id, status: 'present' }]).expect(200);
+      await put(w.held, w.admin.auth, [{ enrolmentId: a.enrolment.id, status: 'excused', note: '请假条' }]).expect(200);
+      await put(w.held, w.trainer.auth, [{ enrolmentId: a.enrolment.id, status: 'late' }]).expect(200);
+
+      const view = await get(w.held, w.admin.auth, true).expect(200);
+      const history = view.body.history as Change[];
+      const ofA = history.filter((h) => h.enrolmentId === a.enrolment.id);
+      expect(ofA.map((h) => [h.oldStatus, h.newStatus, h.oldNote, h.newNote, h.changedBy])).toEqual([
+        [null, 'absent', null, null, w.trainer.user.id],
+        ['absent', 'excused', null, '请假条', w.admin.user.id],
+        ['excused', 'late', '请假条', null, w.trainer.user.id],
+      ]);
+      expect(ofA.every((h) => h.source === 'trainer' && !Number.isNaN(Date.parse(h.changedAt)))).toBe(true);
+      expect(ofA[1].changedByName).toBe(w.admin.user.displayName);
+      expect(history.filter((h) => h.enrolmentId === b.enrolment.id)).toHaveLength(1);
+      expect(byEnrolment(view.body.records as Entry[]).get(a.enrolment.id)).toMatchObject({
+        status: 'late',
+        version: 3,
+      });
+    });
+
+    it('refuses the whole batch if one enrolment is not a confirmed one of this class, and writes nothing', async () => {
+      const w = await world(2);
+      const waiting = await createUser(t.ds, { role: 'trainee', orgUnitId: w.tree.townshipA1.id });
+      const waitlisted = await seat(t.ds, w.cls, waiting, w.tree.townshipA1, 'waitlisted', 1);
+      const other = await attendanceWorld(t.http, t.ds);
+      const [elsewhere] = await seatedTrainees(t.http, t.ds, other.cls, other.tree.townshipA1, 1);
+      const res = await put(w.held, w.trainer.auth, [
+        { enrolmentId: w.trainees[0].enrolment.id, status: 'present' },
+        { enrolmentId: waitlisted.id, status: 'present' },
+        { enrolmentId: elsewhere.enrolment.id, status: 'present' },
+      ]).expect(422);
+      expect(res.body.code).toBe('ATTENDANCE_ENROLMENT_INVALID');
+      expect([...res.body.enrolmentIds].sort()).toEqual([waitlisted.id, elsewhere.enrolment.id].sort());
+      const view = await get(w.held, w.trainer.auth).expect(200);
+      expect(view.body.counts.unmarked).toBe(2);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM attendance_changes WHERE session_id = $1`, [
+        w.held.id,
+      ]);
+      expect(n).toBe(0);
+    });
+
+    it('refuses cancelled sessions and sessions more than 30 minutes away (409)', async () => {
+      const w = await world(1);
+      const record = [{ enrolmentId: w.trainees[0].enrolment.id, status: 'present' }];
+      const cancelled = await createSession(t.ds, w.cls, w.trainer.user.id, -300, { status: 'cancelled' });
+      expect((await put(cancelled, w.trainer.auth, record).expect(409)).body.code).toBe('SESSION_CANCELLED');
+      const later = await createSession(t.ds, w.cls, null, 45);
+      const early = await put(later, w.trainer.auth, record).expect(409);
+      expect(early.body.code).toBe('ATTENDANCE_TOO_EARLY');
+      expect(Date.parse(early.body.opensAt)).toBe(later.startsAt.getTime() - 30 * 60_000);
+      const soon = await createSession(t.ds, w.cls, null, 25);
+      await put(soon, w.trainer.auth, record).expect(200);
+    });
+
+    it('refuses sessions of a class that is not open, running or completed (409)', async () => {
+      const w = await attendanceWorld(t.http, t.ds, { status: 'cancelled' });
+      const [x] = await seatedTrainees(t.http, t.ds, w.cls, w.tree.townshipA1, 1);
+      const s = await createSession(t.ds, w.cls, w.trainer.user.id, -10);
+      const res = await put(s, w.admin.auth, [{ enrolmentId: x.enrolment.id, status: 'present' }]).expect(409);
+      expect(res.body).toMatchObject({ code: 'ATTENDANCE_CLASS_NOT_ACTIVE', status: 'cancelled' });
+    });
+
+    it("lets only the session's trainer and admins in scope mark (others: 403 or 404)", async () => {
+      const w = await world(1);
+      const [x] = w.trainees;
+      const record = [{ enrolmentId: x.enrolment.id, status: 'present' }];
+      const coTrainer = await put(w.held, w.coTrainer.auth, record).expect(403);
+      expect(coTrainer.body.code).toBe('NOT_SESSION_TRAINER');
+      const stranger = await signedIn(t.http, t.ds, { role: 'trainer', orgUnitId: w.tree.countyA.id });
+      expect((await put(w.held, stranger.auth, record).expect(404)).body.code).toBe('SESSION_NOT_FOUND');
+      await put(w.held, x.auth, record).expect(403);
+      const adminB = await signedIn(t.http, t.ds, { role: 'admin', orgUnitId: w.tree.countyB.id });
+      await put(w.held, adminB.auth, record).expect(404);
+      await put('00000000-0000-4000-8000-000000000000', w.admin.auth, record).expect(404);
+      // The co-trainer may read, a stranger may not.
+      await get(w.held, w.coTrainer.auth).expect(200);
+      await get(w.held, stranger.auth).expect(404);
+      await get(w.held, x.auth).expect(403);
+      await get(w.held, adminB.auth).expect(404);
+      // A session without a named trainer may be marked by any trainer of the class.
+      const open = await createSession(t.ds, w.cls, null, -200);
+      await put(open, w.coTrainer.auth, record).expect(200);
+      await put(w.held, w.admin.auth, record).expect(200);
+    });
+
+    it('validates the body (400) without writing anything', async () => {
+      const w = await world(1);
+      const id = w.trainees[0].enrolment.id;
+      const bad: unknown[] = [
+        [],
+        [{ enrolmentId: id, status: 'here' }],
+        [{ enrolmentId: 'nope', status: 'present' }],
+        [
+          { enrolmentId: id, status: 'present' },
+          { enrolmentId: id, status: 'absent' },
+        ],
+        [{ enrolmentId: id, status: 'present', note: 'x'.repeat(501) }],
+        [{ enrolmentId: id, status: 'present', extra: 1 }],
+        Array.from({ length: 1001 }, () => ({ enrolmentId: id, status: 'present' })),
+        'present',
+      ];
+      for (const records of bad) {
+        const res = await put(w.held, w.trainer.auth, records);
+        expect([res.status, res.body.code]).toEqual([400, expect.stringMatching(/^[A-Z_]+$/)]);
+      }
+      await t.http
+        .put(`/api/sessions/${w.held.id}/attendance`)
+        .set('Authorization', w.trainer.auth)
+        .send({ records: [{ enrolmentId: id, status: 'present' }], more: true })
+        .expect(400);
+      await get(w.held, w.trainer.auth).expect(200);
+      await t.http
+        .get(`/api/sessions/${w.held.id}/attendance?history=yes`)
+        .set('Authorization', w.trainer.auth)
+        .expect(400);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM attendance_records WHERE session_id = $1`, [
+        w.held.id,
+      ]);
+      expect(n).toBe(0);
+    });
+  });
+
+  describe('self check-in', () => {
+    it('gives a six-digit code and a QR payload; an enrolled trainee checks in present', async () => {
+      const w = await world(2);
+      const res = await open(w.held, w.trainer.auth).expect(200);
+      expect(res.body.code).toMatch(/^\d{6}$/);
+      expect(JSON.parse(res.body.qrPayload)).toEqual({
+        kind: 'lms.check-in',
+        v: 1,
+        sessionId: w.held.id,
+        code: res.body.code,
+      });
+      expect(res.body.qrSvg).toMatch(/^<svg/);
+      expect(Date.parse(res.body.windowClosesAt) - Date.parse(res.body.windowOpenedAt)).toBe(15 * 60_000);
+      expect(Date.parse(res.body.rotatesAt) % 30_000).toBe(0);
+      // Asking again while open keeps the same window.
+      const again = await open(w.held, w.trainer.auth).expect(200);
+      expect(again.body.windowOpenedAt).toBe(res.body.windowOpenedAt);
+
+      const [x] = w.trainees;
+      const done = await checkIn(w.held, x.auth, await currentCode(w.held.id)).expect(200);
+      expect(done.body).toMatchObject({
+        enrolmentId: x.enrolment.id,
+        status: 'present',
+        source: 'self',
+        recordedBy: x.user.id,
+        version: 1,
+      });
+      // Checking in again changes nothing.
+      const twice = await checkIn(w.held, x.auth, await currentCode(w.held.id)).expect(200);
+      expect(twice.body).toMatchObject({ status: 'present', version: 1 });
+      const view = await get(w.held, w.trainer.auth, true).expect(200);
+      expect(view.body.history).toHaveLength(1);
+      expect(view.body.history[0]).toMatchObject({ oldStatus: null, newStatus: 'present', source: 'self' });
+    });
+
+    it('accepts the code derived independently of the process that showed it', async () => {
+      const w = await world(1);
+      const shown = await open(w.held, w.trainer.auth).expect(200);
+      const derived = await currentCode(w.held.id);
+      // Same step unless the 30 s boundary passed in between; either code is accepted then.
+      expect(shown.body.code === derived || Date.now() >= Date.parse(shown.body.rotatesAt)).toBe(true);
+      await checkIn(w.held, w.trainees[0].auth, derived).expect(200);
+    });
+
+    it('records late after the grace period', async () => {
+      const w = await world(1, -11);
+      await open(w.held, w.trainer.auth).expect(200);
+      const res = await checkIn(w.held, w.trainees[0].auth, await currentCode(w.held.id)).expect(200);
+      expect(res.body.status).toBe('late');
+    });
+
+    it('refuses wrong codes and, after five, answers 429 even to the right one', async () => {
+      const w = await world(1);
+      const [x] = w.trainees;
+      await open(w.held, w.trainer.auth).expect(200);
+      const right = await currentCode(w.held.id);
+      const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+      for (let left = 4; left >= 0; left--) {
+        const res = await checkIn(w.held, x.auth, wrong).expect(400);
+        expect(res.body).toMatchObject({ code: 'CHECK_IN_CODE_INVALID', attemptsLeft: left });
+      }
+      const blocked = await checkIn(w.held, x.auth, await currentCode(w.held.id)).expect(429);
+      expect(blocked.body.code).toBe('CHECK_IN_TOO_MANY_ATTEMPTS');
+      // Another trainee is not affected.
+      const other = await seatedTrainees(t.http, t.ds, w.cls, w.tree.townshipA1, 1, '他人');
+      await checkIn(w.held, other[0].auth, await currentCode(w.held.id)).expect(200);
+    });
+
+    it('holds the limit when wrong codes arrive in parallel', async () => {
+      const w = await world(1);
+      const [x] = w.trainees;
+      await open(w.held, w.trainer.auth).expect(200);
+      const right = await currentCode(w.held.id);
+      const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+      const statuses = (await Promise.all(Array.from({ length: 12 }, () => checkIn(w.held, x.auth, wrong)))).map(
+        (r) => r.status,
+      );
+      expect(statuses.filter((s) => s === 400)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    });
+
+    it('answers 403 to trainees without a confirmed place, 404 outside the county', async () => {
+      const w = await world(1);
+      await open(w.held, w.trainer.auth).expect(200);
+      const code = await currentCode(w.held.id);
+      const notEnrolled = await signedIn(t.http, t.ds, { role: 'trainee', orgUnitId: w.tree.villageA1.id });
+      expect((await checkIn(w.held, notEnrolled.auth, code).expect(403)).body.code).toBe('NOT_ENROLLED');
+      const waiting = await signedIn(t.http, t.ds, { role: 'trainee', orgUnitId: w.tree.townshipA2.id });
+      await seat(t.ds, w.cls, waiting.user, w.tree.townshipA2, 'waitlisted', 1);
+      await checkIn(w.held, waiting.auth, code).expect(403);
+      const outside = await signedIn(t.http, t.ds, { role: 'trainee', orgUnitId: w.tree.townshipB1.id });
+      await checkIn(w.held, outside.auth, code).expect(404);
+      // Trainers and admins do not check in.
+      await checkIn(w.held, w.trainer.auth, code).expect(403);
+      // A malformed code is a validation error and costs no attempt.
+      const [x] = w.trainees;
+      for (const bad of ['12345', 'abcdef', '1234567']) {
+        expect((await checkIn(w.held, x.auth, bad).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      }
+      await checkIn(w.held, x.auth, await currentCode(w.held.id)).expect(200);
+    });
+
+    it("never overwrites a trainer's mark; a trainer's mark overrides a self check-in", async () => {
+      const w = await world(2);
+      const [a, b] = w.trainees;
+      await put(w.held, w.trainer.auth, [{ enrolmentId: a.enrolment.id, status: 'absent' }]).expect(200);
+      await open(w.held, w.trainer.auth).expect(200);
+      const refused = await checkIn(w.held, a.auth, await currentCode(w.held.id)).expect(409);
+      expect(refused.body).toMatchObject({ code: 'ATTENDANCE_MARKED_BY_TRAINER', status: 'absent' });
+
+      await checkIn(w.held, b.auth, await currentCode(w.held.id)).expect(200);
+      await put(w.held, w.trainer.auth, [{ enrolmentId: b.enrolment.id, status: 'present', note: '核实' }]).expect(200);
+      const view = await get(w.held, w.trainer.auth, true).expect(200);
+      expect(byEnrolment(view.body.records as Entry[]).get(a.enrolment.id)).toMatchObject({
+        status: 'absent',
+        source: 'trainer',
+      });
+      expect(byEnrolment(view.body.records as Entry[]).get(b.enrolment.id)).toMatchObject({
+        status: 'present',
+        source: 'trainer',
+        version: 2,
+      });
+      expect(
+        (view.body.history as Change[])
+          .filter((h) => h.enrolmentId === b.enrolment.id)
+          .map((h) => [h.source, h.oldStatus, h.newStatus]),
+      ).toEqual([
+        ['self', null, 'present'],
+        ['trainer', 'present', 'present'],
+      ]);
+    });
+
+    it('answers 409 when no window is open, after it is closed and after it expires', async () => {
+      const w = await world(1);
+      const [x] = w.trainees;
+      expect((await checkIn(w.held, x.auth, '123456').expect(409)).body.code).toBe('CHECK_IN_CLOSED');
+      await open(w.held, w.trainer.auth, { windowMinutes: 5 }).expect(200);
+      const code = await currentCode(w.held.id);
+      await t.http.delete(`/api/sessions/${w.held.id}/check-in-code`).set('Authorization', w.trainer.auth).expect(204);
+      await checkIn(w.held, x.auth, code).expect(409);
+      // Reopened, the window has new codes; then it runs out.
+      const reopened = await open(w.held, w.trainer.auth, { windowMinutes: 1 }).expect(200);
+      expect(Date.parse(reopened.body.windowClosesAt) - Date.parse(reopened.body.windowOpenedAt)).toBe(60_000);
+      await t.ds.query(
+        `UPDATE check_in_windows SET opened_at = now() - interval '2 minutes', closes_at = now() - interval '1 second'
+          WHERE session_id = $1`,
+        [w.held.id],
+      );
+      await checkIn(w.held, x.auth, await currentCode(w.held.id)).expect(409);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM attendance_records WHERE session_id = $1`, [
+        w.held.id,
+      ]);
+      expect(n).toBe(0);
+    });
+
+    it('opens windows only for the trainer of a live session, from 30 minutes before until it ends', async () => {
+      const w = await world(1);
+      await open(w.held, w.trainees[0].auth).expect(403);
+      expect((await open(w.held, w.coTrainer.auth).expect(403)).body.code).toBe('NOT_SESSION_TRAINER');
+      const adminB = await signedIn(t.http, t.ds, { role: 'admin', orgUnitId: w.tree.countyB.id });
+      await open(w.held, adminB.auth).expect(404);
+      const later = await createSession(t.ds, w.cls, w.trainer.user.id, 60);
+      expect((await open(later, w.trainer.auth).expect(409)).body.code).toBe('ATTENDANCE_TOO_EARLY');
+      const ended = await createSession(t.ds, w.cls, w.trainer.user.id, -100);
+      expect((await open(ended, w.trainer.auth).expect(409)).body.code).toBe('CHECK_IN_SESSION_ENDED');
+      const cancelled = await createSession(t.ds, w.cls, w.trainer.user.id, -20 - 24 * 60, { status: 'cancelled' });
+      expect((await open(cancelled, w.trainer.auth).expect(409)).body.code).toBe('SESSION_CANCELLED');
+      for (const windowMinutes of [0, 241, 1.5, '10']) {
+        await open(w.held, w.trainer.auth, { windowMinutes }).expect(400);
+      }
+      await open(w.held, w.admin.auth, { windowMinutes: 30 }).expect(200);
+    });
+  });
+
+  describe('under concurrency', () => {
+    it('bulk marking racing self check-ins ends in one consistent record each, every step in the trail', async () => {
+      const w = await world(30);
+      await open(w.held, w.trainer.auth, { windowMinutes: 30 }).expect(200);
+      const code = await currentCode(w.held.id);
+      const marks = w.trainees.map((x, i) => ({ enrolmentId: x.enrolment.id, status: i % 2 ? 'absent' : 'excused' }));
+      const [bulk, ...checkIns] = await Promise.all([
+        put(w.held, w.trainer.auth, marks),
+        ...w.trainees.map((x) => checkIn(w.held, x.auth, code)),
+      ]);
+      expect(bulk.status).toBe(200);
+      expect(checkIns.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+
+      const records = await t.ds.query<{ enrolment_id: string; status: string; source: string; version: number }[]>(
+        `SELECT enrolment_id, status, source, version FROM attendance_records WHERE session_id = $1`,
+        [w.held.id],
+      );
+      const changes = await t.ds.query<
+        { enrolment_id: string; old_status: string | null; new_status: string; source: string }[]
+      >(
+        `SELECT enrolment_id, old_status, new_status, source FROM attendance_changes WHERE session_id = $1 ORDER BY id`,
+        [w.held.id],
+      );
+      expect(records).toHaveLength(30);
+      for (const [i, x] of w.trainees.entries()) {
+        const record = records.find((r) => r.enrolment_id === x.enrolment.id)!;
+        // Whichever came first, the trainer's mark is what stands.
+        expect(record).toMatchObject({ status: marks[i].status, source: 'trainer' });
+        const trail = changes.filter((c) => c.enrolment_id === x.enrolment.id);
+        expect(trail).toHaveLength(record.version);
+        expect(trail[0].old_status).toBeNull();
+        trail.slice(1).forEach((c, k) => expect(c.old_status).toBe(trail[k].new_status));
+        expect(trail[trail.length - 1].new_status).toBe(record.status);
+        // A check-in that got in first is in the trail; one that came after was refused.
+        const checkedIn = checkIns[i].status === 200;
+        expect(trail.some((c) => c.source === 'self')).toBe(checkedIn);
+      }
+    });
+
+    it('two trainers-worth of bulk marks racing end with one of them whole, each step in the trail', async () => {
+      const w = await world(20);
+      const asTrainer = w.trainees.map((x) => ({ enrolmentId: x.enrolment.id, status: 'present' }));
+      const asAdmin = w.trainees.map((x) => ({ enrolmentId: x.enrolment.id, status: 'late' }));
+      const results = await Promise.all([put(w.held, w.trainer.auth, asTrainer), put(w.held, w.admin.auth, asAdmin)]);
+      expect(results.map((r) => r.status)).toEqual([200, 200]);
+      const statuses = new Set(
+        (
+          await t.ds.query<{ status: string }[]>(`SELECT status FROM attendance_records WHERE session_id = $1`, [
+            w.held.id,
+          ])
+        ).map((r) => r.status),
+      );
+      expect(statuses.size).toBe(1);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM attendance_changes WHERE session_id = $1`, [
+        w.held.id,
+      ]);
+      expect(n).toBe(40);
+    });
+  });
+});
