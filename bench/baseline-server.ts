@@ -1,5 +1,8 @@
 import Fastify from 'fastify';
 import { Pool } from 'pg';
+import { WRITE_ATTENDANCE_SQL } from '../src/attendance/attendance.sql';
+import { codeAt, stepOf } from '../src/attendance/check-in-codes';
+import { checkInKey, validateEnv } from '../src/config/env';
 import { AUTH_ROW_SQL } from '../src/users/users.service';
 import { PLAN_SESSIONS_PAGE_SQL } from './scenarios/plan-sessions.sql';
 
@@ -65,6 +68,97 @@ async function main(): Promise<void> {
         );
         await client.query('COMMIT');
         return reply.code(201).send(rows[0]);
+      } catch (e) {
+        await client.query('ROLLBACK');
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+  );
+
+  // attendance-bulk: lock the session, check the enrolments, the API's upsert-and-audit statement.
+  app.put<{
+    Params: { sessionId: string };
+    Querystring: { by: string };
+    Body: { records: { enrolmentId: string; status: string }[] };
+  }>('/attendance/:sessionId', async (req, reply) => {
+    const { records } = req.body;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows: sessions } = await client.query<{ class_id: string }>(
+        'SELECT class_id FROM sessions WHERE id = $1 FOR UPDATE',
+        [req.params.sessionId],
+      );
+      const { rows: seated } = await client.query<{ id: string }>(
+        `SELECT id FROM enrolments WHERE class_id = $1 AND status IN ('confirmed', 'completed')`,
+        [sessions[0].class_id],
+      );
+      const ids = new Set(seated.map((e) => e.id));
+      if (!records.every((r) => ids.has(r.enrolmentId))) {
+        await client.query('ROLLBACK');
+        return reply.code(422).send({ code: 'ATTENDANCE_ENROLMENT_INVALID' });
+      }
+      await client.query(WRITE_ATTENDANCE_SQL, [
+        req.params.sessionId,
+        records.map((r) => r.enrolmentId),
+        records.map((r) => r.status),
+        records.map(() => null),
+        'trainer',
+        req.query.by,
+      ]);
+      await client.query('COMMIT');
+      return { saved: records.length };
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
+    } finally {
+      client.release();
+    }
+  });
+
+  // check-in-burst: find the seat and the window, verify the code, then write under the session lock.
+  const key = checkInKey(validateEnv({ NODE_ENV: 'development' }));
+  app.post<{ Params: { sessionId: string }; Body: { traineeId: string; code: string } }>(
+    '/check-in/:sessionId',
+    async (req, reply) => {
+      const { sessionId } = req.params;
+      const { rows: seats } = await pool.query<{ id: string }>(
+        `SELECT e.id FROM enrolments e JOIN sessions s ON s.class_id = e.class_id
+          WHERE s.id = $1 AND e.trainee_id = $2 AND e.status IN ('confirmed', 'completed')`,
+        [sessionId, req.body.traineeId],
+      );
+      if (!seats[0]) return reply.code(403).send({ code: 'NOT_ENROLLED' });
+      const { rows: windows } = await pool.query<{ opened_at: Date }>(
+        'SELECT opened_at FROM check_in_windows WHERE session_id = $1 AND closes_at > now()',
+        [sessionId],
+      );
+      const step = stepOf(new Date());
+      const w = windows[0] && { sessionId, openedAt: windows[0].opened_at };
+      if (!w || (codeAt(key, w, step) !== req.body.code && codeAt(key, w, step - 1) !== req.body.code)) {
+        return reply.code(400).send({ code: 'CHECK_IN_CODE_INVALID' });
+      }
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [sessionId]);
+        const { rows: existing } = await client.query(
+          'SELECT status FROM attendance_records WHERE session_id = $1 AND enrolment_id = $2',
+          [sessionId, seats[0].id],
+        );
+        if (existing.length === 0) {
+          await client.query(WRITE_ATTENDANCE_SQL, [
+            sessionId,
+            [seats[0].id],
+            ['present'],
+            [null],
+            'self',
+            req.body.traineeId,
+          ]);
+        }
+        await client.query('COMMIT');
+        return { enrolmentId: seats[0].id, status: 'present' };
       } catch (e) {
         await client.query('ROLLBACK');
         throw e;

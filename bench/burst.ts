@@ -14,15 +14,19 @@ function percentile(sorted: number[], p: number): number {
 
 /**
  * Fires every request at once (no pacing) and waits for all: the "N simultaneous
- * requests" kind of load, which autocannon's steady connections do not model.
+ * requests" kind of load, which autocannon's steady connections do not model. With
+ * `spreadMs`, request i of n starts at i/n of that time instead (an arrival rate, e.g.
+ * 500 trainees checking in over 10 s); latency is measured from each request's start.
  */
 export async function burst(
   requests: BurstRequest[],
   isOk: (status: number) => boolean = (s) => s >= 200 && s < 300,
+  spreadMs = 0,
 ): Promise<{ measurement: Measurement; statuses: number[]; bodies: string[] }> {
   const started = performance.now();
   const outcomes = await Promise.all(
-    requests.map(async (r) => {
+    requests.map(async (r, i) => {
+      if (spreadMs > 0) await new Promise((resolve) => setTimeout(resolve, (i / requests.length) * spreadMs));
       const t0 = performance.now();
       try {
         const res = await fetch(r.url, {

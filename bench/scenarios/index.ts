@@ -1,7 +1,8 @@
 import type { Scenario } from '../scenario';
+import { attendanceBulk, checkInBurst } from './attendance';
 import { authMe } from './auth-me';
 import { enrolmentBurst } from './enrolment-burst';
 import { planSessions } from './plan-sessions';
 
 /** Every scenario, in the order `npm run bench` runs them. Add one line per new scenario. */
-export const scenarios: readonly Scenario[] = [authMe, planSessions, enrolmentBurst];
+export const scenarios: readonly Scenario[] = [authMe, planSessions, enrolmentBurst, attendanceBulk, checkInBurst];

@@ -59,7 +59,8 @@ export class AttendanceController {
   }
 
   @Post('sessions/:id/check-in-code')
-  @Idempotent()
+  // A replay must not hand out a code that has rotated since: the code fields are never stored.
+  @Idempotent({ redact: ['code', 'qrPayload', 'qrSvg'] })
   @Roles('admin', 'trainer')
   @HttpCode(200)
   @ApiOkResponse({ type: CheckInCodeDto, description: 'Opens the window if needed; the code of the moment' })

@@ -26,8 +26,14 @@ export const AttendanceErrors = {
       'unprocessable',
       { enrolmentIds },
     ),
-  sessionEnded: () =>
-    new DomainError('CHECK_IN_SESSION_ENDED', 'The session has ended: no check-in window can open', 'conflict'),
+  stale: (conflicts: { enrolmentId: string; version: number; status: string | null }[]) =>
+    new DomainError(
+      'ATTENDANCE_STALE',
+      'Some records changed since you read them (a check-in or another mark): reload and try again',
+      'conflict',
+      { conflicts },
+    ),
+  sessionEnded: () => new DomainError('CHECK_IN_SESSION_ENDED', 'The session has ended: check-in is over', 'conflict'),
   checkInClosed: () => new DomainError('CHECK_IN_CLOSED', 'Self check-in is not open for this session', 'conflict'),
   notEnrolled: () => new DomainError('NOT_ENROLLED', 'You hold no confirmed place in this class', 'forbidden'),
   codeInvalid: (attemptsLeft: number) =>

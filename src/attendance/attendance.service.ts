@@ -13,6 +13,7 @@ import { EnrolmentsService, type SeatedEnrolment } from '../enrolments/enrolment
 import { AttendanceErrors } from './attendance.errors';
 import type { AttendanceSource, AttendanceStatus } from './attendance.types';
 import { CheckInThrottleService } from './check-in-throttle.service';
+import { WRITE_ATTENDANCE_SQL } from './attendance.sql';
 import { CheckInWindow } from './check-in-window.entity';
 import { codeAt, stepEndsAt, stepOf, verifyCode } from './check-in-codes';
 import type {
@@ -75,6 +76,7 @@ export class AttendanceService {
       const seated = new Set((await this.enrolments.seated(c.entity.id, m)).map((e) => e.id));
       const invalid = records.filter((r) => !seated.has(r.enrolmentId)).map((r) => r.enrolmentId);
       if (invalid.length) throw AttendanceErrors.enrolmentsInvalid(invalid);
+      await this.assertCurrent(m, s.id, records);
       await this.write(
         m,
         s.id,
@@ -155,7 +157,8 @@ export class AttendanceService {
         sessionId,
         openedBy: actor.id,
         openedAt: now,
-        closesAt: new Date(now.getTime() + minutes * 60_000),
+        // Never past the session's end: nobody checks in to a session that is over.
+        closesAt: new Date(Math.min(now.getTime() + minutes * 60_000, s.endsAt.getTime())),
       });
       return { w: await repo.save(w), s };
     });
@@ -193,17 +196,27 @@ export class AttendanceService {
     const seat = await this.enrolments.seatOf(c.entity.id, actor.id);
     if (!seat) throw AttendanceErrors.notEnrolled();
     if (s.status === 'cancelled') throw AttendanceErrors.sessionCancelled();
+    if (new Date() >= s.endsAt) throw AttendanceErrors.sessionEnded();
     const w = await this.tx.manager.getRepository(CheckInWindow).findOneBy({ sessionId });
     if (!w || w.closesAt <= new Date()) throw AttendanceErrors.checkInClosed();
 
+    // Wrong codes are limited before the code is looked at; a right one gives its attempt back.
     const attemptsLeft = await this.throttle.reserve(sessionId, actor.id);
     const at = new Date();
-    if (!verifyCode(this.key, w, code, at) || at >= w.closesAt) throw AttendanceErrors.codeInvalid(attemptsLeft);
+    if (!verifyCode(this.key, w, code, at)) throw AttendanceErrors.codeInvalid(attemptsLeft);
     await this.throttle.refund(sessionId, actor.id);
 
     await this.tx.run(async (m) => {
+      // Under the session lock, what was read above may have changed: the session moved or
+      // was cancelled, the window closed or reopened (new codes), the trainee withdrew.
       const locked = await this.sessions.getWithClass(sessionId, m, true);
       this.assertTakesAttendance(locked.s, locked.c, at);
+      if (at >= locked.s.endsAt) throw AttendanceErrors.sessionEnded();
+      const current = await m.getRepository(CheckInWindow).findOneBy({ sessionId });
+      if (!current || current.openedAt.getTime() !== w.openedAt.getTime() || current.closesAt <= at) {
+        throw AttendanceErrors.checkInClosed();
+      }
+      if (!(await this.enrolments.seatOf(c.entity.id, actor.id, m))) throw AttendanceErrors.notEnrolled();
       const [existing] = await this.recordsOf(m, sessionId, [seat.id]);
       if (existing?.source === 'trainer') throw AttendanceErrors.markedByTrainer(existing.status);
       if (existing) return; // already checked in: the first check-in stands
@@ -211,6 +224,33 @@ export class AttendanceService {
       await this.write(m, sessionId, [{ enrolmentId: seat.id, status, note: null }], 'self', actor.id);
     });
     return this.entryOf(sessionId, seat.id);
+  }
+
+  /**
+   * Records sent with the `version` they were read at must still be at it: a roster saved
+   * from a screen loaded before a check-in or another trainer's change would otherwise
+   * replace it unseen. Records sent without a version are simply written.
+   */
+  private async assertCurrent(m: EntityManager, sessionId: string, records: MarkRecordDto[]): Promise<void> {
+    const checked = records.filter((r) => r.version !== undefined);
+    if (checked.length === 0) return;
+    const current = new Map(
+      (
+        await this.recordsOf(
+          m,
+          sessionId,
+          checked.map((r) => r.enrolmentId),
+        )
+      ).map((r) => [r.enrolment_id, r]),
+    );
+    const stale = checked
+      .filter((r) => (current.get(r.enrolmentId)?.version ?? 0) !== r.version)
+      .map((r) => ({
+        enrolmentId: r.enrolmentId,
+        version: current.get(r.enrolmentId)?.version ?? 0,
+        status: current.get(r.enrolmentId)?.status ?? null,
+      }));
+    if (stale.length) throw AttendanceErrors.stale(stale);
   }
 
   private lateAfter(s: ClassSession): Date {
@@ -240,10 +280,7 @@ export class AttendanceService {
     if (now < opensAt) throw AttendanceErrors.tooEarly(opensAt);
   }
 
-  /**
-   * Upserts records and appends one audit row per real change, in one statement. The
-   * caller holds the session lock, so `old` is exactly the state each change replaces.
-   */
+  /** Writes records and their audit rows (WRITE_ATTENDANCE_SQL); the caller holds the session lock. */
   private async write(
     m: EntityManager,
     sessionId: string,
@@ -251,29 +288,14 @@ export class AttendanceService {
     source: AttendanceSource,
     by: string,
   ): Promise<void> {
-    await m.query(
-      `WITH input AS (
-         SELECT * FROM unnest($2::uuid[], $3::attendance_status[], $4::text[]) AS i(enrolment_id, status, note)
-       ),
-       old AS (
-         SELECT r.enrolment_id, r.status, r.note FROM attendance_records r
-          WHERE r.session_id = $1 AND r.enrolment_id = ANY($2::uuid[])
-       ),
-       upserted AS (
-         INSERT INTO attendance_records AS r (session_id, enrolment_id, status, note, source, recorded_by, recorded_at)
-         SELECT $1, i.enrolment_id, i.status, i.note, $5, $6, now() FROM input i
-         ON CONFLICT (session_id, enrolment_id) DO UPDATE
-            SET status = excluded.status, note = excluded.note, source = excluded.source,
-                recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at, version = r.version + 1
-          WHERE (r.status, r.note, r.source) IS DISTINCT FROM (excluded.status, excluded.note, excluded.source)
-         RETURNING r.id, r.enrolment_id, r.status, r.note
-       )
-       INSERT INTO attendance_changes
-              (record_id, session_id, enrolment_id, old_status, new_status, old_note, new_note, source, changed_by)
-       SELECT u.id, $1, u.enrolment_id, o.status, u.status, o.note, u.note, $5, $6
-         FROM upserted u LEFT JOIN old o ON o.enrolment_id = u.enrolment_id`,
-      [sessionId, writes.map((w) => w.enrolmentId), writes.map((w) => w.status), writes.map((w) => w.note), source, by],
-    );
+    await m.query(WRITE_ATTENDANCE_SQL, [
+      sessionId,
+      writes.map((w) => w.enrolmentId),
+      writes.map((w) => w.status),
+      writes.map((w) => w.note),
+      source,
+      by,
+    ]);
   }
 
   private recordsOf(m: EntityManager, sessionId: string, enrolmentIds?: string[]): Promise<RecordRow[]> {

@@ -9,20 +9,17 @@ import { SessionsService } from '../classes/sessions.service';
 import { Env } from '../config/env';
 import { EnrolmentsService, type SeatedEnrolment } from '../enrolments/enrolments.service';
 import { AttendanceErrors } from './attendance.errors';
+import type { SignInSheetData } from './sign-in-sheet.layout';
 
-const COLUMNS = [
-  { title: '序号', width: 40 },
-  { title: '姓名', width: 110 },
-  { title: '手机号', width: 100 },
-  { title: '签名', width: 160 },
-  { title: '备注', width: 105 },
-] as const;
-const ROW_HEIGHT = 26;
-const HEADER_HEIGHT = 22;
+/** The layout module the PDF worker draws with. */
+const LAYOUT = require.resolve('./sign-in-sheet.layout');
+
+/** Chinese names in pinyin order, numbers by value (学员2 before 学员10). */
+const byName = new Intl.Collator('zh-Hans-CN-u-co-pinyin', { numeric: true });
 
 /**
- * The printable sign-in sheet of a session: trainees grouped by township, a column to
- * sign in. Drawn with the shared PdfService (Chinese font embedded).
+ * The printable sign-in sheet of a session: the trainees holding a seat, grouped by
+ * township, with a column to sign (phone numbers masked: sheets get passed around).
  */
 @Injectable()
 export class SignInSheetService {
@@ -51,97 +48,39 @@ export class SignInSheetService {
     const end = DateTime.fromJSDate(s.endsAt, { zone: this.env.TZ_DEFAULT });
     const when = `${start.toFormat('yyyy年M月d日 HH:mm')}–${end.toFormat('HH:mm')}`;
     const title = `${c.entity.title} 签到表`;
-    const pdf = await this.pdf.render({ title }, (doc) => {
-      const left = doc.page.margins.left;
-      const heading = () => {
-        doc.fontSize(16).text(title, { align: 'center' });
-        doc.moveDown(0.3).fontSize(10);
-        doc.text(
-          [
-            `时间：${when}`,
-            `地点：${details?.venue ?? '—'}`,
-            `授课：${details?.trainer ?? '—'}`,
-            s.status === 'cancelled' ? '（本次课已取消）' : '',
-          ]
-            .filter(Boolean)
-            .join('    '),
-          { align: 'center' },
-        );
-        if (s.topic) doc.text(`主题：${s.topic}`, { align: 'center' });
-        doc.moveDown(0.6);
-      };
-      const bottom = () => doc.page.height - doc.page.margins.bottom;
-      const row = (cells: string[], height: number, bold = false) => {
-        const y = doc.y;
-        let x = left;
-        COLUMNS.forEach((col, i) => {
-          doc.rect(x, y, col.width, height).stroke();
-          doc.fontSize(bold ? 10.5 : 10).text(cells[i] ?? '', x + 4, y + (height - 12) / 2, {
-            width: col.width - 8,
-            height,
-            ellipsis: true,
-            lineBreak: false,
-          });
-          x += col.width;
-        });
-        doc.x = left;
-        doc.y = y + height;
-      };
-      const tableHeader = () =>
-        row(
-          COLUMNS.map((c) => c.title),
-          HEADER_HEIGHT,
-          true,
-        );
-
-      heading();
-      if (trainees.length === 0) doc.fontSize(11).text('本班暂无已确认的学员。', left);
-      let n = 0;
-      for (const [township, group] of groupByTownship(trainees)) {
-        if (doc.y + 18 + HEADER_HEIGHT + ROW_HEIGHT > bottom()) doc.addPage();
-        doc.fontSize(12).text(`${township}（${group.length} 人）`, left, doc.y + 6);
-        doc.moveDown(0.2);
-        tableHeader();
-        for (const e of group) {
-          if (doc.y + ROW_HEIGHT > bottom()) {
-            doc.addPage();
-            doc.fontSize(12).text(`${township}（续）`, left);
-            doc.moveDown(0.2);
-            tableHeader();
-          }
-          row([String(++n), e.displayName, e.phone ? maskDigits(e.phone) : '', '', ''], ROW_HEIGHT);
-        }
-      }
-      const pages = doc.bufferedPageRange();
-      for (let i = 0; i < pages.count; i++) {
-        doc.switchToPage(pages.start + i);
-        const footerY = doc.page.height - doc.page.margins.bottom + 12;
-        // The footer sits in the bottom margin; with the margin in place, PDFKit would start a new page.
-        doc.page.margins.bottom = 0;
-        doc.fontSize(8).text(`${c.entity.title} · ${when} · 第 ${i + 1} / ${pages.count} 页`, left, footerY, {
-          align: 'center',
-          width: doc.page.width - left - doc.page.margins.right,
-          lineBreak: false,
-        });
-      }
-    });
+    const data: SignInSheetData = {
+      title,
+      details: [
+        [
+          `时间：${when}`,
+          `地点：${details?.venue ?? '—'}`,
+          `授课：${details?.trainer ?? '—'}`,
+          s.status === 'cancelled' ? '（本次课已取消）' : '',
+        ]
+          .filter(Boolean)
+          .join('    '),
+        ...(s.topic ? [`主题：${s.topic}`] : []),
+      ],
+      footer: `${c.entity.title} · ${when}`,
+      townships: groupByTownship(trainees),
+    };
+    const pdf = await this.pdf.render(LAYOUT, data, { title });
     return { filename: `${c.entity.title}-签到表-${start.toFormat('yyyyMMdd')}.pdf`, pdf };
   }
 }
 
-/** Chinese names in pinyin order, numbers by value (学员2 before 学员10). */
-const byName = new Intl.Collator('zh-Hans-CN-u-co-pinyin', { numeric: true });
-
-/** Township name and its trainees by name, townships in the roster's order. */
-function groupByTownship(list: SeatedEnrolment[]): [string, SeatedEnrolment[]][] {
-  const groups = new Map<string, { name: string; trainees: SeatedEnrolment[] }>();
+/** Townships in the roster's order, each with its trainees by name. */
+function groupByTownship(list: SeatedEnrolment[]): SignInSheetData['townships'] {
+  const groups = new Map<string, { name: string; people: SeatedEnrolment[] }>();
   for (const e of list) {
-    const g = groups.get(e.townshipId) ?? { name: e.townshipName, trainees: [] };
-    g.trainees.push(e);
+    const g = groups.get(e.townshipId) ?? { name: e.townshipName, people: [] };
+    g.people.push(e);
     groups.set(e.townshipId, g);
   }
-  return [...groups.values()].map((g) => [
-    g.name,
-    g.trainees.sort((a, b) => byName.compare(a.displayName, b.displayName)),
-  ]);
+  return [...groups.values()].map((g) => ({
+    name: g.name,
+    trainees: g.people
+      .sort((a, b) => byName.compare(a.displayName, b.displayName))
+      .map((e) => ({ name: e.displayName, phone: e.phone ? maskDigits(e.phone) : '' })),
+  }));
 }

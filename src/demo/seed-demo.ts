@@ -89,7 +89,9 @@ export async function seedDemo(
     }
     const users = m.getRepository(User);
     const admin = await users.findOneByOrFail({ username: DEMO_ADMIN.username });
-    const trainers = await Promise.all(DEMO_TRAINERS.map((t) => users.findOneByOrFail({ username: t.username })));
+    // One query at a time: a transaction has one connection (pg 9 will refuse overlapping queries on it).
+    const trainers: User[] = [];
+    for (const t of DEMO_TRAINERS) trainers.push(await users.findOneByOrFail({ username: t.username }));
     await seedPlanning(m, county, admin, trainers, zone, now);
     return { usersCreated };
   });

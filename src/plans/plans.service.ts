@@ -3,6 +3,7 @@ import { type EntityManager, QueryFailedError } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
+import { PersonTimesService } from '../attendance/person-times.service';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
 import type { CreatePlanDto, ListPlansQueryDto, PlanProgressDto, UpdatePlanDto } from './dto/plan.dto';
 import { Plan } from './plan.entity';
@@ -25,6 +26,7 @@ export class PlansService {
   constructor(
     private readonly tx: TransactionService,
     private readonly orgUnits: OrgUnitsService,
+    private readonly personTimes: PersonTimesService,
   ) {}
 
   /** A plan of a unit inside the admin's subtree, or 404. */
@@ -92,8 +94,7 @@ export class PlansService {
 
   /**
    * Plan against actual, counted live (never a stored counter): classes per state,
-   * sessions planned and held, and person-times (attendance records present or late, of
-   * sessions not cancelled), per quarter.
+   * sessions planned and held, and person-times (PersonTimesService), per quarter.
    */
   async progress(plan: Plan, now: Date = new Date()): Promise<PlanProgressDto> {
     const rows = await this.tx.manager.query<ProgressRow[]>(
@@ -110,17 +111,9 @@ export class PlansService {
         ORDER BY q.quarter`,
       [plan.id, now],
     );
-    const attended = await this.tx.manager.query<{ quarter: number; person_times: number }[]>(
-      `SELECT c.quarter, count(*)::int AS person_times
-         FROM attendance_records r
-         JOIN sessions s ON s.id = r.session_id AND s.status = 'scheduled'
-         JOIN classes c ON c.id = s.class_id
-        WHERE c.plan_id = $1 AND r.status IN ('present', 'late')
-        GROUP BY c.quarter`,
-      [plan.id],
-    );
-    const personTimesIn = (quarter: number) => attended.find((a) => a.quarter === quarter)?.person_times ?? 0;
-    const personTimes = attended.reduce((acc, a) => acc + a.person_times, 0);
+    const attended = await this.personTimes.byQuarterOfPlan(plan.id);
+    const personTimesIn = (quarter: number) => attended.get(quarter) ?? 0;
+    const personTimes = [...attended.values()].reduce((acc, n) => acc + n, 0);
     const sum = (k: keyof ProgressRow) => rows.reduce((acc, r) => acc + r[k], 0);
     const classesHeld = sum('classes_held');
     return {

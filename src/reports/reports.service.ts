@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
+import { PersonTimesService } from '../attendance/person-times.service';
 import { TransactionService } from '../common/database/transaction.service';
 import type { RotationReportDto } from './dto/rotation.dto';
 
@@ -16,7 +17,10 @@ const ratio = (part: number, whole: number): number | null => (whole ? Math.roun
 /** Reports are SQL a reader can run in psql; the service only shapes the rows. */
 @Injectable()
 export class ReportsService {
-  constructor(private readonly tx: TransactionService) {}
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly personTimes: PersonTimesService,
+  ) {}
 
   /**
    * Annual rotation: every active trainee of each township (its villages included) in the
@@ -35,19 +39,7 @@ export class ReportsService {
         ORDER BY t.name, t.id, u.display_name`,
       [`${actor.orgPath}%`, year],
     );
-    const attended = await this.tx.manager.query<{ township_id: string; person_times: number }[]>(
-      `SELECT e.township_id, count(*)::int AS person_times
-         FROM attendance_records r
-         JOIN sessions s ON s.id = r.session_id AND s.status = 'scheduled'
-         JOIN enrolments e ON e.id = r.enrolment_id
-         JOIN classes c ON c.id = e.class_id
-         JOIN plans p ON p.id = c.plan_id AND p.year = $2
-         JOIN org_units t ON t.id = e.township_id AND t.path LIKE $1
-        WHERE r.status IN ('present', 'late')
-        GROUP BY e.township_id`,
-      [`${actor.orgPath}%`, year],
-    );
-    const personTimesOf = new Map(attended.map((a) => [a.township_id, a.person_times]));
+    const personTimesOf = await this.personTimes.byTownship(year, actor.orgPath);
     const townships = new Map<string, RotationReportDto['townships'][number]>();
     for (const r of rows) {
       const t = townships.get(r.township_id) ?? {

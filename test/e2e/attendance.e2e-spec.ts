@@ -164,6 +164,44 @@ describe('attendance (e2e)', () => {
       expect(n).toBe(0);
     });
 
+    it('refuses records read before a change (version) and writes none of the batch', async () => {
+      const w = await world(2);
+      const [a, b] = w.trainees;
+      await open(w.held, w.trainer.auth).expect(200);
+      const read = await get(w.held, w.trainer.auth).expect(200);
+      const versions = byEnrolment(read.body.records as Entry[]);
+      expect(versions.get(a.enrolment.id)?.version).toBe(0);
+      // a checks in while the trainer's screen still shows it unmarked
+      await checkIn(w.held, a.auth, await currentCode(w.held.id)).expect(200);
+      const stale = await put(w.held, w.trainer.auth, [
+        { enrolmentId: a.enrolment.id, status: 'absent', version: 0 },
+        { enrolmentId: b.enrolment.id, status: 'absent', version: 0 },
+      ]).expect(409);
+      expect(stale.body).toMatchObject({
+        code: 'ATTENDANCE_STALE',
+        conflicts: [{ enrolmentId: a.enrolment.id, version: 1, status: 'present' }],
+      });
+      const after = byEnrolment((await get(w.held, w.trainer.auth).expect(200)).body.records as Entry[]);
+      expect(after.get(a.enrolment.id)).toMatchObject({ status: 'present', source: 'self' });
+      expect(after.get(b.enrolment.id)?.status).toBeNull();
+      // With the versions just read, the save goes through.
+      await put(w.held, w.trainer.auth, [
+        { enrolmentId: a.enrolment.id, status: 'late', version: 1 },
+        { enrolmentId: b.enrolment.id, status: 'absent', version: 0 },
+      ]).expect(200);
+    });
+
+    it('reads enrolment ids in any letter case', async () => {
+      const w = await world(1);
+      const id = w.trainees[0].enrolment.id;
+      const res = await put(w.held, w.trainer.auth, [{ enrolmentId: id.toUpperCase(), status: 'present' }]).expect(200);
+      expect(res.body.counts.present).toBe(1);
+      await put(w.held, w.trainer.auth, [
+        { enrolmentId: id, status: 'present' },
+        { enrolmentId: id.toUpperCase(), status: 'late' },
+      ]).expect(400);
+    });
+
     it('refuses cancelled sessions and sessions more than 30 minutes away (409)', async () => {
       const w = await world(1);
       const record = [{ enrolmentId: w.trainees[0].enrolment.id, status: 'present' }];
@@ -289,11 +327,60 @@ describe('attendance (e2e)', () => {
       await checkIn(w.held, w.trainees[0].auth, derived).expect(200);
     });
 
-    it('records late after the grace period', async () => {
-      const w = await world(1, -11);
-      await open(w.held, w.trainer.auth).expect(200);
-      const res = await checkIn(w.held, w.trainees[0].auth, await currentCode(w.held.id)).expect(200);
+    it('records late after the grace period, present within it', async () => {
+      const late = await world(1, -11);
+      await open(late.held, late.trainer.auth).expect(200);
+      const res = await checkIn(late.held, late.trainees[0].auth, await currentCode(late.held.id)).expect(200);
       expect(res.body.status).toBe('late');
+      const onTime = await world(1, -9);
+      await open(onTime.held, onTime.trainer.auth).expect(200);
+      const ok = await checkIn(onTime.held, onTime.trainees[0].auth, await currentCode(onTime.held.id)).expect(200);
+      expect(ok.body.status).toBe('present');
+    });
+
+    it('refuses a code two steps old', async () => {
+      const w = await world(1);
+      await open(w.held, w.trainer.auth).expect(200);
+      const [win] = await t.ds.query<{ opened_at: Date }[]>(
+        `SELECT opened_at FROM check_in_windows WHERE session_id = $1`,
+        [w.held.id],
+      );
+      // Move the opening back a few minutes, so older steps belong to this window too.
+      const openedAt = new Date(win.opened_at.getTime() - 5 * 60_000);
+      await t.ds.query(`UPDATE check_in_windows SET opened_at = $2 WHERE session_id = $1`, [w.held.id, openedAt]);
+      const old = codeAt(key, { sessionId: w.held.id, openedAt }, stepOf(new Date()) - 2);
+      const res = await checkIn(w.held, w.trainees[0].auth, old);
+      // (In the rare case the old code equals the current one, it is rightly accepted.)
+      if (old !== (await currentCode(w.held.id))) expect(res.status).toBe(400);
+    });
+
+    it('ends with the session: the window closes at its end, later check-ins are refused', async () => {
+      const w = await world(1, -50);
+      const res = await open(w.held, w.trainer.auth, { windowMinutes: 60 }).expect(200);
+      expect(Date.parse(res.body.windowClosesAt)).toBe(w.held.endsAt.getTime());
+      const code = await currentCode(w.held.id);
+      // The session ends (it is moved earlier) while the window would still be open.
+      await t.ds.query(
+        `UPDATE sessions SET starts_at = now() - interval '70 minutes', ends_at = now() - interval '10 minutes'
+          WHERE id = $1`,
+        [w.held.id],
+      );
+      await t.ds.query(`UPDATE check_in_windows SET closes_at = now() + interval '1 hour' WHERE session_id = $1`, [
+        w.held.id,
+      ]);
+      const after = await checkIn(w.held, w.trainees[0].auth, code).expect(409);
+      expect(after.body.code).toBe('CHECK_IN_SESSION_ENDED');
+    });
+
+    it('never replays a code: a retried opening answers the code fields empty', async () => {
+      const w = await world(1);
+      const first = await open(w.held, w.trainer.auth).set('Idempotency-Key', 'open-1').expect(200);
+      expect(first.body.code).toMatch(/^\d{6}$/);
+      const replay = await open(w.held, w.trainer.auth).set('Idempotency-Key', 'open-1').expect(200);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toMatchObject({ code: null, codeRedacted: true, qrPayload: null, qrSvg: null });
+      const [{ body }] = await t.ds.query(`SELECT response_body::text AS body FROM idempotency_keys`);
+      expect(body).not.toContain(first.body.code);
     });
 
     it('refuses wrong codes and, after five, answers 429 even to the right one', async () => {
@@ -437,11 +524,16 @@ describe('attendance (e2e)', () => {
         [w.held.id],
       );
       const changes = await t.ds.query<
-        { enrolment_id: string; old_status: string | null; new_status: string; source: string }[]
+        { enrolment_id: string; old_status: string | null; new_status: string; source: string; changed_at: Date }[]
       >(
-        `SELECT enrolment_id, old_status, new_status, source FROM attendance_changes WHERE session_id = $1 ORDER BY id`,
+        `SELECT enrolment_id, old_status, new_status, source, changed_at
+           FROM attendance_changes WHERE session_id = $1 ORDER BY id`,
         [w.held.id],
       );
+      // The trail's times follow its order: each is the moment of the change, not of its transaction's start.
+      changes
+        .slice(1)
+        .forEach((c, k) => expect(c.changed_at.getTime()).toBeGreaterThanOrEqual(changes[k].changed_at.getTime()));
       expect(records).toHaveLength(30);
       for (const [i, x] of w.trainees.entries()) {
         const record = records.find((r) => r.enrolment_id === x.enrolment.id)!;
@@ -472,10 +564,49 @@ describe('attendance (e2e)', () => {
         ).map((r) => r.status),
       );
       expect(statuses.size).toBe(1);
-      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM attendance_changes WHERE session_id = $1`, [
-        w.held.id,
-      ]);
-      expect(n).toBe(40);
+      const changes = await t.ds.query<{ enrolment_id: string; old_status: string | null; new_status: string }[]>(
+        `SELECT enrolment_id, old_status, new_status FROM attendance_changes WHERE session_id = $1 ORDER BY id`,
+        [w.held.id],
+      );
+      expect(changes).toHaveLength(40);
+      // Each record: first written from nothing, then changed from exactly what the first writer left.
+      for (const x of w.trainees) {
+        const trail = changes.filter((c) => c.enrolment_id === x.enrolment.id);
+        expect(trail).toHaveLength(2);
+        expect(trail[0].old_status).toBeNull();
+        expect(trail[1].old_status).toBe(trail[0].new_status);
+        expect(trail[1].new_status).not.toBe(trail[0].new_status);
+      }
+    });
+  });
+
+  describe('without Redis', () => {
+    let down: TestApp;
+    beforeAll(async () => {
+      down = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    });
+    afterAll(() => down.close());
+
+    it('refuses check-in with 503 (no unlimited guessing) while the trainer can still mark', async () => {
+      const w = await attendanceWorld(down.http, down.ds);
+      const [x] = await seatedTrainees(down.http, down.ds, w.cls, w.tree.townshipA1, 1);
+      const s = await createSession(down.ds, w.cls, w.trainer.user.id, -5);
+      await down.http
+        .post(`/api/sessions/${s.id}/check-in-code`)
+        .set('Authorization', w.trainer.auth)
+        .send({})
+        .expect(200);
+      const res = await down.http
+        .post(`/api/sessions/${s.id}/check-in`)
+        .set('Authorization', x.auth)
+        .send({ code: '123456' })
+        .expect(503);
+      expect(res.body.code).toBe('CHECK_IN_UNAVAILABLE');
+      await down.http
+        .put(`/api/sessions/${s.id}/attendance`)
+        .set('Authorization', w.trainer.auth)
+        .send({ records: [{ enrolmentId: x.enrolment.id, status: 'present' }] })
+        .expect(200);
     });
   });
 });

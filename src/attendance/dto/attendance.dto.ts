@@ -17,7 +17,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { trimOrNull } from '../../common/validation/transforms';
+import { trimLower, trimOrNull } from '../../common/validation/transforms';
 import {
   ATTENDANCE_SOURCES,
   ATTENDANCE_STATUSES,
@@ -30,6 +30,7 @@ export const MAX_RECORDS = 1000;
 
 export class MarkRecordDto {
   @ApiProperty({ format: 'uuid' })
+  @Transform(trimLower)
   @IsUUID()
   enrolmentId!: string;
 
@@ -44,6 +45,15 @@ export class MarkRecordDto {
   @IsString()
   @MaxLength(500)
   note?: string | null;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    description: 'The record’s version as you read it (0: not marked). Sent: 409 ATTENDANCE_STALE if it changed since.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  version?: number;
 }
 
 export class MarkAttendanceDto {

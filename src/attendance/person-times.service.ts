@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionService } from '../common/database/transaction.service';
+
+/**
+ * SQL: the attendance records that are person-times. One per `present` or `late` record
+ * of a held session (not cancelled, already started); `r` is attendance_records, `s` its
+ * session. The class summary counts the same records per trainee.
+ */
+export const PERSON_TIME = `r.status IN ('present', 'late') AND s.status = 'scheduled' AND s.starts_at <= now()`;
+
+/**
+ * Person-times for the plans and reports that count them: the one definition, counted
+ * live from the records. A module of its own with no imports, so planning and reports can
+ * use it without depending on classes or enrolments through the attendance module.
+ */
+@Injectable()
+export class PersonTimesService {
+  constructor(private readonly tx: TransactionService) {}
+
+  /** A plan's person-times per quarter of its classes (quarters without any are left out). */
+  async byQuarterOfPlan(planId: string): Promise<Map<number, number>> {
+    const rows = await this.tx.manager.query<{ quarter: number; n: number }[]>(
+      `SELECT c.quarter, count(*)::int AS n
+         FROM attendance_records r
+         JOIN sessions s ON s.id = r.session_id
+         JOIN classes c ON c.id = s.class_id
+        WHERE c.plan_id = $1 AND ${PERSON_TIME}
+        GROUP BY c.quarter`,
+      [planId],
+    );
+    return new Map(rows.map((r) => [r.quarter, r.n]));
+  }
+
+  /**
+   * Person-times in a year's classes per township the trainees came for, for townships
+   * whose path starts with `scopePath` (townships without any are left out).
+   */
+  async byTownship(year: number, scopePath: string): Promise<Map<string, number>> {
+    const rows = await this.tx.manager.query<{ township_id: string; n: number }[]>(
+      `SELECT e.township_id, count(*)::int AS n
+         FROM attendance_records r
+         JOIN sessions s ON s.id = r.session_id
+         JOIN enrolments e ON e.id = r.enrolment_id
+         JOIN classes c ON c.id = e.class_id
+         JOIN plans p ON p.id = c.plan_id AND p.year = $2
+         JOIN org_units t ON t.id = e.township_id AND t.path LIKE $1
+        WHERE ${PERSON_TIME}
+        GROUP BY e.township_id`,
+      [`${scopePath}%`, year],
+    );
+    return new Map(rows.map((r) => [r.township_id, r.n]));
+  }
+}
