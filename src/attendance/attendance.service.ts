@@ -73,7 +73,7 @@ export class AttendanceService {
       const { s, c } = await this.sessions.getWithClass(sessionId, m, true);
       this.assertMayTake(actor, s, c);
       this.assertTakesAttendance(s, c, new Date());
-      const seated = new Set((await this.enrolments.seated(c.entity.id, m)).map((e) => e.id));
+      const seated = new Set((await this.enrolments.seated(c.entity.id, m, true)).map((e) => e.id));
       const invalid = records.filter((r) => !seated.has(r.enrolmentId)).map((r) => r.enrolmentId);
       if (invalid.length) throw AttendanceErrors.enrolmentsInvalid(invalid);
       await this.assertCurrent(m, s.id, records);
@@ -216,7 +216,8 @@ export class AttendanceService {
       if (!current || current.openedAt.getTime() !== w.openedAt.getTime() || current.closesAt <= at) {
         throw AttendanceErrors.checkInClosed();
       }
-      if (!(await this.enrolments.seatOf(c.entity.id, actor.id, m))) throw AttendanceErrors.notEnrolled();
+      const held = await this.enrolments.seatOf(c.entity.id, actor.id, m, true);
+      if (held?.id !== seat.id) throw AttendanceErrors.notEnrolled();
       const [existing] = await this.recordsOf(m, sessionId, [seat.id]);
       if (existing?.source === 'trainer') throw AttendanceErrors.markedByTrainer(existing.status);
       if (existing) return; // already checked in: the first check-in stands

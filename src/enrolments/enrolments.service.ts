@@ -267,8 +267,10 @@ export class EnrolmentsService {
   /**
    * Enrolments that hold a seat in a class (confirmed, or completed once it ended), with
    * trainee and township, ordered by township and name: whom attendance is taken for.
+   * With `lock`, the enrolment rows are share-locked for the transaction: a withdrawal
+   * waits for it, or (having committed first) is seen.
    */
-  async seated(classId: string, m: EntityManager = this.tx.manager): Promise<SeatedEnrolment[]> {
+  async seated(classId: string, m: EntityManager = this.tx.manager, lock = false): Promise<SeatedEnrolment[]> {
     return m.query<SeatedEnrolment[]>(
       `SELECT e.id, e.trainee_id AS "traineeId", u.display_name AS "displayName", u.username, u.phone,
               e.township_id AS "townshipId", t.name AS "townshipName", e.status::text AS status
@@ -276,19 +278,26 @@ export class EnrolmentsService {
          JOIN users u ON u.id = e.trainee_id
          JOIN org_units t ON t.id = e.township_id
         WHERE e.class_id = $1 AND e.status IN ('confirmed', 'completed')
-        ORDER BY t.name, t.id, u.display_name, e.id`,
+        ORDER BY t.name, t.id, u.display_name, e.id
+        ${lock ? 'FOR SHARE OF e' : ''}`,
       [classId],
     );
   }
 
-  /** The trainee's seat in the class, if it holds one. */
-  async seatOf(classId: string, traineeId: string, m: EntityManager = this.tx.manager): Promise<Enrolment | null> {
-    return m
+  /** The trainee's seat in the class, if it holds one; with `lock`, share-locked (as in `seated`). */
+  async seatOf(
+    classId: string,
+    traineeId: string,
+    m: EntityManager = this.tx.manager,
+    lock = false,
+  ): Promise<Enrolment | null> {
+    const qb = m
       .getRepository(Enrolment)
       .createQueryBuilder('e')
       .where('e.class_id = :classId AND e.trainee_id = :traineeId', { classId, traineeId })
-      .andWhere(`e.status IN ('confirmed', 'completed')`)
-      .getOne();
+      .andWhere(`e.status IN ('confirmed', 'completed')`);
+    if (lock) qb.setLock('pessimistic_read');
+    return qb.getOne();
   }
 
   private async planYear(c: ScopedClass): Promise<number> {

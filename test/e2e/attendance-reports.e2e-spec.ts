@@ -241,6 +241,15 @@ describe('attendance summaries, person-times and the sign-in sheet (e2e)', () =>
       await mark(s1, w.admin.auth, [{ enrolmentId: w.c.enrolment.id, status: 'present' }]);
       const after = await t.http.get(`/api/plans/${w.plan.id}`).set('Authorization', w.admin.auth).expect(200);
       expect(after.body.progress.personTimes).toBe(5);
+
+      // Marked ahead (up to 30 minutes before the start) counts once the session has started.
+      const soon = await createSession(t.ds, w.cls, w.trainer.user.id, 20);
+      await mark(soon, w.trainer.auth, [{ enrolmentId: w.a.enrolment.id, status: 'present' }]);
+      const ahead = await t.http.get(`/api/plans/${w.plan.id}`).set('Authorization', w.admin.auth).expect(200);
+      expect(ahead.body.progress.personTimes).toBe(5);
+      await t.ds.query(`UPDATE sessions SET starts_at = now() - interval '1 minute' WHERE id = $1`, [soon.id]);
+      const started = await t.http.get(`/api/plans/${w.plan.id}`).set('Authorization', w.admin.auth).expect(200);
+      expect(started.body.progress.personTimes).toBe(6);
     });
   });
 
@@ -331,10 +340,13 @@ describe('attendance summaries, person-times and the sign-in sheet (e2e)', () =>
     });
   });
 
-  describe('without the Chinese font', () => {
+  describe.each([
+    ['missing', '/nonexistent/font.ttc'],
+    ['not a font', join(__dirname, '..', '..', 'package.json')],
+  ])('with the Chinese font %s', (_what, fontPath) => {
     let bare: TestApp;
     beforeAll(async () => {
-      bare = await startTestApp({ PDF_FONT_PATH: '/nonexistent/font.ttc' });
+      bare = await startTestApp({ PDF_FONT_PATH: fontPath });
     });
     afterAll(() => bare.close());
 

@@ -76,6 +76,42 @@ describe('attendance (e2e)', () => {
     return codeAt(key, { sessionId, openedAt: w.opened_at }, stepOf(new Date()));
   }
 
+  /**
+   * Runs `request` while another transaction holds `lock` (a row lock taken by `lockSql`):
+   * once the request is seen waiting for it, `whileHeld` changes things in that transaction,
+   * which then commits. The request carries on with what it finds after the wait.
+   */
+  async function whileLocked<T>(
+    lockSql: string,
+    params: unknown[],
+    request: () => Promise<T>,
+    whileHeld: (q: (sql: string, p?: unknown[]) => Promise<unknown>) => Promise<void>,
+  ): Promise<T> {
+    const qr = t.ds.createQueryRunner();
+    await qr.connect();
+    await qr.startTransaction();
+    try {
+      await qr.query(lockSql, params);
+      const pending = request();
+      // Wait for the event "the request is blocked on our lock", seen in pg_stat_activity.
+      for (let i = 0; ; i++) {
+        const [{ n }] = await t.ds.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (n > 0) break;
+        if (i > 500) throw new Error('the request never waited for the lock');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await whileHeld((sql, p) => qr.query(sql, p));
+      await qr.commitTransaction();
+      return await pending;
+    } finally {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+      await qr.release();
+    }
+  }
+  const LOCK_SESSION = `SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE`;
+
   describe('marking', () => {
     it('marks a whole roster in one request and shows it', async () => {
       const w = await world(4);
@@ -189,6 +225,41 @@ describe('attendance (e2e)', () => {
         { enrolmentId: a.enrolment.id, status: 'late', version: 1 },
         { enrolmentId: b.enrolment.id, status: 'absent', version: 0 },
       ]).expect(200);
+    });
+
+    it('stamps each change with its own moment, after waiting for the session, not its transaction start', async () => {
+      const w = await world(1);
+      let released = 0;
+      const res = await whileLocked(
+        LOCK_SESSION,
+        [w.held.id],
+        () =>
+          put(w.held, w.trainer.auth, [{ enrolmentId: w.trainees[0].enrolment.id, status: 'present' }]).then((r) => r),
+        async (q) => {
+          const [{ at }] = (await q(`SELECT clock_timestamp() AS at`)) as { at: Date }[];
+          released = at.getTime();
+        },
+      );
+      expect(res.status).toBe(200);
+      const [{ changed_at }] = await t.ds.query<{ changed_at: Date }[]>(
+        `SELECT changed_at FROM attendance_changes WHERE session_id = $1`,
+        [w.held.id],
+      );
+      expect(changed_at.getTime()).toBeGreaterThanOrEqual(released);
+    });
+
+    it('does not mark a trainee whose withdrawal committed while the marking waited', async () => {
+      const w = await world(2);
+      const [a] = w.trainees;
+      const res = await whileLocked(
+        `SELECT 1 FROM enrolments WHERE id = $1 FOR UPDATE`,
+        [a.enrolment.id],
+        () => put(w.held, w.trainer.auth, [{ enrolmentId: a.enrolment.id, status: 'present' }]).then((r) => r),
+        async (q) => {
+          await q(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [a.enrolment.id]);
+        },
+      );
+      expect([res.status, res.body.code]).toEqual([422, 'ATTENDANCE_ENROLMENT_INVALID']);
     });
 
     it('reads enrolment ids in any letter case', async () => {
@@ -372,6 +443,88 @@ describe('attendance (e2e)', () => {
       expect(after.body.code).toBe('CHECK_IN_SESSION_ENDED');
     });
 
+    it('re-checks under the session lock: a window closed, a seat given up or a session cancelled meanwhile', async () => {
+      const w = await world(3);
+      const [a, b, c] = w.trainees;
+      await open(w.held, w.trainer.auth).expect(200);
+      const code = await currentCode(w.held.id);
+      const attempt = (x: (typeof w.trainees)[number]) => () => checkIn(w.held, x.auth, code).then((r) => r);
+
+      const withdrawn = await whileLocked(LOCK_SESSION, [w.held.id], attempt(a), async (q) => {
+        await q(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [a.enrolment.id]);
+      });
+      expect([withdrawn.status, withdrawn.body.code]).toEqual([403, 'NOT_ENROLLED']);
+
+      const closed = await whileLocked(LOCK_SESSION, [w.held.id], attempt(b), async (q) => {
+        await q(`DELETE FROM check_in_windows WHERE session_id = $1`, [w.held.id]);
+      });
+      expect([closed.status, closed.body.code]).toEqual([409, 'CHECK_IN_CLOSED']);
+
+      await open(w.held, w.trainer.auth).expect(200);
+      const fresh = await currentCode(w.held.id);
+      const cancelled = await whileLocked(
+        LOCK_SESSION,
+        [w.held.id],
+        () => checkIn(w.held, c.auth, fresh).then((r) => r),
+        async (q) => {
+          await q(`UPDATE sessions SET status = 'cancelled' WHERE id = $1`, [w.held.id]);
+        },
+      );
+      expect([cancelled.status, cancelled.body.code]).toEqual([409, 'SESSION_CANCELLED']);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM attendance_records WHERE session_id = $1`, [
+        w.held.id,
+      ]);
+      expect(n).toBe(0);
+    });
+
+    it('refuses a check-in whose trainee withdrew in a transaction that committed while it waited', async () => {
+      const w = await world(1);
+      const [a] = w.trainees;
+      await open(w.held, w.trainer.auth).expect(200);
+      const code = await currentCode(w.held.id);
+      const res = await whileLocked(
+        `SELECT 1 FROM enrolments WHERE id = $1 FOR UPDATE`,
+        [a.enrolment.id],
+        () => checkIn(w.held, a.auth, code).then((r) => r),
+        async (q) => {
+          await q(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [a.enrolment.id]);
+        },
+      );
+      expect([res.status, res.body.code]).toEqual([403, 'NOT_ENROLLED']);
+    });
+
+    it('refuses a check-in whose session ended while it waited, and one into a reopened window', async () => {
+      const w = await world(2);
+      const [a, b] = w.trainees;
+      await open(w.held, w.trainer.auth).expect(200);
+      const code = await currentCode(w.held.id);
+      const reopened = await whileLocked(
+        LOCK_SESSION,
+        [w.held.id],
+        () => checkIn(w.held, a.auth, code).then((r) => r),
+        async (q) => {
+          await q(
+            `UPDATE check_in_windows SET opened_at = opened_at + interval '1 millisecond' WHERE session_id = $1`,
+            [w.held.id],
+          );
+        },
+      );
+      expect([reopened.status, reopened.body.code]).toEqual([409, 'CHECK_IN_CLOSED']);
+      const fresh = await currentCode(w.held.id);
+      const ended = await whileLocked(
+        LOCK_SESSION,
+        [w.held.id],
+        () => checkIn(w.held, b.auth, fresh).then((r) => r),
+        async (q) => {
+          await q(
+            `UPDATE sessions SET starts_at = now() - interval '2 hours', ends_at = now() - interval '1 minute' WHERE id = $1`,
+            [w.held.id],
+          );
+        },
+      );
+      expect([ended.status, ended.body.code]).toEqual([409, 'CHECK_IN_SESSION_ENDED']);
+    });
+
     it('never replays a code: a retried opening answers the code fields empty', async () => {
       const w = await world(1);
       const first = await open(w.held, w.trainer.auth).set('Idempotency-Key', 'open-1').expect(200);
@@ -379,7 +532,10 @@ describe('attendance (e2e)', () => {
       const replay = await open(w.held, w.trainer.auth).set('Idempotency-Key', 'open-1').expect(200);
       expect(replay.headers['idempotent-replayed']).toBe('true');
       expect(replay.body).toMatchObject({ code: null, codeRedacted: true, qrPayload: null, qrSvg: null });
-      const [{ body }] = await t.ds.query(`SELECT response_body::text AS body FROM idempotency_keys`);
+      const [{ body }] = await t.ds.query(
+        `SELECT response_body::text AS body FROM idempotency_keys WHERE key = 'open-1' AND scope = $1`,
+        [w.trainer.user.id],
+      );
       expect(body).not.toContain(first.body.code);
     });
 

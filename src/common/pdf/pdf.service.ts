@@ -1,16 +1,16 @@
 import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { DomainError } from '../errors/domain-error';
 import { Env } from '../../config/env';
-import { FONT_ERROR, type PdfJob, type PdfOptions } from './pdf.types';
+import type { PdfJob, PdfOptions, PdfResult } from './pdf.types';
 
 const fontUnavailable = () =>
   new DomainError(
     'PDF_FONT_UNAVAILABLE',
-    'PDFs cannot be made: the Chinese font (PDF_FONT_PATH) is missing on the server',
+    'PDFs cannot be made: the Chinese font (PDF_FONT_PATH) is missing or unusable on the server',
     'unavailable',
   );
 
@@ -26,7 +26,7 @@ const WORKER = path.join(__dirname, `pdf.worker${path.extname(__filename)}`);
  * the service still starts (logged) and each PDF answers 503 PDF_FONT_UNAVAILABLE.
  */
 @Injectable()
-export class PdfService implements OnModuleInit, OnModuleDestroy {
+export class PdfService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PdfService.name);
   private readonly pool = new Piscina({
     filename: WORKER,
@@ -44,24 +44,21 @@ export class PdfService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.pool.destroy();
+  /** After the HTTP server has stopped taking requests: documents still being drawn are finished first. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
   }
 
   /** Draws `data` with the layout module at `layout` (an absolute path) and answers the PDF's bytes. */
   async render<T>(layout: string, data: T, options: PdfOptions): Promise<Buffer> {
     if (!(await this.fontReadable())) throw fontUnavailable();
     const job: PdfJob = { layout, data, options, font: { path: this.env.PDF_FONT_PATH, name: this.env.PDF_FONT_NAME } };
-    try {
-      const bytes = (await this.pool.run(job)) as Uint8Array;
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    } catch (e) {
-      if ((e as { code?: string }).code === FONT_ERROR) {
-        this.logger.error(`PDF font ${this.env.PDF_FONT_PATH} could not be used: ${(e as Error).message}`);
-        throw fontUnavailable();
-      }
-      throw e;
+    const result = (await this.pool.run(job)) as PdfResult;
+    if ('fontError' in result) {
+      this.logger.error(`PDF font ${this.env.PDF_FONT_PATH} could not be used: ${result.fontError}`);
+      throw fontUnavailable();
     }
+    return Buffer.from(result.pdf.buffer, result.pdf.byteOffset, result.pdf.byteLength);
   }
 
   private async fontReadable(): Promise<boolean> {

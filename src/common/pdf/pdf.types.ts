@@ -20,5 +20,8 @@ export interface PdfJob {
   font: { path: string; name: string };
 }
 
-/** Thrown in the worker when the font cannot be read or used. */
-export const FONT_ERROR = 'PDF_FONT_ERROR';
+/**
+ * What a PDF worker answers. A font that cannot be read or used is an answer, not a thrown
+ * error: an error's own fields do not survive the trip back from the worker thread.
+ */
+export type PdfResult = { pdf: Uint8Array } | { fontError: string };

@@ -1,25 +1,35 @@
 import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
-import { FONT_ERROR, type PdfDraw, type PdfJob, TEXT_FONT } from './pdf.types';
+import path from 'node:path';
+import { type PdfDraw, type PdfJob, type PdfResult, TEXT_FONT } from './pdf.types';
 
 /** The font file, read once per worker thread (a CJK collection is about 20 MB). */
 const fonts = new Map<string, Buffer>();
 
-function fontError(message: string): Error {
-  return Object.assign(new Error(message), { code: FONT_ERROR });
+/** The application's own code (src/ or dist/src/): the only place layouts are loaded from. */
+const APP_ROOT = path.resolve(__dirname, '..', '..');
+
+function layoutModule(file: string): { draw: PdfDraw<unknown> } {
+  const resolved = path.resolve(file);
+  if (!resolved.startsWith(APP_ROOT + path.sep) || !/\.layout\.(js|ts)$/.test(resolved)) {
+    throw new Error(`Not a layout module of this application: ${file}`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(resolved) as { draw: PdfDraw<unknown> };
 }
 
 /**
  * Runs in a worker thread (PdfService's pool): laying out text is CPU work that would
  * otherwise hold up every other request for as long as a long document takes.
  */
-export default async function render(job: PdfJob): Promise<Uint8Array> {
+export default async function render(job: PdfJob): Promise<PdfResult> {
+  const { draw } = layoutModule(job.layout);
   let font = fonts.get(job.font.path);
   if (!font) {
     try {
       font = readFileSync(job.font.path);
     } catch (e) {
-      throw fontError((e as Error).message);
+      return { fontError: (e as Error).message };
     }
     fonts.set(job.font.path, font);
   }
@@ -41,12 +51,11 @@ export default async function render(job: PdfJob): Promise<Uint8Array> {
     doc.registerFont(TEXT_FONT, font, job.font.path.toLowerCase().endsWith('.ttc') ? job.font.name : undefined);
     doc.font(TEXT_FONT);
   } catch (e) {
-    throw fontError((e as Error).message);
+    fonts.delete(job.font.path);
+    return { fontError: (e as Error).message };
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { draw } = require(job.layout) as { draw: PdfDraw<unknown> };
   await draw(doc, job.data);
   doc.end();
   const pdf = await done;
-  return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  return { pdf: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength) };
 }
