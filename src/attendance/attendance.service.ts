@@ -9,7 +9,7 @@ import type { ScopedClass } from '../classes/classes.service';
 import { ClassesService } from '../classes/classes.service';
 import { SessionsService } from '../classes/sessions.service';
 import { checkInKey, Env } from '../config/env';
-import { EnrolmentsService, type SeatedEnrolment } from '../enrolments/enrolments.service';
+import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { AttendanceErrors } from './attendance.errors';
 import type { AttendanceSource, AttendanceStatus } from './attendance.types';
 import { CheckInThrottleService } from './check-in-throttle.service';
@@ -97,9 +97,11 @@ export class AttendanceService {
     const seated = await this.enrolments.seated(c.entity.id, m);
     const records = await this.recordsOf(m, s.id);
     const byEnrolment = new Map(records.map((r) => [r.enrolment_id, r]));
-    const others = await this.recordOwners(
+    // Enrolments with records that no longer hold a seat (withdrawn later) are listed too.
+    const seatedIds = new Set(seated.map((e) => e.id));
+    const others = await this.enrolments.describe(
+      records.filter((r) => !seatedIds.has(r.enrolment_id)).map((r) => r.enrolment_id),
       m,
-      records.filter((r) => !seated.some((e) => e.id === r.enrolment_id)).map((r) => r.enrolment_id),
     );
     const entries: AttendanceEntryDto[] = [...seated, ...others].map((e) => {
       const r = byEnrolment.get(e.id);
@@ -307,19 +309,6 @@ export class AttendanceService {
     );
   }
 
-  /** Trainee and township of enrolments that no longer hold a seat but have records (withdrawn later). */
-  private async recordOwners(m: EntityManager, enrolmentIds: string[]): Promise<SeatedEnrolment[]> {
-    if (enrolmentIds.length === 0) return [];
-    return m.query<SeatedEnrolment[]>(
-      `SELECT e.id, e.trainee_id AS "traineeId", u.display_name AS "displayName", u.username, u.phone,
-              e.township_id AS "townshipId", t.name AS "townshipName", e.status::text AS status
-         FROM enrolments e JOIN users u ON u.id = e.trainee_id JOIN org_units t ON t.id = e.township_id
-        WHERE e.id = ANY($1::uuid[])
-        ORDER BY t.name, u.display_name`,
-      [enrolmentIds],
-    );
-  }
-
   private historyOf(m: EntityManager, sessionId: string): Promise<AttendanceChangeDto[]> {
     return m.query<AttendanceChangeDto[]>(
       `SELECT a.id::text AS id, a.enrolment_id AS "enrolmentId", a.old_status AS "oldStatus",
@@ -335,7 +324,7 @@ export class AttendanceService {
   private async entryOf(sessionId: string, enrolmentId: string): Promise<AttendanceEntryDto> {
     const m = this.tx.manager;
     const [r] = await this.recordsOf(m, sessionId, [enrolmentId]);
-    const [e] = await this.recordOwners(m, [enrolmentId]);
+    const [e] = await this.enrolments.describe([enrolmentId], m);
     return {
       enrolmentId,
       traineeId: e.traineeId,

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import type { AuthUser } from '../common/auth/auth-user';
-import { TransactionService } from '../common/database/transaction.service';
 import { maskDigits } from '../common/logging/logging';
 import { PdfService } from '../common/pdf/pdf.service';
 import { isWithin } from '../org-units/org-units.service';
 import { SessionsService } from '../classes/sessions.service';
 import { Env } from '../config/env';
-import { EnrolmentsService, type SeatedEnrolment } from '../enrolments/enrolments.service';
+import { EnrolmentsService, type EnrolledTrainee } from '../enrolments/enrolments.service';
 import { AttendanceErrors } from './attendance.errors';
 import type { SignInSheetData } from './sign-in-sheet.layout';
 
@@ -24,7 +23,6 @@ const byName = new Intl.Collator('zh-Hans-CN-u-co-pinyin', { numeric: true });
 @Injectable()
 export class SignInSheetService {
   constructor(
-    private readonly tx: TransactionService,
     private readonly sessions: SessionsService,
     private readonly enrolments: EnrolmentsService,
     private readonly pdf: PdfService,
@@ -37,12 +35,7 @@ export class SignInSheetService {
       (actor.role === 'admin' && isWithin(c.planPath, actor.orgPath)) ||
       (actor.role === 'trainer' && c.trainerIds.includes(actor.id));
     if (!mayRead) throw AttendanceErrors.sessionNotFound();
-    const [details] = await this.tx.manager.query<{ venue: string | null; trainer: string | null }[]>(
-      `SELECT v.name AS venue, u.display_name AS trainer
-         FROM sessions s LEFT JOIN venues v ON v.id = s.venue_id LEFT JOIN users u ON u.id = s.trainer_id
-        WHERE s.id = $1`,
-      [sessionId],
-    );
+    const details = await this.sessions.labels(sessionId);
     const trainees = await this.enrolments.seated(c.entity.id);
     const start = DateTime.fromJSDate(s.startsAt, { zone: this.env.TZ_DEFAULT });
     const end = DateTime.fromJSDate(s.endsAt, { zone: this.env.TZ_DEFAULT });
@@ -53,8 +46,8 @@ export class SignInSheetService {
       details: [
         [
           `时间：${when}`,
-          `地点：${details?.venue ?? '—'}`,
-          `授课：${details?.trainer ?? '—'}`,
+          `地点：${details.venue ?? '—'}`,
+          `授课：${details.trainer ?? '—'}`,
           s.status === 'cancelled' ? '（本次课已取消）' : '',
         ]
           .filter(Boolean)
@@ -70,8 +63,8 @@ export class SignInSheetService {
 }
 
 /** Townships in the roster's order, each with its trainees by name. */
-function groupByTownship(list: SeatedEnrolment[]): SignInSheetData['townships'] {
-  const groups = new Map<string, { name: string; people: SeatedEnrolment[] }>();
+function groupByTownship(list: EnrolledTrainee[]): SignInSheetData['townships'] {
+  const groups = new Map<string, { name: string; people: EnrolledTrainee[] }>();
   for (const e of list) {
     const g = groups.get(e.townshipId) ?? { name: e.townshipName, people: [] };
     g.people.push(e);

@@ -215,6 +215,18 @@ export class SessionsService {
     return { s, c };
   }
 
+  /** What a printout names for a session: its venue and its trainer (null when none). */
+  async labels(id: string): Promise<{ venue: string | null; trainer: string | null }> {
+    const [row] = await this.tx.manager.query<{ venue: string | null; trainer: string | null }[]>(
+      `SELECT v.name AS venue, u.display_name AS trainer
+         FROM sessions s LEFT JOIN venues v ON v.id = s.venue_id LEFT JOIN users u ON u.id = s.trainer_id
+        WHERE s.id = $1`,
+      [id],
+    );
+    if (!row) throw SessionErrors.notFound();
+    return row;
+  }
+
   /**
    * A session whose class the admin manages, with that class; both locked for this
    * transaction, the class first (as class steps that touch sessions do: no lock cycle).

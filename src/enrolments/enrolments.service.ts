@@ -13,10 +13,17 @@ import { localDayBounds } from '../common/time/zoned-time';
 import { Env } from '../config/env';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
 import type { QuotaDto, QuotaStatus, RosterDto, RosterEntryDto } from './dto/enrolment.dto';
-import { Enrolment } from './enrolment.entity';
+import { Enrolment, type EnrolmentStatus } from './enrolment.entity';
 import { EnrolmentErrors } from './enrolments.errors';
 
-export interface SeatedEnrolment {
+/** An enrolment with its trainee and township, as attendance lists them. */
+const PEOPLE_SQL = `SELECT e.id, e.trainee_id AS "traineeId", u.display_name AS "displayName", u.username, u.phone,
+        e.township_id AS "townshipId", t.name AS "townshipName", e.status::text AS status
+   FROM enrolments e
+   JOIN users u ON u.id = e.trainee_id
+   JOIN org_units t ON t.id = e.township_id`;
+
+export interface EnrolledTrainee {
   id: string;
   traineeId: string;
   displayName: string;
@@ -24,7 +31,7 @@ export interface SeatedEnrolment {
   phone: string | null;
   townshipId: string;
   townshipName: string;
-  status: 'confirmed' | 'completed';
+  status: EnrolmentStatus;
 }
 
 interface TraineeRow {
@@ -270,17 +277,24 @@ export class EnrolmentsService {
    * With `lock`, the enrolment rows are share-locked for the transaction: a withdrawal
    * waits for it, or (having committed first) is seen.
    */
-  async seated(classId: string, m: EntityManager = this.tx.manager, lock = false): Promise<SeatedEnrolment[]> {
-    return m.query<SeatedEnrolment[]>(
-      `SELECT e.id, e.trainee_id AS "traineeId", u.display_name AS "displayName", u.username, u.phone,
-              e.township_id AS "townshipId", t.name AS "townshipName", e.status::text AS status
-         FROM enrolments e
-         JOIN users u ON u.id = e.trainee_id
-         JOIN org_units t ON t.id = e.township_id
+  async seated(classId: string, m: EntityManager = this.tx.manager, lock = false): Promise<EnrolledTrainee[]> {
+    return m.query<EnrolledTrainee[]>(
+      `${PEOPLE_SQL}
         WHERE e.class_id = $1 AND e.status IN ('confirmed', 'completed')
         ORDER BY t.name, t.id, u.display_name, e.id
         ${lock ? 'FOR SHARE OF e' : ''}`,
       [classId],
+    );
+  }
+
+  /** Enrolments by id, whatever their status, with trainee and township (as in `seated`). */
+  async describe(enrolmentIds: string[], m: EntityManager = this.tx.manager): Promise<EnrolledTrainee[]> {
+    if (enrolmentIds.length === 0) return [];
+    return m.query<EnrolledTrainee[]>(
+      `${PEOPLE_SQL}
+        WHERE e.id = ANY($1::uuid[])
+        ORDER BY t.name, t.id, u.display_name, e.id`,
+      [enrolmentIds],
     );
   }
 
