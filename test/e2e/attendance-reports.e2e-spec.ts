@@ -319,7 +319,6 @@ describe('attendance summaries, person-times and the sign-in sheet (e2e)', () =>
       await seatedTrainees(t.http, t.ds, w.cls, w.tree.townshipA1, 40, '学员');
       const s = await createSession(t.ds, w.cls, w.trainer.user.id, -5);
       const pdf = (await sheet(s, w.admin.auth).expect(200)).body as Buffer;
-      if (process.env.KEEP_PDF) writeFileSync(process.env.KEEP_PDF, pdf);
       expect(Number(/Pages:\s+(\d+)/.exec(poppler('pdfinfo', pdf))![1])).toBe(2);
       const second = poppler('pdftotext', pdf, '-f', '2', '-l', '2');
       expect(second).toContain(`${w.tree.townshipA1.name}（续）`);
