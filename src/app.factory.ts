@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureHttp, requestId } from './common/http/http-setup';
 import { createPinoLogger, NestPinoLogger } from './common/logging/logging';
-import { type Env, loadEnv, trustProxy } from './config/env';
+import { type Env, jwtSecret, loadApiEnv, trustProxy } from './config/env';
 
 export interface CreateAppOptions {
   /** Where logs go (stdout by default); tests read what the app logs from a stream. */
@@ -14,7 +14,11 @@ export interface CreateAppOptions {
 }
 
 /** Builds the API application (used by main.ts, tests and benchmarks), initialised and ready. */
-export async function createApp(env: Env = loadEnv(), options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  env: Env = loadApiEnv(),
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  jwtSecret(env); // fails fast, with the variable named, before anything starts
   const logger = createPinoLogger(env, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -30,7 +34,7 @@ export async function createApp(env: Env = loadEnv(), options: CreateAppOptions 
   });
 
   const fastify = app.getHttpAdapter().getInstance();
-  configureHttp(fastify);
+  configureHttp(fastify, env.TZ_DEFAULT);
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: env.UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 11 },

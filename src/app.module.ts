@@ -11,6 +11,7 @@ import { DatabaseModule } from './common/database/database.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { PdfModule } from './common/pdf/pdf.module';
 import { RedisModule } from './common/redis/redis.module';
+import { TimeModule } from './common/time/time.module';
 import { createValidationPipe } from './common/validation/validation';
 import { Env } from './config/env';
 import { EnvModule } from './config/env.module';
@@ -30,6 +31,7 @@ import { VenuesModule } from './venues/venues.module';
     TypeOrmModule.forRootAsync({ inject: [Env], useFactory: (env: Env) => dataSourceOptions(env.DATABASE_URL) }),
     EventEmitterModule.forRoot(),
     DatabaseModule,
+    TimeModule,
     RedisModule,
     PdfModule,
     HealthModule,

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { EnvValidationError, loadEnv } from './config/env';
+import { EnvValidationError, loadApiEnv } from './config/env';
 
 /** The API process. */
 export async function startApi(): Promise<void> {
-  const env = loadEnv();
-  const app = await createApp();
+  const env = loadApiEnv();
+  const app = await createApp(env);
   await app.listen({ port: env.PORT, host: env.HOST });
   new Logger('Main').log(`API listening on http://${env.HOST}:${env.PORT} (docs at /docs)`);
 }

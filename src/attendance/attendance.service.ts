@@ -26,8 +26,8 @@ import type {
 
 /** Attendance may be taken from this long before a session starts. */
 const OPENS_BEFORE_MS = 30 * 60 * 1000;
-/** Classes whose sessions take attendance. */
-const ACTIVE_CLASS = ['open', 'running', 'completed'];
+/** Class states whose sessions take attendance (completed too, so a class can be corrected after it ends). */
+const ATTENDANCE_CLASS_STATUSES = ['open', 'running', 'completed'];
 
 interface RecordRow {
   id: string;
@@ -260,10 +260,10 @@ export class AttendanceService {
     return new Date(s.startsAt.getTime() + this.env.CHECK_IN_LATE_AFTER_MINUTES * 60_000);
   }
 
-  /** Admins of the class's county, and the session's trainer (any trainer of the class if the session names none). */
+  /** Admins of the class's county, and the session's trainer. */
   private assertMayTake(actor: AuthUser, s: ClassSession, c: ScopedClass): void {
     this.assertMayRead(actor, c);
-    if (actor.role === 'trainer' && s.trainerId !== null && s.trainerId !== actor.id) {
+    if (actor.role === 'trainer' && s.trainerId !== actor.id) {
       throw AttendanceErrors.notSessionTrainer();
     }
   }
@@ -278,7 +278,7 @@ export class AttendanceService {
 
   private assertTakesAttendance(s: ClassSession, c: ScopedClass, now: Date): void {
     if (s.status === 'cancelled') throw AttendanceErrors.sessionCancelled();
-    if (!ACTIVE_CLASS.includes(c.entity.status)) throw AttendanceErrors.classNotActive(c.entity.status);
+    if (!ATTENDANCE_CLASS_STATUSES.includes(c.entity.status)) throw AttendanceErrors.classNotActive(c.entity.status);
     const opensAt = new Date(s.startsAt.getTime() - OPENS_BEFORE_MS);
     if (now < opensAt) throw AttendanceErrors.tooEarly(opensAt);
   }

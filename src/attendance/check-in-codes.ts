@@ -1,17 +1,37 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Codes rotate every 30 seconds (as TOTP, RFC 6238). */
+/** Codes rotate every 30 seconds (the TOTP time step, RFC 6238). */
 export const STEP_SECONDS = 30;
 export const CODE_DIGITS = 6;
 
-export interface WindowRef {
-  sessionId: string;
-  /** When the window opened: part of the signed message, so a reopened window has new codes. */
-  openedAt: Date;
+/** The HMACs RFC 6238 names; RFC 4226 (HOTP) itself uses SHA-1. */
+export type OtpAlgorithm = 'sha1' | 'sha256' | 'sha512';
+
+/**
+ * Check-in codes use SHA-256: nothing needs them to agree with an authenticator app, so
+ * there is no reason to keep SHA-1.
+ */
+const CODE_ALGORITHM: OtpAlgorithm = 'sha256';
+
+/**
+ * HOTP (RFC 4226): the HMAC of the 8-byte big-endian counter, cut to `digits` decimal
+ * digits by dynamic truncation (section 5.3).
+ */
+export function hotp(secret: Buffer, counter: number, digits = 6, algorithm: OtpAlgorithm = 'sha1'): string {
+  if (!Number.isSafeInteger(counter) || counter < 0) throw new RangeError(`HOTP counter must be >= 0 (${counter})`);
+  // 31 bits give at most 10 digits; RFC 4226 asks for at least 6.
+  if (!Number.isInteger(digits) || digits < 6 || digits > 10) throw new RangeError(`HOTP digits: 6 to 10 (${digits})`);
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac(algorithm, secret).update(message).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 10 ** digits).padStart(digits, '0');
 }
 
+/** The TOTP time step of an instant (RFC 6238, T0 = 0): floor(unix seconds / 30). */
 export function stepOf(at: Date): number {
-  return Math.floor(at.getTime() / 1000 / STEP_SECONDS);
+  return Math.floor(at.getTime() / (STEP_SECONDS * 1000));
 }
 
 /** When a step's code stops being the one shown (it is still accepted for one more step). */
@@ -19,16 +39,29 @@ export function stepEndsAt(step: number): Date {
   return new Date((step + 1) * STEP_SECONDS * 1000);
 }
 
+/** TOTP (RFC 6238): HOTP with the time step of `at` as counter. */
+export function totp(secret: Buffer, at: Date, digits = 6, algorithm: OtpAlgorithm = 'sha1'): string {
+  return hotp(secret, stepOf(at), digits, algorithm);
+}
+
+export interface WindowRef {
+  sessionId: string;
+  /** When the window opened: part of the window's key, so a reopened window has new codes. */
+  openedAt: Date;
+}
+
+/** A window's own HOTP key: HMAC-SHA256(server key, `${sessionId}:${openedAt in ms}`). */
+export function windowKey(key: Buffer, w: WindowRef): Buffer {
+  return createHmac('sha256', key).update(`${w.sessionId}:${w.openedAt.getTime()}`).digest();
+}
+
 /**
- * The code of a window at a time step: HMAC-SHA256 of session, opening and step, cut to
- * six digits by RFC 4226's dynamic truncation. Nothing is stored: any process holding the
+ * The code of a window at a time step: HOTP with the window's key and the step as counter
+ * (TOTP of the window's key, in effect). Nothing is stored: any process holding the server
  * key derives the same code.
  */
 export function codeAt(key: Buffer, w: WindowRef, step: number): string {
-  const mac = createHmac('sha256', key).update(`${w.sessionId}:${w.openedAt.getTime()}:${step}`).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(value % 10 ** CODE_DIGITS).padStart(CODE_DIGITS, '0');
+  return hotp(windowKey(key, w), step, CODE_DIGITS, CODE_ALGORITHM);
 }
 
 /**
@@ -37,12 +70,13 @@ export function codeAt(key: Buffer, w: WindowRef, step: number): string {
  */
 export function verifyCode(key: Buffer, w: WindowRef, code: string, at: Date): boolean {
   const given = Buffer.from(code.padEnd(CODE_DIGITS, ' ').slice(0, 16));
+  const secret = windowKey(key, w);
   const now = stepOf(at);
   const first = stepOf(w.openedAt);
   let ok = false;
   for (const step of [now, now - 1]) {
     if (step < first) continue;
-    const expected = Buffer.from(codeAt(key, w, step));
+    const expected = Buffer.from(hotp(secret, step, CODE_DIGITS, CODE_ALGORITHM));
     // Compare every candidate in constant time; no early exit on a match.
     if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { isUUID } from 'class-validator';
 import { Env } from '../config/env';
 import { type AuthRow, UsersService } from '../users/users.service';
 import { verifyAgainstDummy, verifyPassword } from '../users/passwords';
@@ -23,26 +24,27 @@ export class AuthService {
   ) {}
 
   /**
-   * Checks a username and password; throttles repeated failures per username and per address.
-   * The attempt is counted before the (slow) password check, so parallel guesses cannot slip
-   * past the limit while it runs, and settled after it.
+   * Checks a username and password, throttled per username and address, per username, and
+   * per address (see LoginThrottleService). The attempt is reserved before the (slow)
+   * password check, so parallel guesses cannot slip past a limit while it runs, and settled after it.
    */
   async validateCredentials(rawUsername: string, password: string, ip: string): Promise<User> {
     const username = rawUsername.trim().toLowerCase();
-    const state = await this.throttle.reserve(username, ip);
-    if (state.blocked) throw AuthErrors.throttled(state.retryAfterSeconds);
+    const attempt = await this.throttle.reserve(username, ip);
+    if (attempt.blocked) throw AuthErrors.throttled(attempt.retryAfterSeconds);
     let user: User | null = null;
-    let ok = false;
     try {
-      user = await this.users.findByUsernameWithHash(username);
-      ok = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
+      const found = await this.users.findByUsernameWithHash(username);
+      const ok = found ? await verifyPassword(found.passwordHash, password) : await verifyAgainstDummy(password);
+      // A deactivated account is answered and counted like a wrong password: neither the
+      // answer nor the throttle may tell a guesser that the password was right.
+      if (found?.active && ok) user = found;
     } finally {
-      // A right password is no guess, even for a deactivated account; an error counts as a failure.
-      if (ok) await this.throttle.recordSuccess(username, ip);
-      else await this.throttle.recordFailure(username, ip);
+      // An error counts as a failure.
+      if (user) await this.throttle.recordSuccess(attempt);
+      else await this.throttle.recordFailure(attempt);
     }
-    if (!user || !ok) throw AuthErrors.invalidCredentials();
-    if (!user.active) throw AuthErrors.inactive();
+    if (!user) throw AuthErrors.invalidCredentials();
     return user;
   }
 
@@ -53,7 +55,8 @@ export class AuthService {
 
   /** Loads the caller for a verified token; refuses deactivated users and revoked tokens. */
   async resolveToken(payload: JwtPayload): Promise<AuthRow> {
-    const row = typeof payload.sub === 'string' ? await this.users.findAuthRow(payload.sub) : undefined;
+    // Only a well-formed id reaches PostgreSQL, which fails (a 500) on a malformed uuid.
+    const row = isUUID(payload.sub) ? await this.users.findAuthRow(payload.sub) : undefined;
     if (!row || row.tokenVersion !== payload.ver) throw AuthErrors.tokenRevoked();
     if (!row.active) throw AuthErrors.inactive();
     return row;

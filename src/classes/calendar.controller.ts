@@ -1,9 +1,9 @@
-import { Controller, Delete, Get, Header, HttpCode, Param, Put, Req } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Public } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/openapi/api-docs.decorators';
+import { Env, publicBaseUrl } from '../config/env';
 import { CalendarService } from './calendar.service';
 
 export class CalendarFeedDto {
@@ -12,11 +12,16 @@ export class CalendarFeedDto {
 }
 
 const ICS = 'text/calendar; charset=utf-8';
+/** The feed addresses' path; the secret after it is masked in logs (see logging.ts). */
+export const CALENDAR_FEED_PATH = '/api/calendar/feeds/';
 
 @ApiTags('calendar')
 @Controller('api')
 export class CalendarController {
-  constructor(private readonly calendar: CalendarService) {}
+  constructor(
+    private readonly calendar: CalendarService,
+    private readonly env: Env,
+  ) {}
 
   @Get('me/calendar.ics')
   @ApiBearerAuth()
@@ -33,9 +38,10 @@ export class CalendarController {
   @ApiBearerAuth()
   @ApiOkResponse({ type: CalendarFeedDto, description: 'A new secret feed address; the previous one stops working' })
   @ApiErrors(401)
-  async issueFeed(@CurrentUser() user: AuthUser, @Req() req: FastifyRequest): Promise<CalendarFeedDto> {
+  async issueFeed(@CurrentUser() user: AuthUser): Promise<CalendarFeedDto> {
     const token = await this.calendar.issueFeedToken(user);
-    return { url: `${req.protocol}://${req.host}/api/calendar/feeds/${token}` };
+    // PUBLIC_BASE_URL, never the Host header: a forged Host would hand out an address on someone else's server.
+    return { url: `${publicBaseUrl(this.env)}${CALENDAR_FEED_PATH}${token}` };
   }
 
   @Delete('me/calendar-feed')

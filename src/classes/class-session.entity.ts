@@ -24,10 +24,11 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 @Entity('sessions')
 @Index('ix_sessions_class_id_starts_at', ['classId', 'startsAt'])
 @Index('ix_sessions_trainer_id', ['trainerId'])
+@Index('ix_sessions_venue_id', ['venueId'])
 @Check('ck_sessions_time_order', `ends_at > starts_at`)
 @Exclusion(
   'xc_sessions_trainer_overlap',
-  `USING gist ("trainer_id" WITH =, tstzrange("starts_at", "ends_at") WITH &&) WHERE (status = 'scheduled' AND trainer_id IS NOT NULL)`,
+  `USING gist ("trainer_id" WITH =, tstzrange("starts_at", "ends_at") WITH &&) WHERE (status = 'scheduled')`,
 )
 @Exclusion(
   'xc_sessions_venue_overlap',
@@ -50,8 +51,9 @@ export class ClassSession {
   @Column({ type: 'timestamptz' })
   endsAt!: Date;
 
-  @Column({ type: 'uuid', nullable: true })
-  trainerId!: string | null;
+  /** Always set: the class's only trainer by default, else named when the session is made. */
+  @Column({ type: 'uuid' })
+  trainerId!: string;
 
   @ManyToOne(() => User, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'trainer_id', foreignKeyConstraintName: 'fk_sessions_trainer' })

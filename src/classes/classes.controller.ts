@@ -7,7 +7,8 @@ import { ApiErrors, ApiPageResponse } from '../common/openapi/api-docs.decorator
 import type { Page } from '../common/pagination/page.dto';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import type { ClassAction } from './class-status';
-import { ClassesService, type ScopedClass } from './classes.service';
+import { ClassViewsService } from './class-views.service';
+import { ClassesService } from './classes.service';
 import {
   ClassDetailDto,
   ClassDto,
@@ -17,20 +18,21 @@ import {
   UpdateClassDto,
 } from './dto/class.dto';
 
-const toDto = (c: ScopedClass) => ClassDto.from(c.entity, c.trainerIds);
-
 @ApiTags('classes')
 @ApiBearerAuth()
 @ApiErrors(400, 401)
 @Controller('api/classes')
 export class ClassesController {
-  constructor(private readonly classes: ClassesService) {}
+  constructor(
+    private readonly classes: ClassesService,
+    private readonly views: ClassViewsService,
+  ) {}
 
   @Get()
   @ApiPageResponse(ClassDto)
   async list(@CurrentUser() actor: AuthUser, @Query() query: ListClassesQueryDto): Promise<Page<ClassDto>> {
     const page = await this.classes.list(actor, query);
-    return { ...page, items: page.items.map(toDto) };
+    return { ...page, items: await this.views.classes(page.items) };
   }
 
   @Post()
@@ -39,7 +41,7 @@ export class ClassesController {
   @ApiCreatedResponse({ type: ClassDto })
   @ApiErrors(403, 404, 422)
   async create(@CurrentUser() actor: AuthUser, @Body() dto: CreateClassDto): Promise<ClassDto> {
-    return toDto(await this.classes.create(actor, dto));
+    return this.views.class(await this.classes.create(actor, dto));
   }
 
   @Get(':id')
@@ -48,7 +50,10 @@ export class ClassesController {
   async get(@CurrentUser() actor: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<ClassDetailDto> {
     const c = await this.classes.getVisible(actor, id);
     const transitions = await this.classes.transitions(id);
-    return { ...toDto(c), transitions: transitions.map((t) => ClassTransitionDto.from(t)) };
+    return {
+      ...(await this.views.class(c)),
+      transitions: transitions.map((t) => ClassTransitionDto.from(t, actor.role === 'admin')),
+    };
   }
 
   @Patch(':id')
@@ -60,7 +65,7 @@ export class ClassesController {
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateClassDto,
   ): Promise<ClassDto> {
-    return toDto(await this.classes.update(actor, id, dto));
+    return this.views.class(await this.classes.update(actor, id, dto));
   }
 
   @Post(':id/open')
@@ -104,6 +109,6 @@ export class ClassesController {
   }
 
   private async transition(actor: AuthUser, id: string, action: ClassAction): Promise<ClassDto> {
-    return toDto(await this.classes.transition(actor, id, action));
+    return this.views.class(await this.classes.transition(actor, id, action));
   }
 }

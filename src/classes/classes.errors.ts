@@ -60,9 +60,16 @@ export const SessionErrors = {
     new DomainError('SESSION_OUTSIDE_CLASS_DATES', `A session on ${date} falls outside the class dates`, 'invalid'),
   timeOrder: () => new DomainError('SESSION_TIME_ORDER', 'endsAt must be after startsAt', 'invalid'),
   tooLong: () => new DomainError('SESSION_TOO_LONG', 'A session lasts at most 12 hours', 'invalid'),
+  trainerRequired: () =>
+    new DomainError(
+      'SESSION_TRAINER_REQUIRED',
+      "The class has several trainers: name the session's trainer (trainerId)",
+      'invalid',
+    ),
   trainerNotInClass: () =>
     new DomainError('SESSION_TRAINER_NOT_IN_CLASS', 'The trainer must be one of the class trainers', 'invalid'),
   cancelled: () => new DomainError('SESSION_CANCELLED', 'The session is cancelled', 'conflict'),
+  rangeOrder: () => new DomainError('SESSION_RANGE_ORDER', '`from` must be before `to`', 'invalid'),
   conflict: (other: { id: string; startsAt: Date; with: 'trainer' | 'venue' } | undefined) =>
     new DomainError(
       'SESSION_CONFLICT',

@@ -5,6 +5,7 @@ import { UsersModule } from '../users/users.module';
 import { VenuesModule } from '../venues/venues.module';
 import { CalendarController } from './calendar.controller';
 import { CalendarService } from './calendar.service';
+import { ClassViewsService } from './class-views.service';
 import { ClassesController } from './classes.controller';
 import { ClassesService } from './classes.service';
 import { SessionsController } from './sessions.controller';
@@ -14,7 +15,7 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [PlansModule, CoursesModule, VenuesModule, UsersModule],
   controllers: [ClassesController, SessionsController, CalendarController],
-  providers: [ClassesService, SessionsService, CalendarService],
-  exports: [ClassesService, SessionsService],
+  providers: [ClassesService, SessionsService, ClassViewsService, CalendarService],
+  exports: [ClassesService, SessionsService, ClassViewsService],
 })
 export class ClassesModule {}

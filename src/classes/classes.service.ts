@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
+import { ancestorPaths, subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
-import { CommonErrors } from '../common/errors/domain-error';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import { isIsoDate, localDayBounds, quarterOf } from '../common/time/zoned-time';
 import { Env } from '../config/env';
@@ -105,36 +105,7 @@ export class ClassesService {
   }
 
   async list(actor: AuthUser, query: ListClassesQueryDto): Promise<Page<ScopedClass>> {
-    const qb = this.tx.manager
-      .getRepository(TrainingClass)
-      .createQueryBuilder('c')
-      .innerJoin('plans', 'p', 'p.id = c.plan_id')
-      .innerJoin('org_units', 'o', 'o.id = p.org_unit_id')
-      .addSelect('o.path', 'plan_path')
-      .orderBy('c.start_date', 'DESC')
-      .addOrderBy('c.title')
-      .offset((query.page - 1) * query.pageSize)
-      .limit(query.pageSize);
-    switch (actor.role) {
-      case 'admin':
-        qb.where('o.path LIKE :scope', { scope: `${actor.orgPath}%` });
-        break;
-      case 'trainer':
-        qb.where('EXISTS (SELECT 1 FROM class_trainers ct WHERE ct.class_id = c.id AND ct.trainer_id = :me)', {
-          me: actor.id,
-        });
-        break;
-      case 'trainee':
-        qb.where(':myPath LIKE o.path || :wild', { myPath: actor.orgPath, wild: '%' }).andWhere(
-          'c.status IN (:...visible)',
-          { visible: VISIBLE_TO_TRAINEES },
-        );
-        break;
-    }
-    if (query.planId) qb.andWhere('c.plan_id = :planId', { planId: query.planId });
-    if (query.quarter) qb.andWhere('c.quarter = :quarter', { quarter: query.quarter });
-    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
-    if (query.year) qb.andWhere('p.year = :year', { year: query.year });
+    const qb = this.listQuery(actor, query);
     const total = await qb.clone().getCount();
     const { entities, raw } = await qb.getRawAndEntities<{ plan_path: string }>();
     const trainers = entities.length
@@ -153,12 +124,52 @@ export class ClassesService {
     return pageOf(items, total, query);
   }
 
+  /**
+   * The classes a caller may list, as one query on the org tree's path index: an admin's
+   * subtree is a prefix range, a trainee's county one of the units above it (`= ANY` of its
+   * ancestors' paths, not `myPath LIKE o.path || '%'`, which reads every unit).
+   */
+  listQuery(actor: AuthUser, query: ListClassesQueryDto) {
+    const qb = this.tx.manager
+      .getRepository(TrainingClass)
+      .createQueryBuilder('c')
+      .innerJoin('plans', 'p', 'p.id = c.plan_id')
+      .innerJoin('org_units', 'o', 'o.id = p.org_unit_id')
+      .addSelect('o.path', 'plan_path')
+      .orderBy('c.start_date', 'DESC')
+      .addOrderBy('c.title')
+      .offset((query.page - 1) * query.pageSize)
+      .limit(query.pageSize);
+    switch (actor.role) {
+      case 'admin':
+        qb.where('o.path LIKE :scope', { scope: subtreePattern(actor.orgPath) });
+        break;
+      case 'trainer':
+        qb.where('EXISTS (SELECT 1 FROM class_trainers ct WHERE ct.class_id = c.id AND ct.trainer_id = :me)', {
+          me: actor.id,
+        });
+        break;
+      case 'trainee':
+        qb.where('o.path IN (:...above)', { above: ancestorPaths(actor.orgPath) }).andWhere(
+          'c.status IN (:...visible)',
+          { visible: VISIBLE_TO_TRAINEES },
+        );
+        break;
+    }
+    if (query.planId) qb.andWhere('c.plan_id = :planId', { planId: query.planId });
+    if (query.quarter) qb.andWhere('c.quarter = :quarter', { quarter: query.quarter });
+    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
+    if (query.year) qb.andWhere('p.year = :year', { year: query.year });
+    return qb;
+  }
+
   async create(actor: AuthUser, dto: CreateClassDto): Promise<ScopedClass> {
     const created = await this.tx.run(async (m) => {
-      const plan = await this.plans.getInScope(actor, dto.planId, m);
-      await this.courses.getUsable(actor, dto.courseId, m);
-      if (dto.venueId) await this.venues.getInScope(actor, dto.venueId, m);
-      await this.assertTrainers(actor, dto.trainerIds, m);
+      // The course, venue and trainers must belong to the class's own county (the plan's unit).
+      const { plan, unitPath } = await this.plans.getScoped(actor, dto.planId, m);
+      await this.courses.getUsableFor(unitPath, dto.courseId, m);
+      if (dto.venueId) await this.venues.getUnder(unitPath, dto.venueId, m);
+      await this.assertTrainers(unitPath, dto.trainerIds, m);
       const entity = m.getRepository(TrainingClass).create({
         planId: plan.id,
         courseId: dto.courseId,
@@ -185,18 +196,16 @@ export class ClassesService {
   }
 
   async update(actor: AuthUser, id: string, dto: UpdateClassDto): Promise<ScopedClass> {
-    // The DTO derives from the create DTO (PartialType), whose IsOptional lets null through.
-    const nulled = Object.entries(dto).filter(([k, v]) => v === null && k !== 'venueId');
-    if (nulled.length) throw CommonErrors.validation(`${nulled.map(([k]) => k).join(', ')} cannot be null`);
     await this.tx.run(async (m) => {
       const current = await this.getManaged(actor, id, m, true);
       const c = current.entity;
       const limitsBefore = { capacity: c.capacity, maxPerTownship: c.maxPerTownship };
       if (!isEditable(c.status)) throw ClassErrors.notEditable(c.status);
       const plan = await this.plans.getInScope(actor, c.planId, m);
-      if (dto.courseId !== undefined && dto.courseId !== c.courseId)
-        await this.courses.getUsable(actor, dto.courseId, m);
-      if (dto.venueId && dto.venueId !== c.venueId) await this.venues.getInScope(actor, dto.venueId, m);
+      if (dto.courseId !== undefined && dto.courseId !== c.courseId) {
+        await this.courses.getUsableFor(current.planPath, dto.courseId, m);
+      }
+      if (dto.venueId && dto.venueId !== c.venueId) await this.venues.getUnder(current.planPath, dto.venueId, m);
       Object.assign(c, {
         ...(dto.courseId !== undefined && { courseId: dto.courseId }),
         ...(dto.title !== undefined && { title: dto.title }),
@@ -224,7 +233,7 @@ export class ClassesService {
         if (outside > 0) throw ClassErrors.sessionsOutsideDates();
       }
       if (dto.trainerIds !== undefined) {
-        await this.assertTrainers(actor, dto.trainerIds, m);
+        await this.assertTrainers(current.planPath, dto.trainerIds, m);
         const removed = current.trainerIds.filter((t) => !dto.trainerIds!.includes(t));
         if (removed.length) {
           const busy = await m.query<{ trainer_id: string }[]>(
@@ -252,7 +261,7 @@ export class ClassesService {
    */
   async transition(actor: AuthUser, id: string, action: ClassAction): Promise<ScopedClass> {
     const { from, to } = TRANSITIONS[action];
-    const event = await this.tx.run(async (m) => {
+    await this.tx.run(async (m) => {
       // Locked, so the recorded `from` is the state this step really left.
       const current = await this.getManaged(actor, id, m, true);
       const { affected } = await m
@@ -274,16 +283,17 @@ export class ClassesService {
       // A cancelled class's sessions are cancelled with it: their slots free, calendars updated.
       const cancelledSessions = to === 'cancelled' ? await this.cancelSessionsOf(id, m) : [];
       const changed: ClassStatusChangedEvent = { classId: id, from: current.entity.status, to, actorId: actor.id };
-      return { changed, cancelledSessions };
+      this.tx.afterCommit(() => {
+        this.events.emit(ClassEvents.statusChanged, changed);
+        for (const s of cancelledSessions) {
+          this.events.emit(ClassEvents.sessionCancelled, {
+            sessionId: s.id,
+            classId: id,
+            startsAt: new Date(s.starts_at).toISOString(),
+          } satisfies SessionCancelledEvent);
+        }
+      });
     });
-    this.events.emit(ClassEvents.statusChanged, event.changed);
-    for (const s of event.cancelledSessions) {
-      this.events.emit(ClassEvents.sessionCancelled, {
-        sessionId: s.id,
-        classId: id,
-        startsAt: new Date(s.starts_at).toISOString(),
-      } satisfies SessionCancelledEvent);
-    }
     return this.getManaged(actor, id);
   }
 
@@ -303,8 +313,9 @@ export class ClassesService {
     return live;
   }
 
-  private async assertTrainers(actor: AuthUser, ids: string[], m: EntityManager): Promise<void> {
-    const found = await this.users.activeTrainerIdsInScope(actor, ids, m);
+  /** Each trainer an active trainer of the class's county (`countyPath`). */
+  private async assertTrainers(countyPath: string, ids: string[], m: EntityManager): Promise<void> {
+    const found = await this.users.activeTrainerIdsUnder(countyPath, ids, m);
     const missing = ids.filter((id) => !found.includes(id));
     if (missing.length) throw ClassErrors.trainerNotFound(missing);
   }

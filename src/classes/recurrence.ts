@@ -1,5 +1,16 @@
-import { RRule, type Options } from 'rrule';
+import { DateTime } from 'luxon';
 import { isIsoDate, zonedInstant } from '../common/time/zoned-time';
+import {
+  dayNumber,
+  dayOf,
+  isoDate,
+  parseRecurrenceRule,
+  RecurrenceError,
+  ruleDates,
+  type Until,
+} from './recurrence-rule';
+
+export { RecurrenceError, type RecurrenceErrorCode } from './recurrence-rule';
 
 export interface RecurrenceInput {
   /** An RFC 5545 RRULE without DTSTART, e.g. `FREQ=MONTHLY;BYMONTHDAY=5,15,25` or `FREQ=WEEKLY;BYDAY=TU`. */
@@ -18,114 +29,57 @@ export interface Occurrence {
   date: string;
 }
 
-export class RecurrenceError extends Error {
-  constructor(
-    readonly code: 'INVALID_RRULE' | 'RECURRENCE_TOO_LONG' | 'RECURRENCE_EMPTY',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export const MAX_OCCURRENCES = 200;
-const ALLOWED_FREQ = new Set([RRule.DAILY, RRule.WEEKLY, RRule.MONTHLY, RRule.YEARLY]);
-
-const DAY = '[+-]?(?:[1-9]|[1-4]\\d|5[0-3])?(?:MO|TU|WE|TH|FR|SA|SU)';
-const list = (item: string) => new RegExp(`^${item}(?:,${item})*$`, 'i');
-/**
- * The rule parts a training timetable needs, each with its values bounded. Anything else
- * is refused before rrule sees it: out-of-range values (INTERVAL=-1, BYMONTH=13,
- * BYYEARDAY=400) make the library loop forever or throw.
- */
-const PARTS: Record<string, RegExp> = {
-  FREQ: /^(DAILY|WEEKLY|MONTHLY|YEARLY)$/i,
-  INTERVAL: /^([1-9]|[1-4]\d|5[0-2])$/,
-  COUNT: /^([1-9]\d{0,2})$/,
-  UNTIL: /^\d{8}(T\d{6}Z?)?$/i,
-  WKST: /^(MO|TU|WE|TH|FR|SA|SU)$/i,
-  BYDAY: list(DAY),
-  BYMONTHDAY: list('-?(?:[1-9]|[12]\\d|3[01])'),
-  BYMONTH: list('(?:[1-9]|1[0-2])'),
-  BYSETPOS: list('-?(?:[1-9]|[12]\\d|3[01])'),
-};
-
-function parseRule(rrule: string): Partial<Options> {
-  const text = rrule.trim().replace(/^RRULE:/i, '');
-  for (const part of text.split(';')) {
-    const [name, value, extra] = part.split('=');
-    const allowed = PARTS[name?.toUpperCase()];
-    if (!allowed || value === undefined || extra !== undefined || !allowed.test(value)) {
-      throw new RecurrenceError('INVALID_RRULE', `rrule part "${part.slice(0, 40)}" is not supported or out of range`);
-    }
-  }
-  if (!/^[A-Z0-9=;,+-]+$/i.test(text) || /(^|;)(DTSTART|TZID)=/i.test(text)) {
-    throw new RecurrenceError(
-      'INVALID_RRULE',
-      'rrule must be an RRULE value such as FREQ=WEEKLY;BYDAY=TU (no DTSTART)',
-    );
-  }
-  let options: Partial<Options>;
-  try {
-    options = RRule.parseString(text);
-  } catch {
-    throw new RecurrenceError('INVALID_RRULE', `rrule "${text}" cannot be read`);
-  }
-  if (options.freq === undefined || !ALLOWED_FREQ.has(options.freq)) {
-    throw new RecurrenceError('INVALID_RRULE', 'rrule needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY');
-  }
-  return options;
-}
+/** Classes last a quarter at most; the work grows with the range, so a longer one is refused, not expanded. */
+export const MAX_RANGE_DAYS = 731;
 
 /**
- * Expands a recurrence between two local dates (inclusive) in `zone`. The rule runs on
- * wall-clock time ("floating", UTC fields standing for local ones) and each occurrence is
- * then placed in the zone, so 09:00 stays 09:00 local across daylight-saving changes.
+ * Expands a recurrence between two local dates (inclusive) in `zone`, with DTSTART on
+ * `fromDate` at `startTime`. The rule runs on local dates and each occurrence is then
+ * placed in the zone at `startTime`, so 09:00 stays 09:00 local across daylight-saving
+ * changes. Exdates do not give COUNT's occurrences back (RFC 5545 takes them out of the
+ * set the rule made).
  */
 export function expandRecurrence(input: RecurrenceInput, fromDate: string, toDate: string, zone: string): Occurrence[] {
-  const options = parseRule(input.rrule);
-  const [fy, fm, fd] = fromDate.split('-').map(Number);
-  const [ty, tm, td] = toDate.split('-').map(Number);
-  const [hour, minute] = input.startTime.split(':').map(Number);
-  const floatingUntil = new Date(Date.UTC(ty, tm - 1, td, 23, 59, 59));
-  const until = options.until && options.until < floatingUntil ? options.until : floatingUntil;
-  const rule = new RRule({
-    ...options,
-    dtstart: new Date(Date.UTC(fy, fm - 1, fd, hour, minute)),
-    until,
-    tzid: null,
-    byhour: [hour],
-    byminute: [minute],
-    bysecond: [0],
-  });
+  const rule = parseRecurrenceRule(input.rrule);
   const skip = new Set(input.exdates ?? []);
   for (const d of skip) {
     if (!isIsoDate(d)) throw new RecurrenceError('INVALID_RRULE', `exdate "${d}" is not a YYYY-MM-DD date`);
   }
-  const out: Occurrence[] = [];
-  let tooMany = false;
-  const iterate = (fn: (floating: Date, i: number) => boolean) => {
-    try {
-      rule.all(fn);
-    } catch {
-      throw new RecurrenceError('INVALID_RRULE', 'The rrule cannot be expanded');
-    }
-  };
-  iterate((floating, i) => {
-    if (i >= MAX_OCCURRENCES + skip.size) {
-      tooMany = true;
-      return false;
-    }
-    const date = floating.toISOString().slice(0, 10);
-    if (!skip.has(date)) {
-      const startsAt = zonedInstant(date, input.startTime, zone);
-      out.push({ date, startsAt, endsAt: new Date(startsAt.getTime() + input.durationMinutes * 60_000) });
-    }
-    return true;
-  });
-  if (tooMany || out.length > MAX_OCCURRENCES) {
-    throw new RecurrenceError('RECURRENCE_TOO_LONG', `A recurrence may create at most ${MAX_OCCURRENCES} sessions`);
+  if (dayOf(toDate) - dayOf(fromDate) >= MAX_RANGE_DAYS) {
+    throw new RecurrenceError('RECURRENCE_TOO_LONG', `A recurrence may span at most ${MAX_RANGE_DAYS} days`);
   }
-  if (out.length === 0)
+  const lastDay = rule.until ? Math.min(dayOf(toDate), lastDayUntil(rule.until, input.startTime, zone)) : dayOf(toDate);
+  const out: Occurrence[] = [];
+  for (const date of ruleDates(rule, fromDate, isoDate(lastDay))) {
+    if (skip.has(date)) continue;
+    if (out.length === MAX_OCCURRENCES) {
+      throw new RecurrenceError('RECURRENCE_TOO_LONG', `A recurrence may create at most ${MAX_OCCURRENCES} sessions`);
+    }
+    const startsAt = zonedInstant(date, input.startTime, zone);
+    out.push({ date, startsAt, endsAt: new Date(startsAt.getTime() + input.durationMinutes * 60_000) });
+  }
+  if (out.length === 0) {
     throw new RecurrenceError('RECURRENCE_EMPTY', 'The recurrence gives no date inside the class dates');
+  }
   return out;
+}
+
+/**
+ * The last local date (a day number) whose occurrence at `startTime` is not after UNTIL.
+ * A UTC UNTIL is compared as an instant with the occurrence's instant, which also settles
+ * the hour repeated when clocks go back.
+ */
+function lastDayUntil(until: Until, startTime: string, zone: string): number {
+  switch (until.kind) {
+    case 'date':
+      return until.day;
+    case 'local':
+      return `${startTime}:00` <= until.time ? until.day : until.day - 1;
+    case 'utc': {
+      const local = DateTime.fromJSDate(until.instant, { zone });
+      const day = dayNumber(local.year, local.month, local.day);
+      return zonedInstant(isoDate(day), startTime, zone) <= until.instant ? day : day - 1;
+    }
+  }
 }

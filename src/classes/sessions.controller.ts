@@ -13,9 +13,11 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors, ApiPageResponse } from '../common/openapi/api-docs.decorators';
 import type { Page } from '../common/pagination/page.dto';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
+import { ClassViewsService } from './class-views.service';
 import {
   CreateSessionsDto,
   ListSessionsQueryDto,
+  SearchSessionsQueryDto,
   SessionDto,
   SessionListDto,
   UpdateSessionDto,
@@ -27,7 +29,17 @@ import { SessionsService } from './sessions.service';
 @ApiErrors(400, 401)
 @Controller('api')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly views: ClassViewsService,
+  ) {}
+
+  @Get('sessions')
+  @ApiPageResponse(SessionDto)
+  async search(@CurrentUser() actor: AuthUser, @Query() query: SearchSessionsQueryDto): Promise<Page<SessionDto>> {
+    const page = await this.sessions.search(actor, query);
+    return { ...page, items: await this.views.sessions(page.items) };
+  }
 
   @Get('classes/:id/sessions')
   @ApiPageResponse(SessionDto)
@@ -38,7 +50,7 @@ export class SessionsController {
     @Query() query: ListSessionsQueryDto,
   ): Promise<Page<SessionDto>> {
     const page = await this.sessions.listForClass(actor, id, query);
-    return { ...page, items: page.items.map((s) => SessionDto.from(s)) };
+    return { ...page, items: await this.views.sessions(page.items) };
   }
 
   @Post('classes/:id/sessions')
@@ -55,8 +67,7 @@ export class SessionsController {
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: CreateSessionsDto,
   ): Promise<SessionDto | SessionListDto> {
-    const created = await this.sessions.create(actor, id, dto);
-    const items = created.map((s) => SessionDto.from(s));
+    const items = await this.views.sessions(await this.sessions.create(actor, id, dto));
     return dto.recurrence ? { items } : items[0];
   }
 
@@ -69,7 +80,7 @@ export class SessionsController {
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateSessionDto,
   ): Promise<SessionDto> {
-    return SessionDto.from(await this.sessions.update(actor, id, dto));
+    return (await this.views.sessions([await this.sessions.update(actor, id, dto)]))[0];
   }
 
   @Delete('sessions/:id')
@@ -77,7 +88,7 @@ export class SessionsController {
   @ApiOkResponse({ type: SessionDto, description: 'The session, now cancelled (sessions are never deleted)' })
   @ApiErrors(403, 404, 409)
   async cancel(@CurrentUser() actor: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<SessionDto> {
-    return SessionDto.from(await this.sessions.cancel(actor, id));
+    return (await this.views.sessions([await this.sessions.cancel(actor, id)]))[0];
   }
 
   @Get('plans/:id/sessions')
@@ -90,6 +101,6 @@ export class SessionsController {
     @Query() query: ListSessionsQueryDto,
   ): Promise<Page<SessionDto>> {
     const page = await this.sessions.listForPlan(actor, id, query);
-    return { ...page, items: page.items.map((s) => SessionDto.from(s)) };
+    return { ...page, items: await this.views.sessions(page.items) };
   }
 }

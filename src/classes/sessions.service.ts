@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
+import { subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import { localDate, localDayBounds } from '../common/time/zoned-time';
@@ -19,12 +19,18 @@ import {
   type SessionScheduledEvent,
 } from './classes.events';
 import { ClassesService, type ScopedClass } from './classes.service';
-import type { CreateSessionsDto, ListSessionsQueryDto, UpdateSessionDto } from './dto/session.dto';
+import type {
+  CreateSessionsDto,
+  ListSessionsQueryDto,
+  SearchSessionsQueryDto,
+  UpdateSessionDto,
+} from './dto/session.dto';
 import { expandRecurrence, RecurrenceError } from './recurrence';
 
 interface Slot {
   startsAt: Date;
   endsAt: Date;
+  /** Null only for a slot rebuilt from a venue conflict, to look the other booking up. */
   trainerId: string | null;
   venueId: string | null;
   /** The session being moved, which must not conflict with itself. */
@@ -33,14 +39,9 @@ interface Slot {
 
 const MAX_SESSION_MS = 12 * 60 * 60 * 1000;
 
-function isExclusionViolation(e: unknown): boolean {
-  return e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23P01';
-}
-
 @Injectable()
 export class SessionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tx: TransactionService,
     private readonly classes: ClassesService,
     private readonly plans: PlansService,
@@ -67,7 +68,51 @@ export class SessionsService {
     return pageOf(items, total, query);
   }
 
-  /** Every session of a plan's classes, in time order (admins of the plan's county). */
+  /**
+   * Sessions in the caller's part of the organisation, in time order: an admin's, every
+   * session of its subtree's classes; a trainer's, the sessions of the classes it teaches;
+   * a trainee's, the sessions of the (announced) classes it holds a seat in. Filtered by a
+   * time range (sessions overlapping [from, to)), trainer and class: a trainer's "today", an
+   * admin's week.
+   */
+  async search(actor: AuthUser, query: SearchSessionsQueryDto): Promise<Page<ClassSession>> {
+    if (query.from && query.to && new Date(query.from) >= new Date(query.to)) throw SessionErrors.rangeOrder();
+    const qb = this.tx.manager
+      .getRepository(ClassSession)
+      .createQueryBuilder('s')
+      .innerJoin('classes', 'c', 'c.id = s.class_id')
+      .orderBy('s.starts_at')
+      .addOrderBy('s.id')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize);
+    switch (actor.role) {
+      case 'admin':
+        qb.innerJoin('plans', 'p', 'p.id = c.plan_id')
+          .innerJoin('org_units', 'o', 'o.id = p.org_unit_id')
+          .where('o.path LIKE :scope', { scope: subtreePattern(actor.orgPath) });
+        break;
+      case 'trainer':
+        qb.where('EXISTS (SELECT 1 FROM class_trainers ct WHERE ct.class_id = c.id AND ct.trainer_id = :me)', {
+          me: actor.id,
+        });
+        break;
+      case 'trainee':
+        qb.where(
+          `c.status <> 'draft' AND EXISTS (SELECT 1 FROM enrolments e WHERE e.class_id = c.id
+             AND e.trainee_id = :me AND e.status IN ('confirmed', 'completed'))`,
+          { me: actor.id },
+        );
+        break;
+    }
+    if (query.includeCancelled !== 'true') qb.andWhere(`s.status = 'scheduled'`);
+    if (query.from) qb.andWhere('s.ends_at > :from', { from: new Date(query.from) });
+    if (query.to) qb.andWhere('s.starts_at < :to', { to: new Date(query.to) });
+    if (query.trainerId) qb.andWhere('s.trainer_id = :trainerId', { trainerId: query.trainerId });
+    if (query.classId) qb.andWhere('s.class_id = :classId', { classId: query.classId });
+    const [items, total] = await qb.getManyAndCount();
+    return pageOf(items, total, query);
+  }
+
   /**
    * Every session of a plan's classes, in time order (admins of the plan's county). One
    * SQL query with the total as a window count: a calendar view asks for this often, and
@@ -109,7 +154,7 @@ export class SessionsService {
         if (!isEditable(c.entity.status)) throw ClassErrors.notEditable(c.entity.status);
         const trainerId = this.pickTrainer(c, dto.trainerId);
         const venueId = dto.venueId ?? c.entity.venueId;
-        if (dto.venueId) await this.venues.getInScope(actor, dto.venueId, m);
+        if (dto.venueId) await this.venues.getUnder(c.planPath, dto.venueId, m);
         const times = dto.recurrence
           ? this.expand(c, dto.recurrence)
           : [{ startsAt: new Date(dto.startsAt!), endsAt: new Date(dto.endsAt!) }];
@@ -117,40 +162,41 @@ export class SessionsService {
         for (const slot of slots) this.assertFits(c, slot);
         await this.assertNoConflict(m, slots);
         const repo = m.getRepository(ClassSession);
-        return repo.save(
+        const saved = await repo.save(
           slots.map((s) => repo.create({ ...s, classId, topic: dto.topic ?? null, status: 'scheduled' })),
         );
+        this.tx.afterCommit(() => {
+          for (const s of saved) {
+            this.events.emit(ClassEvents.sessionScheduled, {
+              sessionId: s.id,
+              classId,
+              startsAt: s.startsAt.toISOString(),
+            } satisfies SessionScheduledEvent);
+          }
+        });
+        return saved;
       }),
     );
-    for (const s of created) {
-      this.events.emit(ClassEvents.sessionScheduled, {
-        sessionId: s.id,
-        classId,
-        startsAt: s.startsAt.toISOString(),
-      } satisfies SessionScheduledEvent);
-    }
     return created;
   }
 
   async update(actor: AuthUser, id: string, dto: UpdateSessionDto): Promise<ClassSession> {
-    let previousStartsAt: Date | undefined;
     const updated = await this.withConflictReport(() =>
       this.tx.run(async (m) => {
         const { s: session, c } = await this.getManaged(actor, id, m);
         if (!isEditable(c.entity.status)) throw ClassErrors.notEditable(c.entity.status);
         if (session.status === 'cancelled') throw SessionErrors.cancelled();
-        if (dto.venueId) await this.venues.getInScope(actor, dto.venueId, m);
+        if (dto.venueId) await this.venues.getUnder(c.planPath, dto.venueId, m);
         const slot: Slot = {
           startsAt: dto.startsAt !== undefined ? new Date(dto.startsAt) : session.startsAt,
           endsAt: dto.endsAt !== undefined ? new Date(dto.endsAt) : session.endsAt,
-          trainerId:
-            dto.trainerId !== undefined ? this.pickTrainer(c, dto.trainerId ?? undefined, true) : session.trainerId,
+          trainerId: dto.trainerId !== undefined ? this.pickTrainer(c, dto.trainerId) : session.trainerId,
           venueId: dto.venueId !== undefined ? dto.venueId : session.venueId,
           selfId: session.id,
         };
         this.assertFits(c, slot);
         await this.assertNoConflict(m, [slot]);
-        if (slot.startsAt.getTime() !== session.startsAt.getTime()) previousStartsAt = session.startsAt;
+        const previousStartsAt = session.startsAt;
         Object.assign(session, {
           startsAt: slot.startsAt,
           endsAt: slot.endsAt,
@@ -159,40 +205,49 @@ export class SessionsService {
           ...(dto.topic !== undefined && { topic: dto.topic }),
           sequence: session.sequence + 1,
         });
-        return m.getRepository(ClassSession).save(session);
+        const saved = await m.getRepository(ClassSession).save(session);
+        if (saved.startsAt.getTime() !== previousStartsAt.getTime()) {
+          this.tx.afterCommit(() =>
+            this.events.emit(ClassEvents.sessionRescheduled, {
+              sessionId: saved.id,
+              classId: saved.classId,
+              previousStartsAt: previousStartsAt.toISOString(),
+              startsAt: saved.startsAt.toISOString(),
+              sequence: saved.sequence,
+            } satisfies SessionRescheduledEvent),
+          );
+        }
+        return saved;
       }),
     );
-    if (previousStartsAt) {
-      this.events.emit(ClassEvents.sessionRescheduled, {
-        sessionId: updated.id,
-        classId: updated.classId,
-        previousStartsAt: previousStartsAt.toISOString(),
-        startsAt: updated.startsAt.toISOString(),
-        sequence: updated.sequence,
-      } satisfies SessionRescheduledEvent);
-    }
     return updated;
   }
 
   /** Cancels (never deletes) a session; cancelling again changes nothing. */
   async cancel(actor: AuthUser, id: string): Promise<ClassSession> {
-    let changed = false;
-    const session = await this.tx.run(async (m) => {
+    return this.tx.run(async (m) => {
       const { s, c } = await this.getManaged(actor, id, m);
       if (s.status === 'cancelled') return s;
       if (c.entity.status === 'completed') throw ClassErrors.notEditable(c.entity.status);
       Object.assign(s, { status: 'cancelled', cancelledAt: new Date(), sequence: s.sequence + 1 });
-      changed = true;
-      return m.getRepository(ClassSession).save(s);
+      const saved = await m.getRepository(ClassSession).save(s);
+      this.tx.afterCommit(() =>
+        this.events.emit(ClassEvents.sessionCancelled, {
+          sessionId: saved.id,
+          classId: saved.classId,
+          startsAt: saved.startsAt.toISOString(),
+        } satisfies SessionCancelledEvent),
+      );
+      return saved;
     });
-    if (changed) {
-      this.events.emit(ClassEvents.sessionCancelled, {
-        sessionId: session.id,
-        classId: session.classId,
-        startsAt: session.startsAt.toISOString(),
-      } satisfies SessionCancelledEvent);
-    }
-    return session;
+  }
+
+  /** Every session of the given classes, cancelled ones too, in time order; no access check. */
+  ofClasses(classIds: string[]): Promise<ClassSession[]> {
+    if (classIds.length === 0) return Promise.resolve([]);
+    return this.tx.manager
+      .getRepository(ClassSession)
+      .find({ where: { classId: In(classIds) }, order: { startsAt: 'ASC', id: 'ASC' } });
   }
 
   /**
@@ -248,14 +303,18 @@ export class SessionsService {
     return { s, c };
   }
 
-  /** The session's trainer: the one asked for (must teach the class), else the class's only trainer. */
-  private pickTrainer(c: ScopedClass, requested: string | undefined, allowNone = false): string | null {
+  /**
+   * The session's trainer: the one asked for (must teach the class), else the class's only
+   * trainer. A class with several needs it named: a session always has its trainer, so the
+   * overlap constraint sees every booking.
+   */
+  private pickTrainer(c: ScopedClass, requested: string | undefined): string {
     if (requested) {
       if (!c.trainerIds.includes(requested)) throw SessionErrors.trainerNotInClass();
       return requested;
     }
-    if (allowNone) return null;
-    return c.trainerIds.length === 1 ? c.trainerIds[0] : null;
+    if (c.trainerIds.length !== 1) throw SessionErrors.trainerRequired();
+    return c.trainerIds[0];
   }
 
   private expand(c: ScopedClass, recurrence: NonNullable<CreateSessionsDto['recurrence']>) {
@@ -321,28 +380,23 @@ export class SessionsService {
 
   /**
    * Runs a booking; if a concurrent booking won the race (the exclusion constraint
-   * refused ours), reports which session it was, looked up after the rollback.
+   * refused ours), reports which session it was, looked up outside the failed transaction.
    */
-  private async withConflictReport<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (e) {
-      if (!isExclusionViolation(e)) throw e;
-      const detail = String((e as QueryFailedError & { driverError: { detail?: string } }).driverError.detail ?? '');
+  private withConflictReport<T>(work: () => Promise<T>): Promise<T> {
+    return this.tx.mapViolations(work, async (v, fresh) => {
+      if (v.kind !== 'exclusion') return undefined;
       // detail: Key (trainer_id, tstzrange(starts_at, ends_at))=(<id>, ["<from>","<to>")) conflicts with existing key (...)
       const m = /^Key \((\w+)_id, tstzrange\(starts_at, ends_at\)\)=\(([0-9a-f-]+), \["([^"]+)","([^"]+)"\)\)/.exec(
-        detail,
+        v.detail,
       );
-      if (m) {
-        const slot: Slot = {
-          startsAt: new Date(m[3]),
-          endsAt: new Date(m[4]),
-          trainerId: m[1] === 'trainer' ? m[2] : null,
-          venueId: m[1] === 'venue' ? m[2] : null,
-        };
-        throw SessionErrors.conflict(await this.findConflict(this.dataSource.manager, [slot]));
-      }
-      throw SessionErrors.conflict(undefined);
-    }
+      if (!m) return SessionErrors.conflict(undefined);
+      const slot: Slot = {
+        startsAt: new Date(m[3]),
+        endsAt: new Date(m[4]),
+        trainerId: m[1] === 'trainer' ? m[2] : null,
+        venueId: m[1] === 'venue' ? m[2] : null,
+      };
+      return SessionErrors.conflict(await this.findConflict(fresh, [slot]));
+    });
   }
 }

@@ -19,6 +19,8 @@ const numeric = { to: (v: number) => v, from: (v: string) => Number(v) };
 /** One period of training (one per quarter), with its sessions held at the library. */
 @Entity('classes')
 @Index('ix_classes_plan_id', ['planId'])
+@Index('ix_classes_course_id', ['courseId'])
+@Index('ix_classes_venue_id', ['venueId'])
 @Check('ck_classes_quarter', `quarter BETWEEN 1 AND 4`)
 @Check('ck_classes_dates', `start_date <= end_date`)
 @Check(

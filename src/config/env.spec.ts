@@ -1,4 +1,4 @@
-import { jwtSecret, trustProxy, validateEnv } from './env';
+import { jwtSecret, publicBaseUrl, trustProxy, validateEnv } from './env';
 
 describe('validateEnv', () => {
   it('applies the defaults from DESIGN.md', () => {
@@ -11,7 +11,15 @@ describe('validateEnv', () => {
       TZ_DEFAULT: 'Asia/Shanghai',
       REMINDER_OFFSETS_MINUTES: '1440,120',
     });
-    expect(jwtSecret(env).length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('has no default secret: the API needs JWT_SECRET in every environment', () => {
+    for (const NODE_ENV of ['development', 'test', 'production']) {
+      const env = validateEnv({ NODE_ENV });
+      expect(env.JWT_SECRET).toBeUndefined();
+      expect(() => jwtSecret(env)).toThrow(/JWT_SECRET is required/);
+      expect(() => validateEnv({ NODE_ENV }, { api: true })).toThrow(/JWT_SECRET is required/);
+    }
   });
 
   it('reads numbers from strings', () => {
@@ -40,11 +48,24 @@ describe('validateEnv', () => {
     }
   });
 
-  it('requires a long JWT_SECRET in production', () => {
-    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
+  it('requires a long JWT_SECRET for the API', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' }, { api: true })).toThrow(/JWT_SECRET is required/);
     expect(() => validateEnv({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
     const env = validateEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
     expect(jwtSecret(env)).toBe('x'.repeat(40));
+  });
+
+  it('takes PUBLIC_BASE_URL as an http(s) address, required for the API in production only', () => {
+    expect(publicBaseUrl(validateEnv({ PORT: '8080' }))).toBe('http://localhost:8080');
+    expect(publicBaseUrl(validateEnv({ PUBLIC_BASE_URL: 'https://lms.example.org/county' }))).toBe(
+      'https://lms.example.org/county',
+    );
+    for (const bad of ['lms.example.org', 'https://lms.example.org/', 'ftp://x', 'https://a b']) {
+      expect(() => validateEnv({ PUBLIC_BASE_URL: bad })).toThrow(/PUBLIC_BASE_URL/);
+    }
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
+    expect(() => validateEnv(production, { api: true })).toThrow(/PUBLIC_BASE_URL is required/);
+    expect(() => validateEnv(production)).not.toThrow();
   });
 
   it('treats empty strings as unset', () => {

@@ -36,7 +36,11 @@ export class Env {
   @IsString()
   REDIS_PREFIX = 'lms:';
 
-  /** Required outside development and test (checked below); at least 32 characters. */
+  /**
+   * Signs access tokens; at least 32 characters, required by the API (never defaulted: a
+   * default would be a secret written in the repository). `npm start` makes one for a first
+   * look and keeps it outside the repository (src/cli/local-secret.ts).
+   */
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
@@ -57,6 +61,18 @@ export class Env {
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * Where people reach this service (scheme, host, any path prefix; no trailing slash), for
+   * addresses it hands out: calendar feeds, later certificate checks. Never taken from a
+   * request's Host header, which the client writes. Required in production; elsewhere
+   * `http://localhost:<PORT>`.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?$/, {
+    message: 'PUBLIC_BASE_URL must be an http(s) address without a trailing slash, e.g. https://lms.example.org',
+  })
+  PUBLIC_BASE_URL?: string;
+
   @IsString()
   TZ_DEFAULT = 'Asia/Shanghai';
 
@@ -70,21 +86,48 @@ export class Env {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  /** Failed logins allowed per username, and per client address, inside the window before 429. */
+  /** Failed sign-ins for one username from one client address before 429 (see login-throttle.service.ts). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   LOGIN_MAX_FAILURES_PER_USER = 5;
 
+  /**
+   * Failed sign-ins for one username from every address it has not signed in from lately:
+   * slows guessing spread over many addresses without locking the owner out.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
-  LOGIN_MAX_FAILURES_PER_IP = 30;
+  LOGIN_MAX_ACCOUNT_FAILURES = 20;
 
+  /**
+   * Failed sign-ins from one client address, forgiven per username when it then signs in
+   * there: high enough that a training room behind one address never reaches it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_IP = 100;
+
+  /** Failures are forgotten this long after the last one; also the longest refusal. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
+
+  /** The first refusal past a limit; each further failure doubles it, up to the window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_BACKOFF_SECONDS = 60;
+
+  /** How long an address where a username signed in stays exempt from that username's account limit (0: never). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  LOGIN_KNOWN_ADDRESS_DAYS = 30;
 
   /** Largest JSON body accepted, in bytes (413 above it). */
   @Transform(toInt)
@@ -173,16 +216,22 @@ export function trustProxy(env: Pick<Env, 'TRUST_PROXY'>): false | number | stri
   );
 }
 
+export interface ValidateOptions {
+  /** What the API needs and command-line tools (migrate, seed) do not: JWT_SECRET, and PUBLIC_BASE_URL in production. */
+  api?: boolean;
+}
+
 /** Validates a raw environment; throws one error naming every bad variable. */
-export function validateEnv(raw: Record<string, string | undefined>): Env {
+export function validateEnv(raw: Record<string, string | undefined>, options: ValidateOptions = {}): Env {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(Env, defined, { exposeDefaultValues: true });
   const problems: string[] = [];
   for (const error of validateSync(env, { whitelist: false, skipMissingProperties: false, stopAtFirstError: true })) {
     problems.push(...Object.values(error.constraints ?? { invalid: `${error.property} is invalid` }));
   }
-  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
-    problems.push('JWT_SECRET is required when NODE_ENV is production');
+  if (options.api && !env.JWT_SECRET) problems.push(JWT_SECRET_MISSING);
+  if (options.api && env.NODE_ENV === 'production' && !env.PUBLIC_BASE_URL) {
+    problems.push('PUBLIC_BASE_URL is required in production: the address people reach this service at');
   }
   try {
     trustProxy(env);
@@ -198,11 +247,19 @@ export function validateEnv(raw: Record<string, string | undefined>): Env {
   return env;
 }
 
-/** A fixed secret for development and tests only; production refuses to start without JWT_SECRET. */
-const DEV_JWT_SECRET = 'development-only-jwt-secret-not-for-production-use';
+const JWT_SECRET_MISSING =
+  'JWT_SECRET is required: at least 32 random characters, the same on every API process ' +
+  '(e.g. `openssl rand -hex 32`; `npm start` makes one for a first look)';
 
+/** The token-signing secret; the API refuses to start without one (see ValidateOptions). */
 export function jwtSecret(env: Env): string {
-  return env.JWT_SECRET ?? DEV_JWT_SECRET;
+  if (!env.JWT_SECRET) throw new EnvValidationError(`Invalid environment:\n  - ${JWT_SECRET_MISSING}`);
+  return env.JWT_SECRET;
+}
+
+/** The address this service is reached at, for the addresses it hands out. */
+export function publicBaseUrl(env: Env): string {
+  return env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
 }
 
 /** The key self check-in codes are signed with: CHECK_IN_SECRET, or one derived from the JWT secret. */
@@ -216,4 +273,9 @@ let cached: Env | undefined;
 export function loadEnv(): Env {
   cached ??= validateEnv(process.env);
   return cached;
+}
+
+/** The environment the API runs with: as `loadEnv`, and JWT_SECRET required. */
+export function loadApiEnv(): Env {
+  return validateEnv(process.env, { api: true });
 }

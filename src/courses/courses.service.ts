@@ -24,23 +24,44 @@ function isVisible(actor: AuthUser, ownerPath: string): boolean {
   return isWithin(actor.orgPath, ownerPath) || (actor.role === 'admin' && isWithin(ownerPath, actor.orgPath));
 }
 
+/** What a screen shows of a course beside a class or session. */
+export interface CourseRef {
+  id: string;
+  title: string;
+}
+
 @Injectable()
 export class CoursesService {
   constructor(private readonly tx: TransactionService) {}
 
+  /** Titles by id, in one query (for lists of classes and sessions). */
+  async refs(ids: readonly string[]): Promise<Map<string, CourseRef>> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return new Map();
+    const rows = await this.tx.manager.query<CourseRef[]>(`SELECT id, title FROM courses WHERE id = ANY($1::uuid[])`, [
+      wanted,
+    ]);
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   /**
-   * A course the admin may build a class on: one visible to it (see `isVisible`), or
-   * 404 COURSE_NOT_FOUND. Called by the classes module inside its own transaction.
+   * A course a class of the county at `countyPath` may be built on: one of that county's
+   * catalogue, or one from above it (a province-wide catalogue), never another county's;
+   * else 404 COURSE_NOT_FOUND. Called by the classes module inside its own transaction.
    */
-  async getUsable(actor: AuthUser, id: string, manager?: EntityManager): Promise<Course> {
-    return this.getVisible(actor, id, manager);
+  async getUsableFor(countyPath: string, id: string, manager?: EntityManager): Promise<Course> {
+    return this.find(id, manager, (ownerPath) => isWithin(countyPath, ownerPath) || isWithin(ownerPath, countyPath));
   }
 
   /** A course visible to the caller, or 404 COURSE_NOT_FOUND. */
   async getVisible(actor: AuthUser, id: string, manager?: EntityManager): Promise<Course> {
+    return this.find(id, manager, (ownerPath) => isVisible(actor, ownerPath));
+  }
+
+  private async find(id: string, manager: EntityManager | undefined, allowed: (ownerPath: string) => boolean) {
     const m = manager ?? this.tx.manager;
     const course = await m.getRepository(Course).findOne({ where: { id }, relations: { orgUnit: true } });
-    if (!course || !course.orgUnit || !isVisible(actor, course.orgUnit.path)) throw CourseErrors.notFound();
+    if (!course || !course.orgUnit || !allowed(course.orgUnit.path)) throw CourseErrors.notFound();
     delete course.orgUnit;
     return course;
   }

@@ -8,6 +8,8 @@ import { AddCalendarFeedTokens1795850003000 } from '../../migrations/17958500030
 import { CreateEnrolmentsAndNotifications1795860000000 } from '../../migrations/1795860000000-CreateEnrolmentsAndNotifications';
 import { AddAttendancePointsToClasses1795870000000 } from '../../migrations/1795870000000-AddAttendancePointsToClasses';
 import { CreateAttendance1795870001000 } from '../../migrations/1795870001000-CreateAttendance';
+import { RequireSessionTrainer1795880000000 } from '../../migrations/1795880000000-RequireSessionTrainer';
+import { IndexForeignKeysAndOrgPaths1795880001000 } from '../../migrations/1795880001000-IndexForeignKeysAndOrgPaths';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -25,4 +27,6 @@ export const migrations = [
   CreateEnrolmentsAndNotifications1795860000000,
   AddAttendancePointsToClasses1795870000000,
   CreateAttendance1795870001000,
+  RequireSessionTrainer1795880000000,
+  IndexForeignKeysAndOrgPaths1795880001000,
 ];

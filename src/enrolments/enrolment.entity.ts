@@ -23,6 +23,7 @@ export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
 @Unique('uq_enrolments_class_trainee', ['classId', 'traineeId'])
 @Index('ix_enrolments_class_township_status', ['classId', 'townshipId', 'status'])
 @Index('ix_enrolments_trainee_id', ['traineeId'])
+@Index('ix_enrolments_township_id', ['townshipId'])
 @Check(
   'ck_enrolments_waitlist_position',
   `(status = 'waitlisted') = (waitlist_position IS NOT NULL) AND (waitlist_position IS NULL OR waitlist_position >= 1)`,

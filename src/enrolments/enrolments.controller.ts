@@ -7,6 +7,7 @@ import { sendAsFile, XLSX_TYPE } from '../common/http/download';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors } from '../common/openapi/api-docs.decorators';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
+import { ClassViewsService } from '../classes/class-views.service';
 import { ClassesService } from '../classes/classes.service';
 import {
   CreateEnrolmentDto,
@@ -27,6 +28,7 @@ export class EnrolmentsController {
   constructor(
     private readonly enrolments: EnrolmentsService,
     private readonly classes: ClassesService,
+    private readonly views: ClassViewsService,
   ) {}
 
   @Post('classes/:id/enrolments')
@@ -88,6 +90,11 @@ export class EnrolmentsController {
   @ApiErrors(403)
   async mine(@CurrentUser() actor: AuthUser): Promise<MyEnrolmentDto[]> {
     const list = await this.enrolments.mine(actor);
-    return list.map(({ e, class: c, sessions }) => ({ ...EnrolmentDto.from(e), class: c, sessions }));
+    const views = await this.views.sessions(list.flatMap((x) => x.sessions));
+    return list.map(({ e, class: c }) => ({
+      ...EnrolmentDto.from(e),
+      class: c,
+      sessions: views.filter((s) => s.classId === e.classId),
+    }));
   }
 }

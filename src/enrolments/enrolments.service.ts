@@ -6,7 +6,9 @@ import { CommonErrors } from '../common/errors/domain-error';
 import { TransactionService } from '../common/database/transaction.service';
 import { ClassErrors } from '../classes/classes.errors';
 import { ClassEvents, type ClassCompletingEvent, type ClassLimitsChangedEvent } from '../classes/classes.events';
+import type { ClassStatus } from '../classes/class-status';
 import { ClassesService, type ScopedClass } from '../classes/classes.service';
+import { SessionsService } from '../classes/sessions.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { maskDigits } from '../common/logging/logging';
 import { localDayBounds } from '../common/time/zoned-time';
@@ -63,6 +65,7 @@ export class EnrolmentsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly classes: ClassesService,
+    private readonly sessions: SessionsService,
     private readonly orgUnits: OrgUnitsService,
     private readonly notifications: NotificationsService,
     private readonly env: Env,
@@ -237,7 +240,7 @@ export class EnrolmentsService {
     };
   }
 
-  /** A trainee's enrolments with each class and its sessions (cancelled ones marked, so nobody comes in vain). */
+  /** A trainee's enrolments with each class and its sessions (cancelled ones too, so nobody comes in vain). */
   async mine(actor: AuthUser) {
     const enrolments = await this.tx.manager.getRepository(Enrolment).find({
       where: { traineeId: actor.id },
@@ -246,29 +249,18 @@ export class EnrolmentsService {
     if (enrolments.length === 0) return [];
     const classIds = enrolments.map((e) => e.classId);
     const classes = await this.tx.manager.query<
-      { id: string; title: string; status: string; start_date: string; end_date: string }[]
+      { id: string; title: string; status: ClassStatus; startDate: string; endDate: string }[]
     >(
-      `SELECT id, title, status::text, to_char(start_date, 'YYYY-MM-DD') AS start_date,
-              to_char(end_date, 'YYYY-MM-DD') AS end_date FROM classes WHERE id = ANY($1::uuid[])`,
+      `SELECT id, title, status::text, to_char(start_date, 'YYYY-MM-DD') AS "startDate",
+              to_char(end_date, 'YYYY-MM-DD') AS "endDate" FROM classes WHERE id = ANY($1::uuid[])`,
       [classIds],
     );
-    const sessions = await this.tx.manager.query<
-      { id: string; class_id: string; starts_at: Date; ends_at: Date; topic: string | null; status: string }[]
-    >(
-      `SELECT id, class_id, starts_at, ends_at, topic, status::text FROM sessions
-        WHERE class_id = ANY($1::uuid[]) ORDER BY starts_at`,
-      [classIds],
-    );
-    return enrolments.map((e) => {
-      const c = classes.find((x) => x.id === e.classId)!;
-      return {
-        e,
-        class: { id: c.id, title: c.title, status: c.status, startDate: c.start_date, endDate: c.end_date },
-        sessions: sessions
-          .filter((s) => s.class_id === e.classId)
-          .map((s) => ({ id: s.id, startsAt: s.starts_at, endsAt: s.ends_at, topic: s.topic, status: s.status })),
-      };
-    });
+    const sessions = await this.sessions.ofClasses(classIds);
+    return enrolments.map((e) => ({
+      e,
+      class: classes.find((x) => x.id === e.classId)!,
+      sessions: sessions.filter((s) => s.classId === e.classId),
+    }));
   }
 
   /**
@@ -355,7 +347,10 @@ export class EnrolmentsService {
     );
   }
 
-  /** Gives one free seat to the first waitlisted trainee who fits; false when nobody does. */
+  /**
+   * Gives one free seat to the first waitlisted trainee who fits; false when nobody does.
+   * Deactivated accounts are passed over (they keep their place, should they come back).
+   */
   private async promoteNext(m: EntityManager, c: ScopedClass): Promise<boolean> {
     const year = await this.planYear(c);
     const { id: classId, maxPerTownship, capacity } = c.entity;
@@ -366,6 +361,7 @@ export class EnrolmentsService {
        total AS (SELECT count(*) AS confirmed FROM enrolments WHERE class_id = $1 AND status = 'confirmed')
        SELECT e.id, e.trainee_id, e.waitlist_position
          FROM enrolments e
+         JOIN users u ON u.id = e.trainee_id AND u.active
          LEFT JOIN counts ON counts.township_id = e.township_id, total
         WHERE e.class_id = $1 AND e.status = 'waitlisted'
           AND coalesce(counts.confirmed, 0) < $3 AND total.confirmed < $4

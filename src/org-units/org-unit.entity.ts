@@ -15,7 +15,6 @@ import { ORG_UNIT_KINDS, type OrgUnitKind } from './org-unit-kind';
 /** Constraints are declared here as in the migrations, so `migration:generate` diffs cleanly. */
 @Entity('org_units')
 @Unique('uq_org_units_code', ['code'])
-@Unique('uq_org_units_path', ['path'])
 @Check('ck_org_units_name_not_blank', `btrim(name) <> ''`)
 @Check('ck_org_units_root_or_parent', `(parent_id IS NULL) = (depth = 0)`)
 @Index('ix_org_units_parent_id', ['parentId'])
@@ -40,11 +39,11 @@ export class OrgUnit {
   parent?: OrgUnit;
 
   /**
-   * Materialised path: `/<root id>/.../<own id>/`. "Everything under X" is
-   * `path LIKE X.path || '%'`, one query on a text_pattern_ops index (made by the
-   * migration: TypeORM cannot express the operator class, so it leaves the index alone).
+   * Materialised path: `/<root id>/.../<own id>/`, unique. "Everything under X" is a prefix
+   * range on its `text_pattern_ops` index (see common/database/subtree.ts). The migration
+   * makes that index: TypeORM cannot express the operator class, so it leaves it alone.
    */
-  @Index('ix_org_units_path', { synchronize: false })
+  @Index('uq_org_units_path', { synchronize: false })
   @Column({ type: 'text' })
   path!: string;
 

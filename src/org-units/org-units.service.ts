@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type EntityManager, QueryFailedError } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { escapeLike } from '../common/database/like';
 import { TransactionService } from '../common/database/transaction.service';
@@ -35,9 +35,14 @@ function lockTree(m: EntityManager): Promise<unknown> {
   return m.query('SELECT pg_advisory_xact_lock($1)', [TREE_LOCK_KEY]);
 }
 
-function pgCode(e: unknown): string | undefined {
-  return e instanceof QueryFailedError ? (e.driverError as { code?: string }).code : undefined;
-}
+/** What a table's rows are called when they keep a unit from being deleted (`usedBy`). */
+const RECORD_KINDS: Record<string, string> = {
+  plans: 'plan',
+  surveys: 'survey',
+  venues: 'venue',
+  courses: 'course',
+  enrolments: 'enrolment',
+};
 
 @Injectable()
 export class OrgUnitsService {
@@ -168,34 +173,34 @@ export class OrgUnitsService {
     });
   }
 
+  /**
+   * Deletes a unit nothing refers to. What still refers to it is named: units under it
+   * (ORG_UNIT_HAS_CHILDREN), users (ORG_UNIT_HAS_USERS), or any other record, such as a
+   * plan, survey or venue (ORG_UNIT_IN_USE with `usedBy`). The foreign keys decide, so a
+   * record added meanwhile by another request is caught too.
+   */
   async remove(actor: AuthUser, id: string): Promise<void> {
-    await this.tx.run(async (m) => {
-      await lockTree(m);
-      const unit = await this.getInScope(actor, id, m);
-      if (unit.id === actor.orgUnitId) throw OrgUnitErrors.ownUnit();
-      const [{ children, users }] = await m.query<{ children: number; users: number }[]>(
-        `SELECT (SELECT count(*)::int FROM org_units WHERE parent_id = $1) AS children,
-                (SELECT count(*)::int FROM users WHERE org_unit_id = $1) AS users`,
-        [id],
-      );
-      if (children > 0) throw OrgUnitErrors.hasChildren();
-      if (users > 0) throw OrgUnitErrors.hasUsers();
-      try {
-        await m.delete(OrgUnit, { id });
-      } catch (e) {
-        // A child or user added concurrently: the foreign keys refuse the delete.
-        if (pgCode(e) === '23503') throw OrgUnitErrors.hasChildren();
-        throw e;
-      }
-    });
+    await this.tx.mapViolations(
+      () =>
+        this.tx.run(async (m) => {
+          await lockTree(m);
+          const unit = await this.getInScope(actor, id, m);
+          if (unit.id === actor.orgUnitId) throw OrgUnitErrors.ownUnit();
+          await m.delete(OrgUnit, { id });
+        }),
+      (v) => {
+        if (v.kind !== 'foreign_key') return undefined;
+        if (v.table === 'org_units') return OrgUnitErrors.hasChildren();
+        if (v.table === 'users') return OrgUnitErrors.hasUsers();
+        return OrgUnitErrors.inUse(RECORD_KINDS[v.table] ?? v.table);
+      },
+    );
   }
 
   private async saveMappingErrors(m: EntityManager, unit: OrgUnit, code?: string): Promise<OrgUnit> {
-    try {
-      return await m.getRepository(OrgUnit).save(unit);
-    } catch (e) {
-      if (pgCode(e) === '23505' && code) throw OrgUnitErrors.codeTaken(code);
-      throw e;
-    }
+    return this.tx.mapViolations(
+      () => m.getRepository(OrgUnit).save(unit),
+      (v) => (v.constraint === 'uq_org_units_code' && code ? OrgUnitErrors.codeTaken(code) : undefined),
+    );
   }
 }

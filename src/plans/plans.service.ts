@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type EntityManager, QueryFailedError } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
@@ -31,6 +31,15 @@ export class PlansService {
 
   /** A plan of a unit inside the admin's subtree, or 404. */
   async getInScope(actor: AuthUser, id: string, manager: EntityManager = this.tx.manager): Promise<Plan> {
+    return (await this.getScoped(actor, id, manager)).plan;
+  }
+
+  /** A plan in the admin's subtree with the path of its county: what the plan's classes are scoped to. */
+  async getScoped(
+    actor: AuthUser,
+    id: string,
+    manager: EntityManager = this.tx.manager,
+  ): Promise<{ plan: Plan; unitPath: string }> {
     const { entities, raw } = await manager
       .getRepository(Plan)
       .createQueryBuilder('p')
@@ -39,7 +48,7 @@ export class PlansService {
       .where('p.id = :id', { id })
       .getRawAndEntities<{ unit_path: string }>();
     if (!entities[0] || !isWithin(raw[0].unit_path, actor.orgPath)) throw PlanErrors.notFound();
-    return entities[0];
+    return { plan: entities[0], unitPath: raw[0].unit_path };
   }
 
   async list(actor: AuthUser, query: ListPlansQueryDto): Promise<Page<Plan>> {
@@ -58,28 +67,30 @@ export class PlansService {
   }
 
   async create(actor: AuthUser, dto: CreatePlanDto): Promise<Plan> {
-    return this.tx.run(async (m) => {
-      const unit = await this.orgUnits.getInScope(actor, dto.orgUnitId, m);
-      if (unit.kind !== 'county') throw PlanErrors.unitNotCounty();
-      const existing = await m.getRepository(Plan).findOneBy({ orgUnitId: unit.id, year: dto.year });
-      if (existing) throw PlanErrors.exists(existing.id);
-      const plan = m.getRepository(Plan).create({
-        orgUnitId: unit.id,
-        year: dto.year,
-        title: dto.title,
-        targetClasses: dto.targetClasses ?? null,
-        targetPersonTimes: dto.targetPersonTimes ?? null,
-      });
-      try {
-        return await m.getRepository(Plan).save(plan);
-      } catch (e) {
-        // A concurrent request created it first.
-        if (e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505') {
-          throw PlanErrors.exists('');
-        }
-        throw e;
-      }
-    });
+    return this.tx.mapViolations(
+      () =>
+        this.tx.run(async (m) => {
+          const unit = await this.orgUnits.getInScope(actor, dto.orgUnitId, m);
+          if (unit.kind !== 'county') throw PlanErrors.unitNotCounty();
+          const existing = await m.getRepository(Plan).findOneBy({ orgUnitId: unit.id, year: dto.year });
+          if (existing) throw PlanErrors.exists(existing.id);
+          return m.getRepository(Plan).save(
+            m.getRepository(Plan).create({
+              orgUnitId: unit.id,
+              year: dto.year,
+              title: dto.title,
+              targetClasses: dto.targetClasses ?? null,
+              targetPersonTimes: dto.targetPersonTimes ?? null,
+            }),
+          );
+        }),
+      // A concurrent request created it first: name the winner.
+      async (v, fresh) => {
+        if (v.constraint !== 'uq_plans_org_unit_year') return undefined;
+        const winner = await fresh.getRepository(Plan).findOneByOrFail({ orgUnitId: dto.orgUnitId, year: dto.year });
+        return PlanErrors.exists(winner.id);
+      },
+    );
   }
 
   async update(actor: AuthUser, id: string, dto: UpdatePlanDto): Promise<Plan> {

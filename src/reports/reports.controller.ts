@@ -1,7 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Roles } from '../common/auth/auth.decorators';
+import { sendAsFile, XLSX_TYPE } from '../common/http/download';
 import { ApiErrors } from '../common/openapi/api-docs.decorators';
 import { RotationQueryDto, RotationReportDto } from './dto/rotation.dto';
 import { ReportsService } from './reports.service';
@@ -15,8 +17,25 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('rotation')
-  @ApiOkResponse({ type: RotationReportDto, description: 'Who has and has not been trained this year, per township' })
-  rotation(@CurrentUser() actor: AuthUser, @Query() query: RotationQueryDto): Promise<RotationReportDto> {
-    return this.reports.rotation(actor, query.year);
+  @ApiOperation({
+    summary: 'Annual rotation: who has and has not been trained, per township',
+    description:
+      "Every township of your part of the tree for the year (default: the current year in the centre's time " +
+      'zone): its active trainee accounts beside the staff count of its needs survey, how many completed a class ' +
+      'that year, everyone who did not (unit and phone, to call them), coverage and person-times. ' +
+      '`format=csv` downloads the untrained people (UTF-8 with BOM, Chinese headers); `format=xlsx` a workbook ' +
+      'with the sheets 乡镇汇总 (per township, with totals) and 未参训人员 (per person).',
+  })
+  @ApiOkResponse({ type: RotationReportDto, description: 'JSON, or the CSV or XLSX file asked for with format' })
+  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
+  async rotation(
+    @CurrentUser() actor: AuthUser,
+    @Query() query: RotationQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RotationReportDto | Buffer> {
+    if (!query.format || query.format === 'json') return this.reports.rotation(actor, query.year);
+    const file = await this.reports.rotationFile(actor, query.format, query.year);
+    sendAsFile(reply, file.filename, file.contentType);
+    return file.body;
   }
 }

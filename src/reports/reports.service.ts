@@ -1,15 +1,68 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
 import { PersonTimesService } from '../attendance/person-times.service';
+import { inSubtree, subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
-import type { RotationReportDto } from './dto/rotation.dto';
+import { XLSX_TYPE } from '../common/http/download';
+import { currentYear } from '../common/time/zoned-time';
+import { Env } from '../config/env';
+import type { RotationReportDto, TownshipRotationDto, UntrainedTraineeDto } from './dto/rotation.dto';
+import { rotationCsv, rotationXlsx } from './rotation.export';
+
+/**
+ * SQL of the annual rotation: one row per township under the scope ($1: the LIKE pattern of
+ * the admin's subtree, see `subtreePattern`) for the year $2, with the staff count of its
+ * survey that year, its active trainee accounts (of the township itself and its villages), how
+ * many of them completed a class of that year, and the ones who did not (JSON, the township
+ * office first, then by village and name).
+ *
+ * Index-backed throughout: the townships are a range of the path index; the units under each
+ * are found with `inSubtree` (a range of the same index bounded by the township's path, where
+ * `LIKE t.path || '%'` could use no index and read every unit for every township), their
+ * trainees through `users.org_unit_id`, a trainee's completed class through
+ * `enrolments.trainee_id`, the survey through its (township, year) key. The per-township
+ * aggregate sits in a LATERAL subquery, so PostgreSQL runs it once per township with that
+ * township's path as the index bounds (see the EXPLAIN test in reports-rotation.e2e-spec.ts).
+ */
+export const ROTATION_SQL = `
+  SELECT t.id AS "townshipId", t.name,
+         (SELECT s.staff_count FROM surveys s WHERE s.org_unit_id = t.id AND s.year = $2) AS "surveyStaffCount",
+         m.accounts, m.trained, m."notTrained"
+    FROM org_units t
+   CROSS JOIN LATERAL (
+     SELECT count(*)::int AS accounts,
+            count(done.trained)::int AS trained,
+            coalesce(
+              json_agg(json_build_object('id', u.id, 'displayName', u.display_name, 'unitId', o.id,
+                                         'unitName', o.name, 'phone', u.phone)
+                       ORDER BY o.depth, o.name, o.id, u.display_name, u.id) FILTER (WHERE done.trained IS NULL),
+              '[]') AS "notTrained"
+       FROM org_units o
+       JOIN users u ON u.org_unit_id = o.id AND u.role = 'trainee' AND u.active
+       LEFT JOIN LATERAL (
+         SELECT true AS trained
+           FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN plans p ON p.id = c.plan_id
+          WHERE e.trainee_id = u.id AND e.status = 'completed' AND p.year = $2
+          LIMIT 1) done ON true
+      WHERE ${inSubtree('o.path', 't.path')}
+   ) m
+   WHERE t.kind = 'township' AND t.path LIKE $1
+   ORDER BY t.name, t.id`;
 
 interface RotationRow {
-  township_id: string;
+  townshipId: string;
   name: string;
-  trainee_id: string | null;
-  display_name: string | null;
-  trained: boolean | null;
+  surveyStaffCount: number | null;
+  accounts: number;
+  trained: number;
+  notTrained: (UntrainedTraineeDto & { phone: string | null })[];
+}
+
+/** A rotation report as a file to download. */
+export interface RotationFile {
+  filename: string;
+  contentType: string;
+  body: Buffer;
 }
 
 const ratio = (part: number, whole: number): number | null => (whole ? Math.round((part / whole) * 1000) / 1000 : null);
@@ -20,48 +73,70 @@ export class ReportsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly personTimes: PersonTimesService,
+    private readonly env: Env,
   ) {}
 
   /**
-   * Annual rotation: every active trainee of each township (its villages included) in the
-   * admin's part of the tree, whether it completed a class of that year, and the
-   * township's person-times that year (counted live from attendance records).
+   * Annual rotation: every township in the admin's part of the tree with its active trainee
+   * accounts beside the staff count of its survey, who completed a class of that year and who
+   * did not (with unit and, for admins, phone), and its person-times that year (counted live
+   * from attendance records). Without a year: the current year in the centre's time zone.
    */
-  async rotation(actor: AuthUser, year: number): Promise<RotationReportDto> {
-    const rows = await this.tx.manager.query<RotationRow[]>(
-      `SELECT t.id AS township_id, t.name, u.id AS trainee_id, u.display_name,
-              EXISTS (SELECT 1 FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN plans p ON p.id = c.plan_id
-                       WHERE e.trainee_id = u.id AND e.status = 'completed' AND p.year = $2) AS trained
-         FROM org_units t
-         LEFT JOIN org_units o ON o.path LIKE t.path || '%'
-         LEFT JOIN users u ON u.org_unit_id = o.id AND u.role = 'trainee' AND u.active
-        WHERE t.kind = 'township' AND t.path LIKE $1
-        ORDER BY t.name, t.id, u.display_name`,
-      [`${actor.orgPath}%`, year],
-    );
-    const personTimesOf = await this.personTimes.byTownship(year, actor.orgPath);
-    const townships = new Map<string, RotationReportDto['townships'][number]>();
-    for (const r of rows) {
-      const t = townships.get(r.township_id) ?? {
-        townshipId: r.township_id,
-        name: r.name,
-        staffCount: 0,
-        trained: 0,
-        notTrained: [],
-        coverage: null,
-        personTimes: personTimesOf.get(r.township_id) ?? 0,
+  async rotation(actor: AuthUser, year = currentYear(this.env.TZ_DEFAULT)): Promise<RotationReportDto> {
+    const [rows, personTimesOf] = await Promise.all([
+      this.tx.manager.query<RotationRow[]>(ROTATION_SQL, [subtreePattern(actor.orgPath), year]),
+      this.personTimes.byTownship(year, actor.orgPath),
+    ]);
+    // The route is admin-only; should another role ever see the report, it gets no phone numbers.
+    const withPhone = actor.role === 'admin';
+    const townships: TownshipRotationDto[] = rows.map((r) => ({
+      townshipId: r.townshipId,
+      name: r.name,
+      accounts: r.accounts,
+      staffCount: r.accounts,
+      surveyStaffCount: r.surveyStaffCount,
+      trained: r.trained,
+      notTrained: r.notTrained.map(({ phone, ...person }) => (withPhone ? { ...person, phone } : person)),
+      coverage: ratio(r.trained, r.accounts),
+      personTimes: personTimesOf.get(r.townshipId) ?? 0,
+    }));
+    const sum = (pick: (t: TownshipRotationDto) => number) => townships.reduce((a, t) => a + pick(t), 0);
+    const surveyed = townships.filter((t) => t.surveyStaffCount !== null);
+    const accounts = sum((t) => t.accounts);
+    const trained = sum((t) => t.trained);
+    return {
+      year,
+      accounts,
+      staffCount: accounts,
+      surveyStaffCount: surveyed.length ? surveyed.reduce((a, t) => a + t.surveyStaffCount!, 0) : null,
+      surveyedTownships: surveyed.length,
+      trained,
+      coverage: ratio(trained, accounts),
+      personTimes: sum((t) => t.personTimes),
+      townships,
+    };
+  }
+
+  /**
+   * The rotation report as a download: `csv` lists the untrained people (UTF-8 with BOM);
+   * `xlsx` has the township summary and that list on two sheets, titled with the admin's unit.
+   */
+  async rotationFile(actor: AuthUser, format: 'csv' | 'xlsx', year?: number): Promise<RotationFile> {
+    const report = await this.rotation(actor, year);
+    if (format === 'csv') {
+      return {
+        filename: `${report.year}年年度轮训未参训人员.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        body: rotationCsv(report),
       };
-      if (r.trainee_id) {
-        t.staffCount++;
-        if (r.trained) t.trained++;
-        else t.notTrained.push({ id: r.trainee_id, displayName: r.display_name ?? '' });
-      }
-      townships.set(r.township_id, t);
     }
-    const list = [...townships.values()].map((t) => ({ ...t, coverage: ratio(t.trained, t.staffCount) }));
-    const staffCount = list.reduce((a, t) => a + t.staffCount, 0);
-    const trained = list.reduce((a, t) => a + t.trained, 0);
-    const personTimes = list.reduce((a, t) => a + t.personTimes, 0);
-    return { year, staffCount, trained, coverage: ratio(trained, staffCount), personTimes, townships: list };
+    const [unit] = await this.tx.manager.query<{ name: string }[]>('SELECT name FROM org_units WHERE id = $1', [
+      actor.orgUnitId,
+    ]);
+    return {
+      filename: `${report.year}年年度轮训情况.xlsx`,
+      contentType: XLSX_TYPE,
+      body: await rotationXlsx(report, unit?.name ?? ''),
+    };
   }
 }

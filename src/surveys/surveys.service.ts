@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { TransactionService } from '../common/database/transaction.service';
+import { currentYear } from '../common/time/zoned-time';
+import { Env } from '../config/env';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import type { OrgUnit } from '../org-units/org-unit.entity';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
@@ -147,6 +149,7 @@ export class SurveysService {
   constructor(
     private readonly tx: TransactionService,
     private readonly orgUnits: OrgUnitsService,
+    private readonly env: Env,
   ) {}
 
   /** A survey of a township inside the admin's subtree, or 404 SURVEY_NOT_FOUND. */
@@ -176,36 +179,36 @@ export class SurveysService {
   }
 
   async create(actor: AuthUser, dto: CreateSurveyDto): Promise<SurveyWithUnit> {
-    return this.tx.run(async (m) => {
-      const unit = await this.orgUnits.getInScope(actor, dto.orgUnitId, m);
-      if (unit.kind !== 'township') throw SurveyErrors.notTownship(unit.kind);
-      checkCounts(dto.staffCount, dto.proficiency, dto.education);
-      // ON CONFLICT DO NOTHING rather than catching 23505: a concurrent insert of the same
-      // township and year is waited for, and the transaction stays usable to read its id.
-      const inserted = await m
-        .createQueryBuilder()
-        .insert()
-        .into(Survey)
-        .values({
-          orgUnitId: unit.id,
-          year: dto.year,
-          servicePoints: dto.servicePoints,
-          staffCount: dto.staffCount,
-          ...proficiencyColumns(dto.proficiency),
-          ...educationColumns(dto.education),
-          topicsWanted: dto.topicsWanted ?? [],
-          notes: dto.notes ?? null,
-        })
-        .orIgnore()
-        .returning(['id'])
-        .execute();
-      const id = (inserted.raw as { id: string }[])[0]?.id;
-      if (!id) {
-        const existing = await m.getRepository(Survey).findOneBy({ orgUnitId: unit.id, year: dto.year });
-        throw SurveyErrors.exists(existing?.id, dto.year);
-      }
-      return this.getInScope(actor, id, m);
-    });
+    return this.tx.mapViolations(
+      () =>
+        this.tx.run(async (m) => {
+          const unit = await this.orgUnits.getInScope(actor, dto.orgUnitId, m);
+          if (unit.kind !== 'township') throw SurveyErrors.notTownship(unit.kind);
+          checkCounts(dto.staffCount, dto.proficiency, dto.education);
+          const existing = await m.getRepository(Survey).findOneBy({ orgUnitId: unit.id, year: dto.year });
+          if (existing) throw SurveyErrors.exists(existing.id, dto.year);
+          const repo = m.getRepository(Survey);
+          const saved = await repo.save(
+            repo.create({
+              orgUnitId: unit.id,
+              year: dto.year,
+              servicePoints: dto.servicePoints,
+              staffCount: dto.staffCount,
+              ...proficiencyColumns(dto.proficiency),
+              ...educationColumns(dto.education),
+              topicsWanted: dto.topicsWanted ?? [],
+              notes: dto.notes ?? null,
+            }),
+          );
+          return this.getInScope(actor, saved.id, m);
+        }),
+      // A concurrent request surveyed the township first: name its survey.
+      async (v, fresh) => {
+        if (v.constraint !== 'uq_surveys_org_unit_year') return undefined;
+        const winner = await fresh.getRepository(Survey).findOneBy({ orgUnitId: dto.orgUnitId, year: dto.year });
+        return SurveyErrors.exists(winner?.id, dto.year);
+      },
+    );
   }
 
   async update(actor: AuthUser, id: string, dto: UpdateSurveyDto): Promise<SurveyWithUnit> {
@@ -244,8 +247,11 @@ export class SurveysService {
     });
   }
 
-  /** The year's surveys across the admin's subtree, aggregated in SQL (see the queries above). */
-  async summary(actor: AuthUser, year: number): Promise<SurveySummaryDto> {
+  /**
+   * The year's surveys across the admin's subtree, aggregated in SQL (see the queries above).
+   * Without a year: the current year in the centre's time zone.
+   */
+  async summary(actor: AuthUser, year = currentYear(this.env.TZ_DEFAULT)): Promise<SurveySummaryDto> {
     const params = [`${actor.orgPath}%`, year];
     const m = this.tx.manager;
     const [rows, [t], topTopics] = await Promise.all([

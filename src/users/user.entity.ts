@@ -19,7 +19,6 @@ import { EDUCATION_LEVELS, PROFICIENCIES, ROLES, type EducationLevel, type Profi
 @Check('ck_users_username_lower', `username = lower(btrim(username))`)
 @Check('ck_users_display_name_not_blank', `btrim(display_name) <> ''`)
 @Index('ix_users_org_unit_id', ['orgUnitId'])
-@Index('ix_users_role', ['role'])
 export class User {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_users' })
   id!: string;
@@ -70,6 +69,16 @@ export class User {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
+
+  /**
+   * Ends every way in the user had: older tokens stop working, and the calendar feed
+   * address (a secret like a token) is revoked. For deactivation, a role change and a new
+   * password.
+   */
+  revokeAccess(): void {
+    this.tokenVersion += 1;
+    this.calendarTokenHash = null;
+  }
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;

@@ -4,6 +4,7 @@ import { isEmail } from 'class-validator';
 import { In } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { TransactionService } from '../common/database/transaction.service';
+import { hasForbiddenCharacter, SINGLE_LINE } from '../common/validation/text';
 import { DomainError } from '../common/errors/domain-error';
 import { OrgUnitsService } from '../org-units/org-units.service';
 import { PHONE_PATTERN, USERNAME_PATTERN } from './dto/user.dto';
@@ -94,8 +95,16 @@ export class UsersImportService {
         seen.set(username, row);
       }
       const displayName = fields.displayName ?? '';
-      if (!displayName || displayName.length > 50)
+      if (!displayName || displayName.length > 50) {
         fail(row, 'displayName', 'INVALID', 'displayName is missing or too long');
+      } else if (hasForbiddenCharacter(displayName) || !SINGLE_LINE.test(displayName)) {
+        fail(
+          row,
+          'displayName',
+          'INVALID_CHARACTER',
+          'displayName holds a line break, control or text-direction character',
+        );
+      }
       if (fields.password !== undefined && (fields.password.length < 8 || fields.password.length > 128)) {
         fail(row, 'password', 'INVALID', 'password must be 8 to 128 characters');
       }
@@ -229,7 +238,7 @@ export class UsersImportService {
         });
         if (secret && (c.password !== undefined || !user)) {
           target.passwordHash = secret.hash;
-          if (user) target.tokenVersion += 1;
+          if (user) target.revokeAccess();
           if (!user && secret.password)
             credentials.push({ row: c.row, username: c.username, password: secret.password });
         }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { AuthUser } from '../common/auth/auth-user';
 import { escapeLike } from '../common/database/like';
+import { subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
@@ -12,6 +13,12 @@ import { type CreateUserDto, type ListUsersQueryDto, SELF_EDITABLE, type UpdateU
 import { hashPassword } from './passwords';
 import { User } from './user.entity';
 import { UserErrors } from './users.errors';
+
+/** What a screen shows of a person beside a class or session. */
+export interface PersonRef {
+  id: string;
+  displayName: string;
+}
 
 /** The row the JWT strategy loads on every request: the caller and its scope, in one indexed read. */
 export interface AuthRow extends AuthUser {
@@ -137,20 +144,31 @@ export class UsersService {
       if (dto.role !== undefined) user.role = dto.role;
       if (dto.active !== undefined) user.active = dto.active;
       if (passwordHash) user.passwordHash = passwordHash;
-      if (revokes) user.tokenVersion += 1;
+      if (revokes) user.revokeAccess();
       return this.save(m, user);
     });
   }
 
-  /** Of the given ids, those that are active trainers inside the admin's subtree. */
-  async activeTrainerIdsInScope(actor: AuthUser, ids: string[], m: EntityManager = this.tx.manager): Promise<string[]> {
+  /** Of the given ids, those that are active trainers of a unit under the one at `path` (a class's county). */
+  async activeTrainerIdsUnder(path: string, ids: string[], m: EntityManager = this.tx.manager): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await m.query<{ id: string }[]>(
       `SELECT u.id FROM users u JOIN org_units o ON o.id = u.org_unit_id
         WHERE u.id = ANY($1::uuid[]) AND u.role = 'trainer' AND u.active AND o.path LIKE $2`,
-      [ids, `${actor.orgPath}%`],
+      [ids, subtreePattern(path)],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Display names by id, in one query (for the trainers beside classes and sessions). */
+  async refs(ids: readonly (string | null)[]): Promise<Map<string, PersonRef>> {
+    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+    if (wanted.length === 0) return new Map();
+    const rows = await this.tx.manager.query<PersonRef[]>(
+      `SELECT id, display_name AS "displayName" FROM users WHERE id = ANY($1::uuid[])`,
+      [wanted],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** Stores the hash of a user's calendar feed secret (null revokes the feed). */
@@ -175,15 +193,11 @@ export class UsersService {
   }
 
   private async save(m: EntityManager, user: User): Promise<User> {
-    try {
-      const saved = await m.getRepository(User).save(user);
-      delete (saved as Partial<User>).passwordHash;
-      return saved;
-    } catch (e) {
-      if (e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505') {
-        throw UserErrors.usernameTaken(user.username);
-      }
-      throw e;
-    }
+    const saved = await this.tx.mapViolations(
+      () => m.getRepository(User).save(user),
+      (v) => (v.constraint === 'uq_users_username' ? UserErrors.usernameTaken(user.username) : undefined),
+    );
+    delete (saved as Partial<User>).passwordHash;
+    return saved;
   }
 }

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Roles } from '../common/auth/auth.decorators';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors, ApiPageResponse } from '../common/openapi/api-docs.decorators';
 import type { Page } from '../common/pagination/page.dto';
-import { CreateVenueDto, ListVenuesQueryDto, VenueDto } from './dto/venue.dto';
+import { ParseIdPipe } from '../common/validation/uuid.pipe';
+import { CreateVenueDto, ListVenuesQueryDto, UpdateVenueDto, VenueDto } from './dto/venue.dto';
 import { VenuesService } from './venues.service';
 
 @ApiTags('venues')
@@ -32,5 +33,24 @@ export class VenuesController {
   @ApiErrors(403, 404, 409, 422)
   async create(@CurrentUser() actor: AuthUser, @Body() dto: CreateVenueDto): Promise<VenueDto> {
     return VenueDto.from(await this.venues.create(actor, dto));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: VenueDto })
+  @ApiErrors(404)
+  async get(@CurrentUser() actor: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<VenueDto> {
+    return VenueDto.from(await this.venues.getVisible(actor, id));
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOkResponse({ type: VenueDto })
+  @ApiErrors(403, 404, 409)
+  async update(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateVenueDto,
+  ): Promise<VenueDto> {
+    return VenueDto.from(await this.venues.update(actor, id, dto));
   }
 }

@@ -274,16 +274,18 @@ describe('attendance (e2e)', () => {
     });
 
     it('refuses cancelled sessions and sessions more than 30 minutes away (409)', async () => {
-      const w = await world(1);
+      // The held session ended 40 minutes ago, so the trainer is free for the ones below.
+      const w = await world(1, -100);
       const record = [{ enrolmentId: w.trainees[0].enrolment.id, status: 'present' }];
       const cancelled = await createSession(t.ds, w.cls, w.trainer.user.id, -300, { status: 'cancelled' });
       expect((await put(cancelled, w.trainer.auth, record).expect(409)).body.code).toBe('SESSION_CANCELLED');
-      const later = await createSession(t.ds, w.cls, null, 45);
+      const later = await createSession(t.ds, w.cls, w.trainer.user.id, 45);
       const early = await put(later, w.trainer.auth, record).expect(409);
       expect(early.body.code).toBe('ATTENDANCE_TOO_EARLY');
       expect(Date.parse(early.body.opensAt)).toBe(later.startsAt.getTime() - 30 * 60_000);
-      const soon = await createSession(t.ds, w.cls, null, 25);
-      await put(soon, w.trainer.auth, record).expect(200);
+      // A trainer is never in two overlapping sessions: this one is the co-trainer's.
+      const soon = await createSession(t.ds, w.cls, w.coTrainer.user.id, 25);
+      await put(soon, w.coTrainer.auth, record).expect(200);
     });
 
     it('refuses sessions of a class that is not open, running or completed (409)', async () => {
@@ -311,9 +313,9 @@ describe('attendance (e2e)', () => {
       await get(w.held, stranger.auth).expect(404);
       await get(w.held, x.auth).expect(403);
       await get(w.held, adminB.auth).expect(404);
-      // A session without a named trainer may be marked by any trainer of the class.
-      const open = await createSession(t.ds, w.cls, null, -200);
-      await put(open, w.coTrainer.auth, record).expect(200);
+      // The co-trainer marks the sessions it teaches.
+      const own = await createSession(t.ds, w.cls, w.coTrainer.user.id, -200);
+      await put(own, w.coTrainer.auth, record).expect(200);
       await put(w.held, w.admin.auth, record).expect(200);
     });
 
@@ -392,10 +394,11 @@ describe('attendance (e2e)', () => {
     it('accepts the code derived independently of the process that showed it', async () => {
       const w = await world(1);
       const shown = await open(w.held, w.trainer.auth).expect(200);
-      const derived = await currentCode(w.held.id);
-      // Same step unless the 30 s boundary passed in between; either code is accepted then.
-      expect(shown.body.code === derived || Date.now() >= Date.parse(shown.body.rotatesAt)).toBe(true);
-      await checkIn(w.held, w.trainees[0].auth, derived).expect(200);
+      // The shown code is the one of the step that ends at `rotatesAt`, whenever this runs.
+      const shownStep = stepOf(new Date(shown.body.rotatesAt as string)) - 1;
+      const ref = { sessionId: w.held.id, openedAt: new Date(shown.body.windowOpenedAt as string) };
+      expect(shown.body.code).toBe(codeAt(key, ref, shownStep));
+      await checkIn(w.held, w.trainees[0].auth, await currentCode(w.held.id)).expect(200);
     });
 
     it('records late after the grace period, present within it', async () => {
@@ -416,13 +419,26 @@ describe('attendance (e2e)', () => {
         `SELECT opened_at FROM check_in_windows WHERE session_id = $1`,
         [w.held.id],
       );
-      // Move the opening back a few minutes, so older steps belong to this window too.
-      const openedAt = new Date(win.opened_at.getTime() - 5 * 60_000);
-      await t.ds.query(`UPDATE check_in_windows SET opened_at = $2 WHERE session_id = $1`, [w.held.id, openedAt]);
-      const old = codeAt(key, { sessionId: w.held.id, openedAt }, stepOf(new Date()) - 2);
-      const res = await checkIn(w.held, w.trainees[0].auth, old);
-      // (In the rare case the old code equals the current one, it is rightly accepted.)
-      if (old !== (await currentCode(w.held.id))) expect(res.status).toBe(400);
+      // Move the opening back a few minutes, so older steps belong to this window too. Of the
+      // openings a few ms apart (each has codes of its own), take one whose code of two steps
+      // ago is none of the codes the server may accept: its step is `now` or, if a 30 s
+      // boundary passes before the request lands, `now + 1`. (The rule's edges, with fixed
+      // times: check-in-codes.spec.ts.)
+      const now = stepOf(new Date());
+      const opening = (ms: number) => {
+        const ref = { sessionId: w.held.id, openedAt: new Date(win.opened_at.getTime() - 5 * 60_000 - ms) };
+        const old = codeAt(key, ref, now - 2);
+        return [now - 1, now, now + 1].some((s) => codeAt(key, ref, s) === old) ? undefined : { ...ref, old };
+      };
+      const chosen = Array.from({ length: 10 }, (_, ms) => opening(ms)).find((o) => o !== undefined)!;
+      await t.ds.query(`UPDATE check_in_windows SET opened_at = $2 WHERE session_id = $1`, [
+        w.held.id,
+        chosen.openedAt,
+      ]);
+      const res = await checkIn(w.held, w.trainees[0].auth, chosen.old);
+      expect([res.status, res.body.code, res.body.attemptsLeft]).toEqual([400, 'CHECK_IN_CODE_INVALID', 4]);
+      // The window itself works: its code of the moment is accepted.
+      await checkIn(w.held, w.trainees[0].auth, await currentCode(w.held.id)).expect(200);
     });
 
     it('ends with the session: the window closes at its end, later check-ins are refused', async () => {

@@ -52,7 +52,7 @@ describe('classes (e2e)', () => {
       trainerIds: [trainer.id],
       startDate: '2026-10-08',
       endDate: '2026-12-25',
-      enrolmentClosesAt: '2026-10-05T10:00:00.000Z',
+      enrolmentClosesAt: '2026-10-05T18:00:00+08:00',
     });
   });
 
@@ -90,6 +90,51 @@ describe('classes (e2e)', () => {
     await post(body({ trainerIds: [trainee.id] })).expect(404);
     const inactive = await createUser(t.ds, { role: 'trainer', orgUnitId: tree.countyA.id, active: false });
     await post(body({ trainerIds: [inactive.id] })).expect(404);
+  });
+
+  it("keeps a class's course, venue and trainers in the class's own county, even for a province admin", async () => {
+    const province = await signedIn(t.http, t.ds, { role: 'admin', orgUnitId: tree.province.id });
+    const courseB = await createCourse(t.ds, tree.countyB);
+    const venueB = await createVenue(t.ds, tree.countyB);
+    const trainerB = await createUser(t.ds, { role: 'trainer', orgUnitId: tree.countyB.id });
+    const asProvince = (over: Record<string, unknown>) =>
+      t.http.post('/api/classes').set('Authorization', province.auth).send(body(over));
+    expect((await asProvince({ courseId: courseB.id }).expect(404)).body.code).toBe('COURSE_NOT_FOUND');
+    expect((await asProvince({ venueId: venueB.id }).expect(404)).body.code).toBe('VENUE_NOT_FOUND');
+    const res = await asProvince({ trainerIds: [trainerB.id] }).expect(404);
+    expect(res.body).toMatchObject({ code: 'TRAINER_NOT_FOUND', trainerIds: [trainerB.id] });
+    // A province-wide course may be used by every county's classes.
+    const provincial = await createCourse(t.ds, tree.province);
+    const created = (await asProvince({ courseId: provincial.id }).expect(201)).body.id as string;
+    const patch = (over: Record<string, unknown>) =>
+      t.http.patch(`/api/classes/${created}`).set('Authorization', province.auth).send(over);
+    expect((await patch({ venueId: venueB.id }).expect(404)).body.code).toBe('VENUE_NOT_FOUND');
+    expect((await patch({ trainerIds: [trainerB.id] }).expect(404)).body.code).toBe('TRAINER_NOT_FOUND');
+    expect((await patch({ courseId: courseB.id }).expect(404)).body.code).toBe('COURSE_NOT_FOUND');
+    const sessions = await t.http
+      .post(`/api/classes/${created}/sessions`)
+      .set('Authorization', province.auth)
+      .send({ startsAt: '2026-10-10T09:00:00+08:00', endsAt: '2026-10-10T11:00:00+08:00', venueId: venueB.id })
+      .expect(404);
+    expect(sessions.body.code).toBe('VENUE_NOT_FOUND');
+  });
+
+  it('refuses null for the fields a class must have, and lets null clear the venue', async () => {
+    const id = (await post(body({ venueId: venue.id })).expect(201)).body.id as string;
+    for (const field of ['title', 'capacity', 'startDate', 'trainerIds', 'attendancePoints']) {
+      const res = await t.http
+        .patch(`/api/classes/${id}`)
+        .set('Authorization', admin.auth)
+        .send({ [field]: null });
+      expect({ field, status: res.status, code: res.body.code }).toEqual({
+        field,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    const cleared = await t.http.patch(`/api/classes/${id}`).set('Authorization', admin.auth).send({ venueId: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.venueId).toBeNull();
   });
 
   it('moves through draft > open > running > completed, recording who and when', async () => {

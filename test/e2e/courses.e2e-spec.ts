@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { AuthUser } from '../../src/common/auth/auth-user';
 import { Course } from '../../src/courses/course.entity';
 import type { CoursesService } from '../../src/courses/courses.service';
 import { createOrgTree, signedIn } from '../factories';
@@ -299,17 +298,17 @@ describe('courses (e2e)', () => {
     expect(await t.ds.getRepository(Course).countBy({ orgUnitId: tree.countyA.id })).toBe(1);
   });
 
-  it('getUsable answers courses visible to the admin and 404 COURSE_NOT_FOUND otherwise', async () => {
-    const { tree, adminUser } = await world();
-    const actor = { ...adminUser, orgPath: tree.countyA.path } as AuthUser;
+  it("getUsableFor answers courses of the class's county or from above it, and 404 COURSE_NOT_FOUND otherwise", async () => {
+    const { tree } = await world();
+    const county = tree.countyA.path;
     const provincial = await createCourse(t.ds, { orgUnitId: tree.province.id });
     const below = await createCourse(t.ds, { orgUnitId: tree.townshipA2.id, hours: 2.5 });
     const sideways = await createCourse(t.ds, { orgUnitId: tree.countyB.id });
 
-    await expect(coursesService.getUsable(actor, provincial.id)).resolves.toMatchObject({ id: provincial.id });
-    await expect(coursesService.getUsable(actor, below.id)).resolves.toMatchObject({ id: below.id, hours: 2.5 });
+    await expect(coursesService.getUsableFor(county, provincial.id)).resolves.toMatchObject({ id: provincial.id });
+    await expect(coursesService.getUsableFor(county, below.id)).resolves.toMatchObject({ id: below.id, hours: 2.5 });
     for (const id of [sideways.id, crypto.randomUUID()]) {
-      await expect(coursesService.getUsable(actor, id)).rejects.toMatchObject({
+      await expect(coursesService.getUsableFor(county, id)).rejects.toMatchObject({
         code: 'COURSE_NOT_FOUND',
         kind: 'not_found',
       });
@@ -320,8 +319,8 @@ describe('courses (e2e)', () => {
         `INSERT INTO courses (org_unit_id, title, level, hours) VALUES ($1, '事务内课程', 'beginner', 4) RETURNING id`,
         [tree.countyA.id],
       );
-      await expect(coursesService.getUsable(actor, id, m)).resolves.toMatchObject({ id, hours: 4 });
-      await expect(coursesService.getUsable(actor, id)).rejects.toMatchObject({ code: 'COURSE_NOT_FOUND' });
+      await expect(coursesService.getUsableFor(county, id, m)).resolves.toMatchObject({ id, hours: 4 });
+      await expect(coursesService.getUsableFor(county, id)).rejects.toMatchObject({ code: 'COURSE_NOT_FOUND' });
     });
   });
 });

@@ -219,6 +219,24 @@ describe('enrolments (e2e)', () => {
     expect((await withdraw(ids.w1, w1.auth).expect(409)).body.code).toBe('NOT_WITHDRAWABLE');
   });
 
+  it('passes over a deactivated waitlisted trainee when promoting, and keeps its place', async () => {
+    const c = await openClass({ capacity: 1, maxPerTownship: 1, minPerTownship: 1 });
+    const [seated, gone, next] = await signedInTrainees(t.http, t.ds, tree.townshipA1, 3);
+    const seatedId = (await enrol(c.id, seated.auth).expect(201)).body.id;
+    const goneId = (await enrol(c.id, gone.auth).expect(201)).body.id;
+    const nextId = (await enrol(c.id, next.auth).expect(201)).body.id;
+    await t.http.patch(`/api/users/${gone.id}`).set('Authorization', admin).send({ active: false }).expect(200);
+    await withdraw(seatedId, admin).expect(200);
+    const byId = async (id: string) => t.ds.getRepository(Enrolment).findOneByOrFail({ id });
+    expect(await byId(nextId)).toMatchObject({ status: 'confirmed', waitlistPosition: null });
+    expect(await byId(goneId)).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
+    const told = await t.ds.query<{ user_id: string }[]>(
+      `SELECT user_id FROM notifications WHERE template = 'enrolment-promoted' AND payload->>'classId' = $1`,
+      [c.id],
+    );
+    expect(told).toEqual([{ user_id: next.id }]);
+  });
+
   it('keeps withdrawals to the trainee before the class starts, or an admin in scope', async () => {
     const c = await openClass();
     const [me, neighbour] = await signedInTrainees(t.http, t.ds, tree.townshipA1, 2);

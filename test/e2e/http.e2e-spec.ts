@@ -32,7 +32,7 @@ describe('HTTP contract (e2e)', () => {
       `{"kind":"village","name":"村","parentId":"${tree.townshipA1.id}","__proto__":{"admin":true}}`,
     );
     expect(proto.status).toBe(400);
-    expect(proto.body.code).toBe('INVALID_JSON');
+    expect(proto.body.code).toBe('FORBIDDEN_KEY');
     const ctor = await post(
       `{"kind":"village","name":"村","parentId":"${tree.townshipA1.id}","constructor":{"prototype":{"x":1}}}`,
     );
@@ -45,6 +45,17 @@ describe('HTTP contract (e2e)', () => {
     );
     expect(nested.status).toBe(400);
     expect(await t.ds.query(`SELECT 1 FROM org_units WHERE name = '村'`)).toHaveLength(0);
+  });
+
+  it('refuses a body nested deeper than the limit with 400 JSON_TOO_DEEP, before validation recurses into it', async () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    for (const depth of [33, 1_000]) {
+      const res = await post(`{"kind":"village","name":"村","parentId":"${tree.townshipA1.id}","x":${deep(depth)}}`);
+      expect({ depth, status: res.status, code: res.body.code }).toEqual({ depth, status: 400, code: 'JSON_TOO_DEEP' });
+    }
+    // Brackets inside strings are text, not nesting.
+    const inString = await post(`{"kind":"village","name":"${'['.repeat(40)}","parentId":"${tree.townshipA1.id}"}`);
+    expect(inString.body.code).not.toBe('JSON_TOO_DEEP');
   });
 
   it('answers malformed JSON with 400 INVALID_JSON', async () => {

@@ -62,6 +62,61 @@ describe('input hardening (e2e)', () => {
     expect(escaped.status).toBe(401);
   });
 
+  it('refuses control and text-direction characters in any text, and line breaks in names', async () => {
+    const create = (name: string) =>
+      t.http
+        .post('/api/org-units')
+        .set('Authorization', admin)
+        .send({ kind: 'village', name, parentId: tree.townshipA1.id });
+    // U+202E makes "村甲\u202Egnp.exe" read backwards on screens and printouts; U+0007 rings a terminal's bell.
+    for (const name of ['村\u202E甲', '村\u2066甲\u2069', '村\u200F', '村\u0007', '村\u009B']) {
+      const res = await create(name);
+      expect({ name, status: res.status, code: res.body.code }).toEqual({
+        name,
+        status: 400,
+        code: 'INVALID_CHARACTER',
+      });
+    }
+    for (const name of ['村\n甲', '村\t甲', '村\r甲']) {
+      const res = await create(name);
+      expect({ name, status: res.status, code: res.body.code }).toEqual({
+        name,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    const user = await createUser(t.ds, { role: 'trainee', orgUnitId: tree.townshipA1.id });
+    const renamed = await t.http
+      .patch(`/api/users/${user.id}`)
+      .set('Authorization', admin)
+      .send({ displayName: '张\u202E三' });
+    expect(renamed.body.code).toBe('INVALID_CHARACTER');
+    expect(await t.ds.query(`SELECT 1 FROM org_units WHERE name LIKE '村%'`)).toHaveLength(0);
+    // Text that may span lines keeps its line breaks.
+    await t.http
+      .post('/api/courses')
+      .set('Authorization', admin)
+      .send({ title: '课程', level: 'beginner', hours: 2, description: '第一行\n第二行' })
+      .expect(201);
+  });
+
+  it('reports an imported name holding a text-direction character as a row error', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('学员');
+    sheet.addRow(['姓名', '手机号', '单位']);
+    sheet.addRow(['李\u202E四', '13800001111', tree.townshipA1.name]);
+    sheet.addRow(['王五', '13800002222', tree.townshipA1.name]);
+    const res = await t.http
+      .post('/api/users/import?dryRun=true')
+      .set('Authorization', admin)
+      .attach('file', Buffer.from(await workbook.xlsx.writeBuffer()), 'trainees.xlsx')
+      .expect(200);
+    expect(res.body).toMatchObject({ created: 1, failed: 1 });
+    expect(res.body.errors).toEqual([
+      { row: 2, field: 'displayName', code: 'INVALID_CHARACTER', message: expect.any(String) },
+    ]);
+  });
+
   it('refuses a NUL character in the query string or path', async () => {
     for (const url of ['/api/users?q=%00', '/api/org-units?q=a%00b', '/api/users?role=%00admin', '/api/courses/%00']) {
       const res = await t.http.get(url).set('Authorization', admin);

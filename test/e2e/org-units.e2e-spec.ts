@@ -107,7 +107,7 @@ describe('org units (e2e)', () => {
         'EXPLAIN SELECT id FROM org_units WHERE path LIKE $1',
         [`${tree.countyA.path}%`],
       );
-      expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index.*ix_org_units_path/);
+      expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index.*uq_org_units_path/);
     } finally {
       await runner.release();
     }
@@ -194,6 +194,30 @@ describe('org units (e2e)', () => {
     const withUsers = await t.http.delete(`/api/org-units/${peopled.id}`).set('Authorization', admin).expect(409);
     expect(withUsers.body.code).toBe('ORG_UNIT_HAS_USERS');
   });
+
+  it.each([
+    ['a plan', 'plan', 'county'],
+    ['a survey', 'survey', 'township'],
+    ['a venue', 'venue', 'township'],
+    ['a course', 'course', 'township'],
+  ] as const)(
+    'refuses to delete a unit still used by %s with 409 ORG_UNIT_IN_USE naming it',
+    async (_what, usedBy, kind) => {
+      const unit = await createUnit(t.ds, kind === 'county' ? tree.province : tree.countyA, kind);
+      const province = await signedIn(t.http, t.ds, { role: 'admin', orgUnitId: tree.province.id });
+      const insert: Record<typeof usedBy, string> = {
+        plan: `INSERT INTO plans (org_unit_id, year, title) VALUES ($1, 2030, '计划')`,
+        survey: `INSERT INTO surveys (org_unit_id, year, service_points, staff_count, proficiency_none, proficiency_basic,
+               proficiency_intermediate, proficiency_advanced) VALUES ($1, 2030, 1, 1, 1, 0, 0, 0)`,
+        venue: `INSERT INTO venues (org_unit_id, name) VALUES ($1, '教室')`,
+        course: `INSERT INTO courses (org_unit_id, title, level, hours) VALUES ($1, '课程', 'beginner', 2)`,
+      };
+      await t.ds.query(insert[usedBy], [unit.id]);
+      const res = await t.http.delete(`/api/org-units/${unit.id}`).set('Authorization', province.auth).expect(409);
+      expect(res.body).toMatchObject({ code: 'ORG_UNIT_IN_USE', usedBy });
+      expect(await t.ds.getRepository(OrgUnit).countBy({ id: unit.id })).toBe(1);
+    },
+  );
 
   it('lets trainees and trainers read their own unit and its ancestors only, and not write', async () => {
     const trainee = await signedIn(t.http, t.ds, { role: 'trainee', orgUnitId: tree.villageA1.id });

@@ -51,6 +51,11 @@ describe('plans (e2e)', () => {
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    // Every loser names the winner, including those that lost at the unique constraint.
+    const winner = results.find((r) => r.status === 201)!.body.id as string;
+    for (const lost of results.filter((r) => r.status === 409)) {
+      expect(lost.body).toMatchObject({ code: 'PLAN_EXISTS', planId: winner });
+    }
   });
 
   it('refuses a plan for a unit that is not a county, or outside the admin scope', async () => {
@@ -101,16 +106,17 @@ describe('plans (e2e)', () => {
     });
     const q4 = await createClass(t.ds, plan, course, [trainer.id], { status: 'running' });
     const sessions = t.ds.getRepository(ClassSession);
-    const at = (iso: string, hours = 3) => ({
-      startsAt: new Date(iso),
-      endsAt: new Date(new Date(iso).getTime() + hours * 3.6e6),
-    });
+    // Held means started: sessions are placed relative to now (progress counts them by their class's quarter).
+    const at = (daysFromNow: number, hours = 3) => {
+      const startsAt = new Date(Date.now() + daysFromNow * 86_400_000);
+      return { startsAt, endsAt: new Date(startsAt.getTime() + hours * 3.6e6), trainerId: trainer.id };
+    };
     await sessions.save([
-      sessions.create({ classId: q1.id, ...at('2026-01-05T01:00:00Z') }),
-      sessions.create({ classId: q1.id, ...at('2026-02-05T01:00:00Z') }),
-      sessions.create({ classId: q1.id, ...at('2026-03-05T01:00:00Z'), status: 'cancelled' }),
-      sessions.create({ classId: q4.id, ...at('2026-10-05T01:00:00Z') }),
-      sessions.create({ classId: q4.id, ...at('2099-12-05T01:00:00Z') }),
+      sessions.create({ classId: q1.id, ...at(-30) }),
+      sessions.create({ classId: q1.id, ...at(-20) }),
+      sessions.create({ classId: q1.id, ...at(-10), status: 'cancelled' }),
+      sessions.create({ classId: q4.id, ...at(-1) }),
+      sessions.create({ classId: q4.id, ...at(30) }),
     ]);
     const res = await t.http.get(`/api/plans/${plan.id}`).set('Authorization', admin).expect(200);
     expect(res.body.progress).toEqual({

@@ -52,11 +52,16 @@ describe('sessions (e2e)', () => {
     }).expect(201);
     expect(res.body).toMatchObject({
       classId: c.id,
-      startsAt: '2026-10-10T01:00:00.000Z',
-      endsAt: '2026-10-10T04:00:00.000Z',
+      startsAt: '2026-10-10T09:00:00+08:00',
+      endsAt: '2026-10-10T12:00:00+08:00',
       trainerId: trainer.id,
+      trainer: { id: trainer.id, displayName: trainer.displayName },
       venueId: venue.id,
-      status: 'scheduled',
+      venue: { id: venue.id, name: venue.name, address: venue.address },
+      class: { id: c.id, title: c.title },
+      course: { id: c.courseId, title: expect.any(String) },
+      // A session shows `held` once it has ended: this one's end lies in the past from 2026-10-10 on.
+      status: Date.now() >= Date.parse('2026-10-10T12:00:00+08:00') ? 'held' : 'scheduled',
       sequence: 0,
       topic: '数字资源检索',
     });
@@ -78,14 +83,14 @@ describe('sessions (e2e)', () => {
     }).expect(201);
     const items = res.body.items as { startsAt: string; endsAt: string }[];
     expect(items.map((s) => s.startsAt)).toEqual([
-      '2026-10-15T01:00:00.000Z',
-      '2026-10-25T01:00:00.000Z',
-      '2026-11-05T01:00:00.000Z',
-      '2026-11-15T01:00:00.000Z',
-      '2026-11-25T01:00:00.000Z',
-      '2026-12-05T01:00:00.000Z',
-      '2026-12-15T01:00:00.000Z',
-      '2026-12-25T01:00:00.000Z',
+      '2026-10-15T09:00:00+08:00',
+      '2026-10-25T09:00:00+08:00',
+      '2026-11-05T09:00:00+08:00',
+      '2026-11-15T09:00:00+08:00',
+      '2026-11-25T09:00:00+08:00',
+      '2026-12-05T09:00:00+08:00',
+      '2026-12-15T09:00:00+08:00',
+      '2026-12-25T09:00:00+08:00',
     ]);
     expect(items.every((s) => new Date(s.endsAt).getTime() - new Date(s.startsAt).getTime() === 3 * 3.6e6)).toBe(true);
     const listed = await t.http.get(`/api/classes/${c.id}/sessions`).set('Authorization', admin).expect(200);
@@ -200,7 +205,7 @@ describe('sessions (e2e)', () => {
       .set('Authorization', admin)
       .send({ startsAt: '2026-12-02T14:00:00+08:00', endsAt: '2026-12-02T16:00:00+08:00' })
       .expect(200);
-    expect(moved.body).toMatchObject({ startsAt: '2026-12-02T06:00:00.000Z', sequence: 1 });
+    expect(moved.body).toMatchObject({ startsAt: '2026-12-02T14:00:00+08:00', sequence: 1 });
     expect(events).toContainEqual({
       name: 'session.rescheduled',
       payload: {
@@ -356,9 +361,9 @@ describe('sessions in a zone with daylight saving (e2e)', () => {
         .send({ recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=TU', startTime: '09:00', durationMinutes: 120 } })
         .expect(201);
       expect((res.body.items as { startsAt: string }[]).map((s) => s.startsAt)).toEqual([
-        '2026-03-17T08:00:00.000Z', // CET, UTC+1
-        '2026-03-24T08:00:00.000Z',
-        '2026-03-31T07:00:00.000Z', // CEST from 29 March, UTC+2
+        '2026-03-17T09:00:00+01:00', // CET, UTC+1
+        '2026-03-24T09:00:00+01:00',
+        '2026-03-31T09:00:00+02:00', // CEST from 29 March, UTC+2
       ]);
     } finally {
       await t.close();

@@ -535,7 +535,7 @@ describe('surveys (e2e)', () => {
 
     it('needs a valid year', async () => {
       const { admin } = await world();
-      for (const query of ['', '?year=', '?year=abc', '?year=1999', '?year=2026.5']) {
+      for (const query of ['?year=', '?year=abc', '?year=1999', '?year=2026.5']) {
         const res = await t.http.get(`/api/surveys/summary${query}`).set('Authorization', admin).expect(400);
         expect({ query, code: res.body.code }).toEqual({ query, code: 'VALIDATION_FAILED' });
       }

@@ -14,7 +14,7 @@ const MINUTE = 60_000;
 export async function createSession(
   ds: DataSource,
   cls: TrainingClass,
-  trainerId: string | null,
+  trainerId: string,
   startsInMinutes: number,
   fields: Partial<ClassSession> = {},
 ): Promise<ClassSession> {

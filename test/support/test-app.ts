@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
@@ -28,9 +29,13 @@ export async function createTestDatabase(): Promise<{ name: string; url: string;
 
 /**
  * Boots the real API (Fastify, PostgreSQL, Redis) on a database of its own and a Redis
- * key prefix of its own. `env` overrides variables for this app.
+ * key prefix of its own. `env` overrides variables for this app; logs go to
+ * `options.logDestination` (they are silent unless `env` sets another NODE_ENV than test).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { logDestination?: DestinationStream } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const prefix = `lms:test:${randomUUID().slice(0, 8)}:`;
   const config = validateEnv({ ...process.env, DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...env });
@@ -39,7 +44,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   jest.resetModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createApp } = require('../../src/app.factory') as typeof import('../../src/app.factory');
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   const ds = await new DataSource(dataSourceOptions(db.url)).initialize();
   // Fails fast instead of retrying when a test points the app at a Redis that is down.
   const redis = new Redis(config.REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1, enableOfflineQueue: false });

@@ -26,7 +26,10 @@ import type { ClassTransition } from '../class-transition.entity';
 import type { TrainingClass } from '../training-class.entity';
 import { type AttendancePoints, pointsOf } from '../attendance-points';
 import { ZONED_INSTANT as INSTANT } from '../../common/time/zoned-time';
+import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { trim } from '../../common/validation/transforms';
+import { CourseRefDto, PersonRefDto, VenueRefDto } from '../../common/openapi/refs.dto';
+import { IsSingleLine } from '../../common/validation/text';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -71,6 +74,7 @@ export class CreateClassDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsSingleLine()
   title!: string;
 
   @ApiProperty({ minimum: 1, maximum: 4 })
@@ -108,14 +112,14 @@ export class CreateClassDto {
   capacity!: number;
 
   @ApiPropertyOptional({ default: 3 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(100)
   minPerTownship?: number;
 
   @ApiPropertyOptional({ default: 5 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -137,7 +141,7 @@ export class CreateClassDto {
     maximum: 1,
     description: 'Attendance rate needed for a certificate',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsNumber({ maxDecimalPlaces: 3, allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
@@ -147,13 +151,16 @@ export class CreateClassDto {
     type: AttendancePointsDto,
     description: 'Points per attendance status (default present 2, late 1, excused 1, absent 0, out of 2)',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ValidateNested()
   @Type(() => AttendancePointsDto)
   attendancePoints?: AttendancePointsDto;
 }
 
-export class UpdateClassDto extends PartialType(OmitType(CreateClassDto, ['planId'] as const)) {}
+/** Every field may be left out; null only clears `venueId`. */
+export class UpdateClassDto extends PartialType(OmitType(CreateClassDto, ['planId'] as const), {
+  skipNullProperties: false,
+}) {}
 
 export class ListClassesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
@@ -186,46 +193,61 @@ export class ListClassesQueryDto extends PageQueryDto {
 export class ClassTransitionDto {
   @ApiProperty({ enum: CLASS_STATUSES }) fromStatus!: ClassStatus;
   @ApiProperty({ enum: CLASS_STATUSES }) toStatus!: ClassStatus;
-  @ApiProperty({ format: 'uuid' }) actorId!: string;
-  @ApiProperty() at!: Date;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Who made the step: shown to admins only' })
+  actorId?: string;
+  @ApiProperty({ type: String, format: 'date-time' }) at!: Date;
 
-  static from(t: ClassTransition): ClassTransitionDto {
-    return { fromStatus: t.fromStatus, toStatus: t.toStatus, actorId: t.actorId, at: t.at };
+  /** Who made a step is the library's business: trainers and trainees see what happened and when. */
+  static from(t: ClassTransition, showActor: boolean): ClassTransitionDto {
+    return { fromStatus: t.fromStatus, toStatus: t.toStatus, ...(showActor && { actorId: t.actorId }), at: t.at };
   }
+}
+
+/** The names a class's screen shows beside its ids, looked up in one go for a whole list. */
+export interface ClassRefs {
+  courses: Map<string, CourseRefDto>;
+  venues: Map<string, VenueRefDto>;
+  people: Map<string, PersonRefDto>;
 }
 
 export class ClassDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) planId!: string;
   @ApiProperty({ format: 'uuid' }) courseId!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty() quarter!: number;
-  @ApiProperty() startDate!: string;
-  @ApiProperty() endDate!: string;
+  @ApiProperty({ type: CourseRefDto }) course!: CourseRefDto;
+  @ApiProperty({ example: '2026年第四期基层服务点人员培训班' }) title!: string;
+  @ApiProperty({ minimum: 1, maximum: 4 }) quarter!: number;
+  @ApiProperty({ example: '2026-10-08', description: 'Local date' }) startDate!: string;
+  @ApiProperty({ example: '2026-12-25', description: 'Local date' }) endDate!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) venueId!: string | null;
-  @ApiProperty({ type: [String] }) trainerIds!: string[];
+  @ApiProperty({ type: VenueRefDto, nullable: true }) venue!: VenueRefDto | null;
+  @ApiProperty({ type: [String], format: 'uuid' }) trainerIds!: string[];
+  @ApiProperty({ type: [PersonRefDto] }) trainers!: PersonRefDto[];
   @ApiProperty() capacity!: number;
   @ApiProperty() minPerTownship!: number;
   @ApiProperty() maxPerTownship!: number;
-  @ApiProperty() enrolmentOpensAt!: Date;
-  @ApiProperty() enrolmentClosesAt!: Date;
-  @ApiProperty() attendanceThreshold!: number;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-09-20T00:00:00+08:00' }) enrolmentOpensAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-10-05T18:00:00+08:00' }) enrolmentClosesAt!: Date;
+  @ApiProperty({ minimum: 0, maximum: 1 }) attendanceThreshold!: number;
   @ApiProperty({ type: AttendancePointsDto }) attendancePoints!: AttendancePoints;
   @ApiProperty({ enum: CLASS_STATUSES }) status!: ClassStatus;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time' }) updatedAt!: Date;
 
-  static from(c: TrainingClass, trainerIds: string[]): ClassDto {
+  static from(c: TrainingClass, trainerIds: string[], refs: ClassRefs): ClassDto {
     return {
       id: c.id,
       planId: c.planId,
       courseId: c.courseId,
+      course: refs.courses.get(c.courseId) ?? { id: c.courseId, title: '' },
       title: c.title,
       quarter: c.quarter,
       startDate: c.startDate,
       endDate: c.endDate,
       venueId: c.venueId,
+      venue: (c.venueId && refs.venues.get(c.venueId)) || null,
       trainerIds,
+      trainers: trainerIds.map((id) => refs.people.get(id) ?? { id, displayName: '' }),
       capacity: c.capacity,
       minPerTownship: c.minPerTownship,
       maxPerTownship: c.maxPerTownship,
@@ -241,6 +263,6 @@ export class ClassDto {
 }
 
 export class ClassDetailDto extends ClassDto {
-  @ApiProperty({ type: [ClassTransitionDto], description: 'Every state change: who and when' })
+  @ApiProperty({ type: [ClassTransitionDto], description: 'Every state change: when (and, for admins, who)' })
   transitions!: ClassTransitionDto[];
 }

@@ -16,9 +16,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
-import { SESSION_STATUSES, type ClassSession, type SessionStatus } from '../class-session.entity';
+import type { ClassSession } from '../class-session.entity';
+import { ClassRefDto, CourseRefDto, PersonRefDto, VenueRefDto } from '../../common/openapi/refs.dto';
 import { ZONED_INSTANT as INSTANT } from '../../common/time/zoned-time';
+import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { trimOrNull } from '../../common/validation/transforms';
+import { IsSingleLine } from '../../common/validation/text';
 
 export class RecurrenceDto {
   @ApiProperty({ example: 'FREQ=MONTHLY;BYMONTHDAY=5,15,25', description: 'RFC 5545 RRULE, without DTSTART' })
@@ -64,7 +67,10 @@ export class CreateSessionsDto {
   @Type(() => RecurrenceDto)
   recurrence?: RecurrenceDto;
 
-  @ApiPropertyOptional({ format: 'uuid', description: "One of the class's trainers; defaults to its only trainer" })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "One of the class's trainers; defaults to its only trainer, required when it has several",
+  })
   @IsOptional()
   @IsUUID()
   trainerId?: string;
@@ -80,6 +86,7 @@ export class CreateSessionsDto {
   @ValidateIf((_o, v) => v !== null)
   @IsString()
   @MaxLength(200)
+  @IsSingleLine()
   topic?: string | null;
 }
 
@@ -96,11 +103,10 @@ export class UpdateSessionDto {
   @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
   endsAt?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
+  @ApiPropertyOptional({ format: 'uuid', description: "Another of the class's trainers (a session always has one)" })
+  @IsOptionalNotNull()
   @IsUUID()
-  trainerId?: string | null;
+  trainerId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
   @IsOptional()
@@ -114,6 +120,7 @@ export class UpdateSessionDto {
   @ValidateIf((_o, v) => v !== null)
   @IsString()
   @MaxLength(200)
+  @IsSingleLine()
   topic?: string | null;
 }
 
@@ -132,32 +139,94 @@ export class ListSessionsQueryDto extends PageQueryDto {
   includeCancelled?: 'true' | 'false';
 }
 
+/** What a session shows: `held` once it has ended (unless cancelled), `scheduled` before. */
+export const SESSION_VIEW_STATUSES = ['scheduled', 'held', 'cancelled'] as const;
+export type SessionViewStatus = (typeof SESSION_VIEW_STATUSES)[number];
+
+export function sessionViewStatus(s: Pick<ClassSession, 'status' | 'endsAt'>, now: Date): SessionViewStatus {
+  if (s.status === 'cancelled') return 'cancelled';
+  return s.endsAt <= now ? 'held' : 'scheduled';
+}
+
+/** The names a session's screen shows beside its ids, looked up in one go for a whole list. */
+export interface SessionRefs {
+  classes: Map<string, { id: string; title: string; courseId: string }>;
+  courses: Map<string, CourseRefDto>;
+  venues: Map<string, VenueRefDto>;
+  people: Map<string, PersonRefDto>;
+}
+
 export class SessionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) classId!: string;
-  @ApiProperty() startsAt!: Date;
-  @ApiProperty() endsAt!: Date;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true }) trainerId!: string | null;
+  @ApiProperty({ type: ClassRefDto, name: 'class' }) class!: ClassRefDto;
+  @ApiProperty({ type: CourseRefDto }) course!: CourseRefDto;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-10-08T09:00:00+08:00' }) startsAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-10-08T12:00:00+08:00' }) endsAt!: Date;
+  @ApiProperty({ format: 'uuid' }) trainerId!: string;
+  @ApiProperty({ type: PersonRefDto }) trainer!: PersonRefDto;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) venueId!: string | null;
+  @ApiProperty({ type: VenueRefDto, nullable: true }) venue!: VenueRefDto | null;
   @ApiProperty({ type: String, nullable: true }) topic!: string | null;
-  @ApiProperty({ enum: SESSION_STATUSES }) status!: SessionStatus;
+  @ApiProperty({ enum: SESSION_VIEW_STATUSES, description: '`held` once its end has passed (unless cancelled)' })
+  status!: SessionViewStatus;
   @ApiProperty({ description: 'Raised on every change (iCalendar SEQUENCE)' }) sequence!: number;
-  @ApiProperty({ type: Date, nullable: true }) cancelledAt!: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) cancelledAt!: Date | null;
 
-  static from(s: ClassSession): SessionDto {
+  static from(s: ClassSession, refs: SessionRefs, now: Date): SessionDto {
+    const c = refs.classes.get(s.classId);
     return {
       id: s.id,
       classId: s.classId,
+      class: { id: s.classId, title: c?.title ?? '' },
+      course: (c && refs.courses.get(c.courseId)) ?? { id: c?.courseId ?? '', title: '' },
       startsAt: s.startsAt,
       endsAt: s.endsAt,
       trainerId: s.trainerId,
+      trainer: refs.people.get(s.trainerId) ?? { id: s.trainerId, displayName: '' },
       venueId: s.venueId,
+      venue: (s.venueId && refs.venues.get(s.venueId)) || null,
       topic: s.topic,
-      status: s.status,
+      status: sessionViewStatus(s, now),
       sequence: s.sequence,
       cancelledAt: s.cancelledAt,
     };
   }
+}
+
+/** `GET /api/sessions`: sessions in the caller's part of the organisation, by time. */
+export class SearchSessionsQueryDto extends ListSessionsQueryDto {
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-10-08T00:00:00+08:00',
+    description: 'Sessions ending after this instant',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  from?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-10-09T00:00:00+08:00',
+    description: 'Sessions starting before this instant',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  to?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Sessions this trainer teaches' })
+  @IsOptional()
+  @IsUUID()
+  trainerId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Sessions of this class' })
+  @IsOptional()
+  @IsUUID()
+  classId?: string;
 }
 
 export class SessionListDto {

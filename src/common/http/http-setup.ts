@@ -4,13 +4,41 @@ import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import sjson from 'secure-json-parse';
 import { DomainError } from '../errors/domain-error';
+import { jsonWithLocalInstants } from '../time/zoned-time';
+import { hasForbiddenCharacter } from '../validation/text';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/**
+ * Deepest nesting of arrays and objects a body may have. Ours nest three levels at most;
+ * a deeper body would only exhaust the stack of the recursive steps after parsing.
+ */
+export const MAX_JSON_DEPTH = 32;
 /** Keys that could reach an object's prototype; no field of ours has these names. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** True when the JSON text nests deeper than `max`; one pass, no recursion, strings skipped. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 function findForbiddenKey(value: unknown, depth = 0): string | undefined {
-  if (depth > 64 || value === null || typeof value !== 'object') return undefined;
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object') return undefined;
   for (const [key, child] of Object.entries(value)) {
     if (FORBIDDEN_KEYS.has(key)) return key;
     const found = findForbiddenKey(child, depth + 1);
@@ -19,15 +47,21 @@ function findForbiddenKey(value: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
-/** Whether a parsed body holds a NUL character in a key or string: PostgreSQL text cannot store one. */
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 64 || value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(([key, child]) => key.includes('\u0000') || containsNul(child, depth + 1));
+/** Whether a parsed body holds, in a key or string, a character no stored text may hold (NUL, controls, direction marks). */
+function containsForbiddenCharacter(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return hasForbiddenCharacter(value);
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(
+    ([key, child]) => hasForbiddenCharacter(key) || containsForbiddenCharacter(child, depth + 1),
+  );
 }
 
 const invalidCharacter = (where: string) =>
-  new DomainError('INVALID_CHARACTER', `${where} holds a NUL character (\\u0000)`, 'invalid');
+  new DomainError(
+    'INVALID_CHARACTER',
+    `${where} holds a control or text-direction character (such as NUL or U+202E)`,
+    'invalid',
+  );
 
 /** Fastify's request id: the client's X-Request-Id when it looks sane, else a new UUID. */
 export function requestId(req: IncomingMessage): string {
@@ -38,15 +72,20 @@ export function requestId(req: IncomingMessage): string {
 /**
  * Body handling for a JSON API:
  * - JSON is parsed with prototype-poisoning protection; bad JSON is 400 INVALID_JSON,
- *   and keys like __proto__ or constructor anywhere in it are 400 FORBIDDEN_KEY
- *   (Nest would otherwise turn Fastify's error into a code-less 400);
- * - a NUL character in the body or the address is 400 INVALID_CHARACTER: PostgreSQL
- *   cannot store one in text, so it would otherwise come back as a 500;
+ *   keys like __proto__ or constructor anywhere in it are 400 FORBIDDEN_KEY (Nest would
+ *   otherwise turn Fastify's error into a code-less 400), and nesting deeper than
+ *   MAX_JSON_DEPTH is 400 JSON_TOO_DEEP before anything recursive reads it;
+ * - answers are written with every instant in the centre's offset (`zone`);
+ * - a NUL character in the body or the address is 400 INVALID_CHARACTER (PostgreSQL
+ *   cannot store one in text, so it would otherwise come back as a 500), and so are the
+ *   other control characters but tab and line breaks, and the invisible marks that reorder
+ *   text (a name with U+202E reads backwards on every screen and printout);
  * - text/plain is not accepted (415), like any other type without a parser, and
  *   multipart/form-data only on routes marked @AcceptsUpload();
  * - every answer carries the request id in X-Request-Id and helmet's security headers.
  */
-export function configureHttp(fastify: FastifyInstance): void {
+export function configureHttp(fastify: FastifyInstance, zone: string): void {
+  fastify.setReplySerializer(jsonWithLocalInstants(zone));
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -54,13 +93,26 @@ export function configureHttp(fastify: FastifyInstance): void {
       done(new DomainError('INVALID_JSON', 'The body is empty but the content type is JSON', 'invalid'), undefined);
       return;
     }
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      done(
+        new DomainError('JSON_TOO_DEEP', `The body nests deeper than ${MAX_JSON_DEPTH} levels`, 'invalid', {
+          maxDepth: MAX_JSON_DEPTH,
+        }),
+        undefined,
+      );
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (e) {
       const poisoned = e instanceof SyntaxError && /forbidden (prototype|constructor) property/.test(e.message);
-      const message = poisoned ? 'The body holds a forbidden key (__proto__)' : 'The body is not valid JSON';
-      done(new DomainError('INVALID_JSON', message, 'invalid'), undefined);
+      done(
+        poisoned
+          ? new DomainError('FORBIDDEN_KEY', 'The body holds a forbidden key (__proto__ or constructor)', 'invalid')
+          : new DomainError('INVALID_JSON', 'The body is not valid JSON', 'invalid'),
+        undefined,
+      );
       return;
     }
     const forbidden = findForbiddenKey(parsed);
@@ -68,7 +120,7 @@ export function configureHttp(fastify: FastifyInstance): void {
       done(new DomainError('FORBIDDEN_KEY', `The body holds the forbidden key "${forbidden}"`, 'invalid'), undefined);
       return;
     }
-    if (containsNul(parsed)) {
+    if (containsForbiddenCharacter(parsed)) {
       done(invalidCharacter('The body'), undefined);
       return;
     }

@@ -4,10 +4,24 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import type { EntityManager } from 'typeorm';
+import { Env } from '../../config/env';
 import type { AuthUser } from '../auth/auth-user';
 import { TransactionService } from '../database/transaction.service';
 import { DomainError } from '../errors/domain-error';
+import { jsonWithLocalInstants } from '../time/zoned-time';
 import { IdempotencyKey } from './idempotency-key.entity';
+
+export const IdempotencyErrors = {
+  invalidKey: () =>
+    new DomainError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-200 visible ASCII characters', 'invalid'),
+  keyReused: () =>
+    new DomainError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used for a different request',
+      'unprocessable',
+    ),
+};
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** How long a key is remembered. */
@@ -50,20 +64,37 @@ function redacted(body: unknown, fields: string[] = []): unknown {
   return copy;
 }
 
+/** A claimed key turned out to hold a finished answer: replay it instead of the handler's. */
+class Replay extends Error {
+  constructor(readonly stored: IdempotencyKey) {
+    super('replay');
+  }
+}
+
 /**
  * Honours `Idempotency-Key` on every POST: the first answer is stored in PostgreSQL in
  * the same transaction as the change it guards, so a retry replays it and never doubles
- * anything. A concurrent retry waits on the key's row until the first commits. The same
- * key with another body is 422. Errors are not stored: the change rolled back, so a
- * retry runs again. Fields a route names in `@Idempotent({ redact })` are not stored.
- * Keys past their 24 hours are deleted as new ones are claimed.
+ * anything. The same key with another body is 422. Errors are not stored: the change
+ * rolled back, so a retry runs again. Fields a route names in `@Idempotent({ redact })`
+ * are not stored. Keys past their 24 hours are deleted as new ones are claimed.
+ *
+ * The transaction is deferred: it opens at the service's first `tx.run` (slow work before
+ * it, such as hashing passwords, holds no connection), claims the key first thing, and is
+ * committed here once the answer is stored; events the service queued with `afterCommit`
+ * run only then. A concurrent request with the same key waits on the claimed row until the
+ * first commits, then replays its answer.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly stringify: (value: unknown) => string;
+
   constructor(
     private readonly tx: TransactionService,
     private readonly reflector: Reflector,
-  ) {}
+    env: Env,
+  ) {
+    this.stringify = jsonWithLocalInstants(env.TZ_DEFAULT);
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
@@ -72,13 +103,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Public POSTs (login) are not replayed: an access token is never stored.
     if (request.method !== 'POST' || raw === undefined || !request.user) return next.handle();
     const key = Array.isArray(raw) ? raw[0] : raw;
-    if (!KEY_PATTERN.test(key)) {
-      throw new DomainError(
-        'INVALID_IDEMPOTENCY_KEY',
-        'Idempotency-Key must be 1-200 visible ASCII characters',
-        'invalid',
-      );
-    }
+    if (!KEY_PATTERN.test(key)) throw IdempotencyErrors.invalidKey();
     const reply = http.getResponse<FastifyReply>();
     const scope = request.user.id;
     const path = request.url.split('?')[0];
@@ -89,46 +114,56 @@ export class IdempotencyInterceptor implements NestInterceptor {
       (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? HttpStatus.CREATED;
     const options = this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENCY_OPTIONS, context.getHandler());
 
-    return from(
-      this.tx.run(async (m) => {
-        // Expired keys are forgotten; then claim the key. A concurrent holder makes this INSERT wait.
-        await m.query(
-          `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`,
-          [scope, key, IDEMPOTENCY_TTL_HOURS],
-        );
-        // Other callers' expired keys too, a few at a time, so the table does not grow without bound.
-        // SKIP LOCKED: two requests sweeping at once neither wait for nor deadlock with each other.
-        await m.query(
-          `DELETE FROM idempotency_keys WHERE (scope, key) IN (
-             SELECT scope, key FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)
-              LIMIT 100 FOR UPDATE SKIP LOCKED)`,
-          [IDEMPOTENCY_TTL_HOURS],
-        );
-        const claimed = await m.query<unknown[]>(
-          `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, status_code)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
-          [scope, key, request.method, path, requestHash, statusCode],
-        );
-        if (claimed.length === 0) {
-          const stored = await m.getRepository(IdempotencyKey).findOneByOrFail({ scope, key });
-          if (stored.requestHash !== requestHash) {
-            throw new DomainError(
-              'IDEMPOTENCY_KEY_REUSED',
-              'This Idempotency-Key was already used for a different request',
-              'unprocessable',
-            );
-          }
-          void reply.status(stored.statusCode).header('idempotent-replayed', 'true');
-          return stored.responseBody;
-        }
-        const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        await m.query(`UPDATE idempotency_keys SET response_body = $3 WHERE scope = $1 AND key = $2`, [
-          scope,
-          key,
-          JSON.stringify(redacted(body, options?.redact) ?? null),
-        ]);
+    const replay = (stored: IdempotencyKey): unknown => {
+      if (stored.requestHash !== requestHash) throw IdempotencyErrors.keyReused();
+      void reply.status(stored.statusCode).header('idempotent-replayed', 'true');
+      return stored.responseBody;
+    };
+
+    const claim = async (m: EntityManager): Promise<void> => {
+      // Expired keys are forgotten; then claim the key. A concurrent holder makes this INSERT wait.
+      await m.query(
+        `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`,
+        [scope, key, IDEMPOTENCY_TTL_HOURS],
+      );
+      // Other callers' expired keys too, a few at a time, so the table does not grow without bound.
+      // SKIP LOCKED: two requests sweeping at once neither wait for nor deadlock with each other.
+      await m.query(
+        `DELETE FROM idempotency_keys WHERE (scope, key) IN (
+           SELECT scope, key FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)
+            LIMIT 100 FOR UPDATE SKIP LOCKED)`,
+        [IDEMPOTENCY_TTL_HOURS],
+      );
+      const claimed = await m.query<unknown[]>(
+        `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, status_code)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+        [scope, key, request.method, path, requestHash, statusCode],
+      );
+      if (claimed.length === 0) throw new Replay(await m.getRepository(IdempotencyKey).findOneByOrFail({ scope, key }));
+    };
+
+    const handle = async (): Promise<unknown> => {
+      // A finished answer is replayed without running the handler (or opening a transaction).
+      const stored = await this.tx.manager.getRepository(IdempotencyKey).findOneBy({ scope, key });
+      if (stored && stored.createdAt.getTime() > Date.now() - IDEMPOTENCY_TTL_HOURS * 3_600_000) return replay(stored);
+      const transaction = this.tx.deferred(claim);
+      try {
+        const body: unknown = await transaction.run(() => lastValueFrom(next.handle(), { defaultValue: undefined }));
+        await transaction.finish(async (m) => {
+          // Stored as it will be sent (instants in the centre's offset), so a replay is the same answer.
+          await m.query(`UPDATE idempotency_keys SET response_body = $3::jsonb WHERE scope = $1 AND key = $2`, [
+            scope,
+            key,
+            this.stringify(redacted(body, options?.redact) ?? null),
+          ]);
+        });
         return body;
-      }),
-    );
+      } catch (e) {
+        await transaction.abort();
+        if (e instanceof Replay) return replay(e.stored);
+        throw e;
+      }
+    };
+    return from(handle());
   }
 }

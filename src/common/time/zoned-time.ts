@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /**
  * Conversions between UTC instants (what PostgreSQL stores) and wall-clock dates and
@@ -44,3 +44,42 @@ export function isIsoDate(value: string): boolean {
 
 /** An ISO 8601 date-time that states its offset; a bare local time would silently be read as UTC. */
 export const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T[^Z+]*?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** The calendar year in `zone` at `now`: what "this year" means for the centre. */
+export function currentYear(zone: string, now: Date = new Date()): number {
+  return DateTime.fromJSDate(now, { zone }).year;
+}
+
+/**
+ * An instant as ISO 8601 in `zone`'s offset, as people there read it:
+ * `2027-01-05T09:00:00+08:00` (milliseconds only when there are some). Invalid dates give null,
+ * as `JSON.stringify` does.
+ */
+export function formatInstant(instant: Date, zone: string): string | null {
+  const ms = instant.getTime();
+  if (Number.isNaN(ms)) return null;
+  const offset = IANAZone.create(zone).offset(ms);
+  const wall = new Date(ms + offset * 60_000).toISOString();
+  const base = wall.endsWith('.000Z') ? wall.slice(0, -5) : wall.slice(0, -1);
+  const abs = Math.abs(offset);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${base}${offset < 0 ? '-' : '+'}${hh}:${mm}`;
+}
+
+/** A local date and time for messages people read: `2027-01-05 09:00`. */
+export function formatLocalDateTime(instant: Date, zone: string): string {
+  return DateTime.fromJSDate(instant, { zone }).toFormat('yyyy-MM-dd HH:mm');
+}
+
+/**
+ * `JSON.stringify` for answers: every Date becomes `formatInstant` in `zone`. (The replacer
+ * sees a Date already turned into its UTC string by `toJSON`; the holder still has the Date.)
+ */
+export function jsonWithLocalInstants(zone: string): (value: unknown) => string {
+  function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+    const raw = this[key];
+    return raw instanceof Date ? formatInstant(raw, zone) : value;
+  }
+  return (value) => JSON.stringify(value, replacer);
+}

@@ -18,6 +18,7 @@ import { PageQueryDto } from '../../common/pagination/page.dto';
 import { COURSE_LEVELS, type Course, type CourseLevel } from '../course.entity';
 import { trim, trimEach, trimOrNull } from '../../common/validation/transforms';
 import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
+import { IsSingleLine } from '../../common/validation/text';
 
 /** Topics are distinct regardless of case ("Excel" and "excel" are one topic). */
 const folded = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
@@ -31,6 +32,7 @@ export class CreateCourseDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsSingleLine()
   title!: string;
 
   @ApiProperty({ enum: COURSE_LEVELS })
@@ -71,6 +73,7 @@ export class CreateCourseDto {
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(50, { each: true })
+  @IsSingleLine({ each: true })
   topics?: string[];
 }
 
@@ -81,6 +84,7 @@ export class UpdateCourseDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsSingleLine()
   title?: string;
 
   @ApiPropertyOptional({ enum: COURSE_LEVELS })
@@ -112,6 +116,7 @@ export class UpdateCourseDto {
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(50, { each: true })
+  @IsSingleLine({ each: true })
   topics?: string[];
 }
 

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { CLASS_STATUSES, type ClassStatus } from '../../classes/class-status';
+import { SessionDto } from '../../classes/dto/session.dto';
 import { ENROLMENT_STATUSES, type Enrolment, type EnrolmentStatus } from '../enrolment.entity';
 
 export class CreateEnrolmentDto {
@@ -96,23 +98,19 @@ export class RosterDto {
   @ApiProperty({ type: [RosterTownshipDto] }) townships!: RosterTownshipDto[];
 }
 
-export class MyEnrolmentSessionDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() startsAt!: Date;
-  @ApiProperty() endsAt!: Date;
-  @ApiProperty({ type: String, nullable: true }) topic!: string | null;
-  @ApiProperty() status!: string;
-}
-
 export class MyEnrolmentClassDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() title!: string;
-  @ApiProperty() status!: string;
-  @ApiProperty() startDate!: string;
-  @ApiProperty() endDate!: string;
+  @ApiProperty({ enum: CLASS_STATUSES }) status!: ClassStatus;
+  @ApiProperty({ example: '2026-10-08', description: 'Local date' }) startDate!: string;
+  @ApiProperty({ example: '2026-12-25', description: 'Local date' }) endDate!: string;
 }
 
 export class MyEnrolmentDto extends EnrolmentDto {
   @ApiProperty({ type: MyEnrolmentClassDto, name: 'class' }) class!: MyEnrolmentClassDto;
-  @ApiProperty({ type: [MyEnrolmentSessionDto] }) sessions!: MyEnrolmentSessionDto[];
+  @ApiProperty({
+    type: [SessionDto],
+    description: 'Every session of the class, cancelled ones marked (so nobody comes in vain), with venue and trainer',
+  })
+  sessions!: SessionDto[];
 }

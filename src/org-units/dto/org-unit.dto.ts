@@ -6,6 +6,7 @@ import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { ORG_UNIT_KINDS, type OrgUnitKind } from '../org-unit-kind';
 import type { OrgUnit } from '../org-unit.entity';
 import { trim } from '../../common/validation/transforms';
+import { IsSingleLine } from '../../common/validation/text';
 
 export class CreateOrgUnitDto {
   @ApiProperty({ enum: ORG_UNIT_KINDS })
@@ -17,6 +18,7 @@ export class CreateOrgUnitDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @IsSingleLine()
   name!: string;
 
   @ApiProperty({ format: 'uuid', description: 'Must be inside your part of the tree' })
@@ -44,6 +46,7 @@ export class UpdateOrgUnitDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @IsSingleLine()
   name?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })

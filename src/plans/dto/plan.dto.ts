@@ -4,6 +4,7 @@ import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, V
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import type { Plan } from '../plan.entity';
 import { trim } from '../../common/validation/transforms';
+import { IsSingleLine } from '../../common/validation/text';
 
 export class CreatePlanDto {
   @ApiProperty({ format: 'uuid', description: 'A county unit in your part of the tree' })
@@ -21,6 +22,7 @@ export class CreatePlanDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsSingleLine()
   title!: string;
 
   @ApiPropertyOptional({ type: Number, nullable: true, example: 4 })
@@ -47,6 +49,7 @@ export class UpdatePlanDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsSingleLine()
   title?: string;
 
   @ApiPropertyOptional({ type: Number, nullable: true })

@@ -1,38 +1,100 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export const ROTATION_FORMATS = ['json', 'csv', 'xlsx'] as const;
+export type RotationFormat = (typeof ROTATION_FORMATS)[number];
 
 export class RotationQueryDto {
-  @ApiProperty({ example: 2026 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 2000,
+    maximum: 2100,
+    example: 2026,
+    description: "Left out: the current year in the centre's time zone (TZ_DEFAULT)",
+  })
+  @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(2000)
   @Max(2100)
-  year!: number;
+  year?: number;
+
+  @ApiPropertyOptional({
+    enum: ROTATION_FORMATS,
+    default: 'json',
+    description:
+      'csv: the untrained people, one line each (UTF-8 with BOM, Chinese headers); ' +
+      'xlsx: a workbook with the sheets 乡镇汇总 (per township) and 未参训人员 (per person)',
+  })
+  @IsOptional()
+  @IsIn(ROTATION_FORMATS)
+  format?: RotationFormat;
 }
 
 export class UntrainedTraineeDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() displayName!: string;
+  @ApiProperty({ format: 'uuid', description: 'The unit the person belongs to: a village, or the township itself' })
+  unitId!: string;
+  @ApiProperty({ description: "The unit's name (village or township)" }) unitName!: string;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The phone number to call; only in answers to admins (the route is admin-only)',
+  })
+  phone?: string | null;
 }
 
 export class TownshipRotationDto {
   @ApiProperty({ format: 'uuid' }) townshipId!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ description: 'Active trainees of the township and its villages' }) staffCount!: number;
-  @ApiProperty({ description: 'Completed a class of that year' }) trained!: number;
-  @ApiProperty({ type: [UntrainedTraineeDto] }) notTrained!: UntrainedTraineeDto[];
-  @ApiProperty({ type: Number, nullable: true, description: 'trained / staffCount, 0..1; null without staff' })
+  @ApiProperty({ type: 'integer', description: 'Active trainee accounts of the township and its villages' })
+  accounts!: number;
+  @ApiProperty({ type: 'integer', description: 'Same as accounts (the name older clients read)' })
+  staffCount!: number;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: "Staff count from the township's needs survey of that year; null when it was not surveyed",
+  })
+  surveyStaffCount!: number | null;
+  @ApiProperty({ type: 'integer', description: 'Accounts that completed a class of that year' }) trained!: number;
+  @ApiProperty({
+    type: [UntrainedTraineeDto],
+    description: 'Accounts that did not, by unit (the township first, then its villages) and name',
+  })
+  notTrained!: UntrainedTraineeDto[];
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'trained / accounts, 0..1 to 3 decimals; null without any',
+  })
   coverage!: number | null;
-  @ApiProperty({ description: "Person-times of the township's trainees in that year's classes (present or late)" })
+  @ApiProperty({
+    type: 'integer',
+    description: "Person-times of the township's trainees in that year's classes (present or late)",
+  })
   personTimes!: number;
 }
 
 export class RotationReportDto {
-  @ApiProperty() year!: number;
-  @ApiProperty() staffCount!: number;
-  @ApiProperty() trained!: number;
-  @ApiProperty({ type: Number, nullable: true }) coverage!: number | null;
-  @ApiProperty() personTimes!: number;
-  @ApiProperty({ type: [TownshipRotationDto] }) townships!: TownshipRotationDto[];
+  @ApiProperty({ type: 'integer' }) year!: number;
+  @ApiProperty({ type: 'integer', description: 'Active trainee accounts of all the townships' }) accounts!: number;
+  @ApiProperty({ type: 'integer', description: 'Same as accounts (the name older clients read)' })
+  staffCount!: number;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Sum of the survey staff counts of the surveyed townships (see surveyedTownships); null when none was',
+  })
+  surveyStaffCount!: number | null;
+  @ApiProperty({ type: 'integer', description: 'Townships with a needs survey of that year' })
+  surveyedTownships!: number;
+  @ApiProperty({ type: 'integer' }) trained!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'trained / accounts, 0..1 to 3 decimals' })
+  coverage!: number | null;
+  @ApiProperty({ type: 'integer' }) personTimes!: number;
+  @ApiProperty({ type: [TownshipRotationDto], description: 'Every township of your part of the tree, by name' })
+  townships!: TownshipRotationDto[];
 }

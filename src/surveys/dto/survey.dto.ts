@@ -22,6 +22,7 @@ import type { OrgUnit } from '../../org-units/org-unit.entity';
 import type { Survey } from '../survey.entity';
 import { trimEach, trimOrNull } from '../../common/validation/transforms';
 import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
+import { IsSingleLine } from '../../common/validation/text';
 
 /** Topics are distinct regardless of case ("Excel" and "excel" are one topic). */
 const folded = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
@@ -45,6 +46,7 @@ const Topics = () =>
     IsString({ each: true }),
     IsNotEmpty({ each: true }),
     MaxLength(50, { each: true }),
+    IsSingleLine({ each: true }),
   );
 
 export class SurveyProficiencyCountsDto {
@@ -164,10 +166,16 @@ export class ListSurveysQueryDto extends PageQueryDto {
 }
 
 export class SurveySummaryQueryDto {
-  @ApiProperty({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: MIN_YEAR,
+    maximum: MAX_YEAR,
+    description: "Left out: the current year in the centre's time zone (TZ_DEFAULT)",
+  })
+  @IsOptional()
   @Type(() => Number)
   @Year()
-  year!: number;
+  year?: number;
 }
 
 export class SurveyDto {

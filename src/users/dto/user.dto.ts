@@ -25,6 +25,7 @@ import {
   type Role,
 } from '../user.types';
 import { trim, trimLower, trimOrNull } from '../../common/validation/transforms';
+import { IsSingleLine } from '../../common/validation/text';
 
 export const USERNAME_PATTERN = /^[a-z0-9_.@+-]{2,64}$/;
 export const PHONE_PATTERN = /^\+?[0-9][0-9 -]{4,19}$/;
@@ -47,6 +48,7 @@ export class CreateUserDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(50)
+  @IsSingleLine()
   displayName!: string;
 
   @ApiProperty({ enum: ROLES })
@@ -93,6 +95,7 @@ export class UpdateUserDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(50)
+  @IsSingleLine()
   displayName?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true })
@@ -188,7 +191,7 @@ export class UserDto {
   @ApiProperty() updatedAt!: Date;
 
   /** Whitelists fields, so a password hash can never slip into an answer. */
-  static from(u: Omit<User, 'passwordHash' | 'tokenVersion' | 'calendarTokenHash'>): UserDto {
+  static from(u: Omit<User, 'passwordHash' | 'tokenVersion' | 'calendarTokenHash' | 'revokeAccess'>): UserDto {
     return {
       id: u.id,
       username: u.username,

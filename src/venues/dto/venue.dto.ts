@@ -1,9 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import { trim, trimOrNull } from '../../common/validation/transforms';
 import type { Venue } from '../venue.entity';
+import { IsSingleLine } from '../../common/validation/text';
 
 export class CreateVenueDto {
   @ApiProperty({ example: '县图书馆二楼电子阅览室', maxLength: 100 })
@@ -11,6 +12,7 @@ export class CreateVenueDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @IsSingleLine()
   name!: string;
 
   @ApiProperty({ format: 'uuid', description: 'The unit the venue belongs to; must be inside your part of the tree' })
@@ -30,8 +32,14 @@ export class CreateVenueDto {
   @ValidateIf((_o, v) => v !== null)
   @IsString()
   @MaxLength(200)
+  @IsSingleLine()
   address?: string | null;
 }
+
+/** Name, capacity, address; the unit stays (classes of that county use the room). Null clears what may be empty. */
+export class UpdateVenueDto extends PartialType(OmitType(CreateVenueDto, ['orgUnitId'] as const), {
+  skipNullProperties: false,
+}) {}
 
 export class ListVenuesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'This unit and every unit under it' })

@@ -1,0 +1,77 @@
+import ExcelJS from 'exceljs';
+import type { RotationReportDto } from './dto/rotation.dto';
+
+/** The people still to train: what the county calls round and what is sent upward. */
+export const PEOPLE_HEADER = ['乡镇', '单位', '姓名', '手机号'];
+export const TOWNSHIP_HEADER = ['乡镇', '学员账号数', '调查在岗人数', '已参训', '未参训', '覆盖率', '培训人次'];
+const NOTE =
+  '说明：学员账号数为乡镇及所辖村在册的学员账号；调查在岗人数取自当年需求调查，未调查的乡镇为空；' +
+  '已参训指当年结业过至少一个培训班；覆盖率 = 已参训 ÷ 学员账号数；培训人次为当年培训班出勤（含迟到）人次。';
+
+/** Township, unit, name and phone (null when unknown) of each untrained person. */
+function peopleRows(report: RotationReportDto): (string | null)[][] {
+  return report.townships.flatMap((t) => t.notTrained.map((p) => [t.name, p.unitName, p.displayName, p.phone ?? null]));
+}
+
+function csvCell(value: string | number | null): string {
+  const text = String(value ?? '');
+  // Quote what needs it; a leading = + - @ tab or CR is prefixed so spreadsheets do not run it as a formula.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The untrained people, one line each: UTF-8 with a BOM, so Excel opens the Chinese text correctly. */
+export function rotationCsv(report: RotationReportDto): Buffer {
+  const lines = [PEOPLE_HEADER, ...peopleRows(report)].map((r) => r.map(csvCell).join(','));
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')]);
+}
+
+/** A4, fitted to the page width, the title and header rows repeated on every printed page. */
+function forPrinting(sheet: ExcelJS.Worksheet, orientation: 'portrait' | 'landscape'): void {
+  sheet.pageSetup = { paperSize: 9, orientation, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
+  sheet.pageSetup.printTitlesRow = '1:2';
+  sheet.views = [{ state: 'frozen', ySplit: 2 }];
+}
+
+/**
+ * The rotation report as a workbook to print or send upward: 乡镇汇总 (one line per township
+ * and the totals) and 未参训人员 (one line per person still to train). Row 1 is the title,
+ * row 2 the header; what is unknown (no survey, no phone, no coverage) is left empty.
+ */
+export async function rotationXlsx(report: RotationReportDto, unitName: string): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const title = `${unitName}${report.year}年年度轮训情况`;
+
+  const summary = workbook.addWorksheet('乡镇汇总');
+  summary.addRow([title]).font = { bold: true, size: 14 };
+  summary.addRow(TOWNSHIP_HEADER).font = { bold: true };
+  for (const t of report.townships) {
+    summary.addRow([t.name, t.accounts, t.surveyStaffCount, t.trained, t.notTrained.length, t.coverage, t.personTimes]);
+  }
+  summary.addRow([
+    '合计',
+    report.accounts,
+    report.surveyStaffCount,
+    report.trained,
+    report.accounts - report.trained,
+    report.coverage,
+    report.personTimes,
+  ]).font = { bold: true };
+  summary.addRow([]);
+  summary.addRow([NOTE]);
+  summary.getColumn(6).numFmt = '0.0%';
+  summary.columns.forEach((col) => (col.width = 13));
+  summary.getColumn(1).width = 16;
+  forPrinting(summary, 'landscape');
+
+  const people = workbook.addWorksheet('未参训人员');
+  const rows = peopleRows(report);
+  people.addRow([`${unitName}${report.year}年年度未参训人员（共 ${rows.length} 人）`]).font = { bold: true, size: 14 };
+  people.addRow(PEOPLE_HEADER).font = { bold: true };
+  for (const r of rows) people.addRow(r);
+  people.getColumn(4).numFmt = '@';
+  [16, 16, 12, 16].forEach((width, i) => (people.getColumn(i + 1).width = width));
+  forPrinting(people, 'portrait');
+
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
