@@ -12,11 +12,6 @@ export const TRANSITIONS: Record<ClassAction, { from: readonly ClassStatus[]; to
   cancel: { from: ['draft', 'open', 'running'], to: 'cancelled' },
 };
 
-export function nextStatus(current: ClassStatus, action: ClassAction): ClassStatus | undefined {
-  const t = TRANSITIONS[action];
-  return t.from.includes(current) ? t.to : undefined;
-}
-
 /** Details can still change while a class is being prepared or run; not once it is over. */
 export function isEditable(status: ClassStatus): boolean {
   return status === 'draft' || status === 'open' || status === 'running';

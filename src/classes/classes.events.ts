@@ -10,8 +10,6 @@ export const ClassEvents = {
   completing: 'class.completing',
   /** Raised inside the transaction that changed capacity or the township maximum. */
   limitsChanged: 'class.limits-changed',
-  /** Raised inside the cancelling transaction. */
-  cancelling: 'class.cancelling',
   sessionScheduled: 'session.scheduled',
   sessionRescheduled: 'session.rescheduled',
   sessionCancelled: 'session.cancelled',

@@ -9,7 +9,6 @@ describe('validateEnv', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       PORT: 3000,
       TZ_DEFAULT: 'Asia/Shanghai',
-      REMINDER_OFFSETS_MINUTES: '1440,120',
     });
   });
 
@@ -38,12 +37,12 @@ describe('validateEnv', () => {
         REDIS_URL: 'localhost',
         TZ_DEFAULT: 'Mars/Olympus',
         NODE_ENV: 'staging',
-        REMINDER_OFFSETS_MINUTES: '1440;120',
+        LOGIN_BACKOFF_SECONDS: 'soon',
       });
     } catch (e) {
       message = (e as Error).message;
     }
-    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'TZ_DEFAULT', 'NODE_ENV', 'REMINDER_OFFSETS_MINUTES']) {
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'TZ_DEFAULT', 'NODE_ENV', 'LOGIN_BACKOFF_SECONDS']) {
       expect(message).toContain(name);
     }
   });

@@ -76,9 +76,6 @@ export class Env {
   @IsString()
   TZ_DEFAULT = 'Asia/Shanghai';
 
-  @Matches(/^\d+(,\d+)*$/, { message: 'REMINDER_OFFSETS_MINUTES must be a comma-separated list of minutes' })
-  REMINDER_OFFSETS_MINUTES = '1440,120';
-
   /** Comma-separated origins allowed by CORS; empty means cross-origin browser calls are refused. */
   @IsString()
   CORS_ORIGINS = '';

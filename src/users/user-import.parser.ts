@@ -1,7 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
-import * as iconv from 'iconv-lite';
 import type { EducationLevel, Proficiency } from './user.types';
+import { readFirstSheet, type SheetRow, XlsxError } from './xlsx-reader';
 
 /** One data row of an import file, keyed by our field names; `row` is the spreadsheet row number (header is 1). */
 export interface ImportRow {
@@ -23,8 +23,10 @@ export const MAX_IMPORT_ROWS = 5000;
 const MAX_IMPORT_LINES = MAX_IMPORT_ROWS + 1000;
 /** Columns read at most: every row is walked column by column. */
 const MAX_IMPORT_COLUMNS = 200;
-/** Unzipped size of a workbook read at most: ExcelJS holds the whole workbook in memory while loading it. */
+/** Bytes inflated from a workbook at most, counted as they are inflated (the sizes it declares may lie). */
 const MAX_XLSX_UNZIPPED_BYTES = 20 * 1024 * 1024;
+/** Files inside a workbook at most: a sheet has two or three, a picture one. */
+const MAX_XLSX_ENTRIES = 1000;
 
 const tooManyLines = () =>
   new ImportFileError(
@@ -107,56 +109,117 @@ export function proficiencyFrom(value: string): Proficiency | undefined {
   return PROFICIENCY_WORDS.get(value.trim().toLowerCase());
 }
 
+function startsWith(buffer: Buffer, ...bytes: number[]): boolean {
+  return buffer.length >= bytes.length && bytes.every((b, i) => buffer[i] === b);
+}
+
+const gb18030 = () => new TextDecoder('gb18030', { fatal: true });
+
+function isGb18030(bytes: Uint8Array): boolean {
+  try {
+    gb18030().decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where each line of a text starts, whatever its line endings (CRLF, LF or CR alone). */
+function lineStarts(bytes: Uint8Array): number[] {
+  const starts = [0];
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 13 && bytes[i + 1] === 10) i++;
+    if (bytes[i] === 10 || bytes[i] === 13) starts.push(i + 1);
+  }
+  return starts;
+}
+
 /**
- * Decodes a CSV as Chinese Excel saves it: UTF-8 (with or without BOM), or GB18030
- * (the superset of GBK/GB2312) when the bytes are not valid UTF-8.
+ * The spreadsheet row a line of a CSV belongs to: a quoted cell may span lines. `before` is
+ * the text of the lines above it (readable: it is the first line that is not).
+ */
+function rowOfLine(before: string): number {
+  let row = 1;
+  let quoted = false;
+  for (let i = 0; i < before.length; i++) {
+    const c = before.charCodeAt(i);
+    if (c === 0x22) quoted = !quoted;
+    else if (!quoted && (c === 10 || (c === 13 && before.charCodeAt(i + 1) !== 10))) row++;
+  }
+  return row;
+}
+
+/** A CSV's lines as bytes; the encodings read here never use CR or LF inside a character. */
+function splitLines(bytes: Buffer): { starts: number[]; lines: Buffer[] } {
+  const starts = lineStarts(bytes);
+  return { starts, lines: starts.map((start, i) => bytes.subarray(start, starts[i + 1] ?? bytes.length)) };
+}
+
+/** The refusal of a CSV whose line `index` (0-based) is the first that `encoding` cannot read. */
+function unreadableCsv(
+  bytes: Buffer,
+  starts: number[],
+  index: number,
+  encoding: 'utf8' | 'gb18030',
+  bom: boolean,
+): ImportFileError {
+  const before = bytes.subarray(0, starts[index]);
+  const row = rowOfLine(encoding === 'utf8' ? before.toString('utf8') : gb18030().decode(before));
+  const where = row === index + 1 ? `row ${row}` : `row ${row} (line ${index + 1} of the file)`;
+  const opening = bom
+    ? 'The file starts as UTF-8 but'
+    : encoding === 'utf8'
+      ? 'The file is UTF-8 text but'
+      : 'The file is neither UTF-8 nor GB18030 text:';
+  const name = encoding === 'utf8' ? 'UTF-8' : 'GB18030 (GBK)';
+  return new ImportFileError(
+    `${opening} ${where} has bytes that are not valid ${name}. Fix that row, or save the file again as "CSV UTF-8"`,
+  );
+}
+
+/**
+ * Decodes a CSV as Chinese Excel saves it: UTF-8 (with or without BOM), or GB18030 (the
+ * superset of GBK/GB2312) when the bytes are not valid UTF-8. Bytes that cannot be read are
+ * refused, naming their row, rather than turned into U+FFFD or mojibake in somebody's name.
  */
 export function decodeCsv(buffer: Buffer): string {
-  if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) {
-    return buffer.subarray(3).toString('utf8');
-  }
+  const bom = startsWith(buffer, 0xef, 0xbb, 0xbf);
+  const bytes = bom ? buffer.subarray(3) : buffer;
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const { starts, lines } = splitLines(bytes);
+  const badUtf8 = lines.flatMap((line, i) => (isUtf8(line) ? [] : [i]));
+  // Chinese text in GBK is almost never valid UTF-8 by chance, so a file whose other Chinese
+  // lines are UTF-8 is a UTF-8 file with a damaged (or pasted-in GBK) row. Read as GB18030,
+  // its UTF-8 rows could still decode without an error, as mojibake.
+  const utf8Chinese = lines.filter((line) => line.some((b) => b >= 0x80) && isUtf8(line)).length;
+  if (bom || utf8Chinese > badUtf8.length) throw unreadableCsv(bytes, starts, badUtf8[0], 'utf8', bom);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+    return gb18030().decode(bytes);
   } catch {
-    return iconv.decode(buffer, 'gb18030');
+    // Neither reads it: name the first bad row in the encoding that reads more of the file.
   }
+  const badGb18030 = lines.flatMap((line, i) => (isGb18030(line) ? [] : [i]));
+  if (badUtf8.length < badGb18030.length) throw unreadableCsv(bytes, starts, badUtf8[0], 'utf8', false);
+  throw unreadableCsv(bytes, starts, badGb18030[0] ?? 0, 'gb18030', false);
 }
 
 function isZip(buffer: Buffer): boolean {
-  return buffer.length > 4 && buffer[0] === 0x50 && buffer[1] === 0x4b && buffer[2] === 0x03 && buffer[3] === 0x04;
+  return buffer.length > 4 && startsWith(buffer, 0x50, 0x4b, 0x03, 0x04);
 }
 
 function isLegacyXls(buffer: Buffer): boolean {
-  return buffer.length > 4 && buffer[0] === 0xd0 && buffer[1] === 0xcf && buffer[2] === 0x11 && buffer[3] === 0xe0;
+  return buffer.length > 4 && startsWith(buffer, 0xd0, 0xcf, 0x11, 0xe0);
 }
 
 /**
- * The unzipped size a zip declares for its files, read from its central directory without
- * unzipping anything. (A ZIP64 size reads as 4 GiB, so it is refused as too large.)
+ * Whether a file has more than `max` lines, whatever its line endings (CRLF, LF or CR alone).
+ * Counted on the bytes: in UTF-8 and GB18030 alike, CR and LF never occur inside a character.
  */
-function declaredUnzippedBytes(zip: Buffer): number {
-  const END_OF_DIRECTORY = 0x06054b50;
-  const DIRECTORY_ENTRY = 0x02014b50;
-  // The end-of-directory record is 22 bytes plus a comment of at most 64 KiB.
-  let end = zip.length - 22;
-  while (end >= Math.max(0, zip.length - 22 - 0xffff) && zip.readUInt32LE(end) !== END_OF_DIRECTORY) end--;
-  if (end < 0 || zip.readUInt32LE(end) !== END_OF_DIRECTORY) throw new RangeError('no zip directory');
-  let offset = zip.readUInt32LE(end + 16);
-  let total = 0;
-  for (let entries = zip.readUInt16LE(end + 10); entries > 0; entries--) {
-    if (zip.readUInt32LE(offset) !== DIRECTORY_ENTRY) throw new RangeError('broken zip directory');
-    total += zip.readUInt32LE(offset + 24);
-    offset += 46 + zip.readUInt16LE(offset + 28) + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
-  }
-  return total;
-}
-
-/** Whether a text has more than `max` lines, whatever its line endings (CRLF, LF or CR alone). */
-function hasMoreLinesThan(text: string, max: number): boolean {
+function hasMoreLinesThan(bytes: Buffer, max: number): boolean {
   let lf = 0;
   let cr = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
     if (c === 10) lf++;
     else if (c === 13) cr++;
     if (lf >= max || cr >= max) return true;
@@ -164,43 +227,36 @@ function hasMoreLinesThan(text: string, max: number): boolean {
   return false;
 }
 
-async function readXlsx(buffer: Buffer): Promise<string[][]> {
-  let unzipped: number;
+async function* readXlsx(buffer: Buffer): AsyncGenerator<SheetRow> {
   try {
-    unzipped = declaredUnzippedBytes(buffer);
-  } catch {
-    throw new ImportFileError('The file is not a readable XLSX workbook');
-  }
-  if (unzipped > MAX_XLSX_UNZIPPED_BYTES) {
-    throw new ImportFileError(`The workbook unzips to more than ${MAX_XLSX_UNZIPPED_BYTES / 1024 / 1024} MB`);
-  }
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
-  } catch {
-    throw new ImportFileError('The file is not a readable XLSX workbook');
-  }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw new ImportFileError('The workbook has no sheet');
-  // rowCount is the last row's number: eachRow with includeEmpty visits every row up to it.
-  if (sheet.rowCount > MAX_IMPORT_LINES) throw tooManyLines();
-  if (sheet.columnCount > MAX_IMPORT_COLUMNS) throw tooManyColumns();
-  const table: string[][] = [];
-  sheet.eachRow({ includeEmpty: true }, (row, rowNumber) => {
-    const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
-      // Excel stores a NUL as _x0000_; PostgreSQL text cannot hold one.
-      cells[col - 1] = (cell.text ?? '').replaceAll('\u0000', '');
+    yield* readFirstSheet(buffer, {
+      maxUnzippedBytes: MAX_XLSX_UNZIPPED_BYTES,
+      maxEntries: MAX_XLSX_ENTRIES,
+      maxRows: MAX_IMPORT_LINES,
+      maxColumns: MAX_IMPORT_COLUMNS,
     });
-    table[rowNumber - 1] = Array.from(cells, (c) => c ?? '');
-  });
-  return Array.from(table, (r) => r ?? []);
+  } catch (e) {
+    if (!(e instanceof XlsxError)) throw e;
+    switch (e.reason) {
+      case 'too_many_rows':
+        throw tooManyLines();
+      case 'too_many_columns':
+        throw tooManyColumns();
+      case 'too_large':
+      case 'unreadable':
+        throw new ImportFileError(e.message);
+    }
+  }
 }
 
-function readCsv(buffer: Buffer): string[][] {
+function readCsv(buffer: Buffer): SheetRow[] {
+  // Excel's "Unicode text": every other byte is NUL, which would otherwise pass for binary.
+  if (startsWith(buffer, 0xff, 0xfe) || startsWith(buffer, 0xfe, 0xff)) {
+    throw new ImportFileError('UTF-16 ("Unicode") text files are not supported: save the file as "CSV UTF-8"');
+  }
+  if (buffer.includes(0)) throw new ImportFileError('The file is neither CSV nor XLSX');
+  if (hasMoreLinesThan(buffer, MAX_IMPORT_LINES)) throw tooManyLines();
   const text = decodeCsv(buffer);
-  if (text.includes('\u0000')) throw new ImportFileError('The file is neither CSV nor XLSX');
-  if (hasMoreLinesThan(text, MAX_IMPORT_LINES)) throw tooManyLines();
   let table: string[][];
   try {
     table = parse(text, { relax_column_count: true, skip_empty_lines: false, bom: true });
@@ -208,39 +264,50 @@ function readCsv(buffer: Buffer): string[][] {
     throw new ImportFileError(`The CSV cannot be read: ${(e as Error).message}`);
   }
   if (table.some((row) => row.length > MAX_IMPORT_COLUMNS)) throw tooManyColumns();
-  return table;
+  return table.map((cells, i) => ({ row: i + 1, cells }));
 }
 
-async function readTable(buffer: Buffer): Promise<string[][]> {
-  if (isLegacyXls(buffer)) throw new ImportFileError('Old .xls files are not supported: save as .xlsx or .csv');
-  return isZip(buffer) ? readXlsx(buffer) : readCsv(buffer);
-}
-
-/** Reads a CSV or XLSX of users into rows keyed by field; unknown columns are ignored. */
+/**
+ * Reads a CSV or XLSX of users into rows keyed by field; unknown columns are ignored. Rows
+ * are taken as they are read, so a file with too many is refused as soon as it passes the limit.
+ */
 export async function parseUserImport(buffer: Buffer): Promise<{ rows: ImportRow[]; columns: ImportField[] }> {
   if (buffer.length === 0) throw new ImportFileError('The file is empty');
-  const table = await readTable(buffer);
-  const header = table[0] ?? [];
-  const columns = header.map((h) => HEADER_LOOKUP.get(normaliseHeader(String(h))));
-  const known = columns.filter((c): c is ImportField => c !== undefined);
-  if (!known.includes('displayName') || (!known.includes('username') && !known.includes('phone'))) {
+  if (isLegacyXls(buffer)) {
+    // Password-protected .xlsx files are wrapped the same way as old .xls ones.
+    throw new ImportFileError(
+      'Old .xls files and password-protected workbooks are not supported: save as .xlsx or .csv',
+    );
+  }
+  const table = isZip(buffer) ? readXlsx(buffer) : readCsv(buffer);
+  let columns: (ImportField | undefined)[] | undefined;
+  const rows: ImportRow[] = [];
+  for await (const { row, cells } of table) {
+    if (columns === undefined) {
+      // The header is the sheet's first row: a sheet whose row 1 is blank has none.
+      columns = row === 1 ? cells.map((h) => HEADER_LOOKUP.get(normaliseHeader(h))) : [];
+      checkHeader(columns);
+      continue;
+    }
+    if (cells.every((c) => c.trim() === '')) continue;
+    const fields: ImportRow['fields'] = {};
+    columns.forEach((field, col) => {
+      const value = (cells[col] ?? '').trim();
+      if (field && value !== '') fields[field] = value;
+    });
+    rows.push({ row, fields });
+    if (rows.length > MAX_IMPORT_ROWS) {
+      throw new ImportFileError(`At most ${MAX_IMPORT_ROWS} rows can be imported at once (the file has more)`);
+    }
+  }
+  checkHeader(columns ?? []);
+  return { rows, columns: (columns ?? []).filter((c): c is ImportField => c !== undefined) };
+}
+
+function checkHeader(columns: (ImportField | undefined)[]): void {
+  if (!columns.includes('displayName') || (!columns.includes('username') && !columns.includes('phone'))) {
     throw new ImportFileError(
       'The first row must name the columns: at least displayName (姓名) and username (用户名) or phone (手机号)',
     );
   }
-  const rows: ImportRow[] = [];
-  for (let i = 1; i < table.length; i++) {
-    const cells = table[i] ?? [];
-    if (cells.every((c) => String(c ?? '').trim() === '')) continue;
-    const fields: ImportRow['fields'] = {};
-    columns.forEach((field, col) => {
-      const value = String(cells[col] ?? '').trim();
-      if (field && value !== '') fields[field] = value;
-    });
-    rows.push({ row: i + 1, fields });
-  }
-  if (rows.length > MAX_IMPORT_ROWS) {
-    throw new ImportFileError(`At most ${MAX_IMPORT_ROWS} rows can be imported at once (got ${rows.length})`);
-  }
-  return { rows, columns: known };
 }

@@ -5,6 +5,7 @@ import { In, Like } from 'typeorm';
 import { User } from '../../src/users/user.entity';
 import { createOrgTree, createUnit, createUser, login, PASSWORD, signedIn } from '../factories';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { buildZip, deflateBomb, sheetXmlWith, workbookFiles } from '../support/xlsx-fixtures';
 
 /** A username prefix of this test's own, so tests never see each other's rows. */
 function prefix(): string {
@@ -473,6 +474,97 @@ describe('users import (e2e)', () => {
     const res = await upload(file).expect(400);
     expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses a decompression bomb (400 MB inside ~410 KB) with 400 IMPORT_INVALID_FILE, quickly and without growing', async () => {
+    const file = buildZip(
+      workbookFiles({ name: 'xl/worksheets/sheet1.xml', data: '', raw: deflateBomb(400), declaredSize: 4000, crc: 0 }),
+    );
+    const rss = process.memoryUsage().rss;
+    const started = Date.now();
+
+    const res = await upload(file, 'trainees.xlsx').expect(400);
+
+    expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
+    expect(res.body.message).toMatch(/unzips to more than 20 MB/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The old reader grew by more than a gigabyte on this file.
+    expect(process.memoryUsage().rss - rss).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it('refuses a workbook whose end record miscounts its files, which could hide one from a size check', async () => {
+    const p = prefix();
+    const files = workbookFiles(
+      sheetXmlWith(
+        '<row r="1"><c t="inlineStr"><is><t>用户名</t></is></c><c t="inlineStr"><is><t>姓名</t></is></c>' +
+          '<c t="inlineStr"><is><t>单位</t></is></c></row>' +
+          `<row r="2"><c t="inlineStr"><is><t>${p}a</t></is></c><c t="inlineStr"><is><t>张三</t></is></c>` +
+          '<c t="inlineStr"><is><t>甲一镇</t></is></c></row>',
+      ),
+    );
+    const honest = buildZip(files);
+    await upload(honest, 'trainees.xlsx', '?dryRun=true').expect(200);
+
+    const res = await upload(buildZip(files, { declaredCount: files.length - 1 }), 'trainees.xlsx').expect(400);
+
+    expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
+    expect(await usersStartingWith(p)).toEqual([]);
+  });
+
+  it('checks a 5,000-row workbook (dry run) while the event loop stays free for other requests', async () => {
+    const p = prefix();
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('学员');
+    sheet.addRow(['用户名', '姓名', '手机号', '单位', '学历', '计算机水平', '邮箱']);
+    for (let i = 0; i < 5000; i++) {
+      sheet.addRow([`${p}u${i}`, `学员${i}`, 13900000000 + i, '甲一镇', '本科', '基础', `${p}u${i}@example.cn`]);
+    }
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+    let last = performance.now();
+    let longestGap = 0;
+    const probe = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 1);
+
+    let res: Awaited<ReturnType<typeof upload>>;
+    try {
+      res = await upload(file, 'trainees.xlsx', '?dryRun=true');
+    } finally {
+      clearInterval(probe);
+    }
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ dryRun: true, created: 5000, updated: 0, failed: 0, errors: [] });
+    expect(longestGap).toBeLessThan(1000);
+    expect(await usersStartingWith(p)).toEqual([]);
+  });
+
+  it('refuses a workbook of 5,001 trainees with 400 IMPORT_INVALID_FILE', async () => {
+    const p = prefix();
+    const file = await xlsx([
+      ['username', 'displayName', 'orgUnit'],
+      ...Array.from({ length: 5001 }, (_, i) => [`${p}u${i}`, `学员${i}`, '甲一镇']),
+    ]);
+    const res = await upload(file, 'trainees.xlsx').expect(400);
+    expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
+    expect(res.body.message).toMatch(/At most 5000 rows/);
+  });
+
+  it('refuses a CSV with bytes that are neither UTF-8 nor GB18030, naming the row, and writes nothing', async () => {
+    const p = prefix();
+    const file = iconv.encode(
+      ['用户名,姓名,单位', `${p}a,张三,甲一镇`, `${p}b,李四,甲一镇`, `${p}c,王五,甲一镇`, ''].join('\r\n'),
+      'gb18030',
+    );
+    file[file.indexOf(iconv.encode('王五', 'gb18030')) + 1] = 0x2c; // a lead byte before a comma: no character
+
+    const res = await upload(file).expect(400);
+
+    expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
+    expect(res.body.message).toMatch(/row 4 has bytes that are not valid GB18030/);
+    expect(await usersStartingWith(p)).toEqual([]);
   });
 
   it('answers 415 to a JSON body instead of a multipart upload', async () => {

@@ -43,7 +43,6 @@ export class DomainError extends Error {
 
 /** Errors any module may raise. Module-specific ones live in `<domain>.errors.ts`. */
 export const CommonErrors = {
-  notFound: (what: string) => new DomainError('NOT_FOUND', `${what} not found`, 'not_found'),
   forbidden: (message = 'You do not have permission to do this') => new DomainError('FORBIDDEN', message, 'forbidden'),
   validation: (message: string, errors?: unknown[]) =>
     new DomainError('VALIDATION_FAILED', message, 'invalid', errors ? { errors } : undefined),

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -87,65 +87,18 @@ export class CreateUserDto {
   proficiency?: Proficiency | null;
 }
 
-/** What an admin may change on a user in its scope. */
-export class UpdateUserDto {
-  @ApiPropertyOptional()
-  @IsOptionalNotNull()
-  @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(50)
-  @IsSingleLine()
-  displayName?: string;
-
-  @ApiPropertyOptional({ type: String, nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @ValidateIf((_o, v) => v !== null)
-  @Matches(PHONE_PATTERN, { message: 'phone must be digits, optionally with +, spaces or -' })
-  phone?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @ValidateIf((_o, v) => v !== null)
-  @IsEmail()
-  @MaxLength(254)
-  email?: string | null;
-
-  @ApiPropertyOptional({ enum: EDUCATION_LEVELS, nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsIn(EDUCATION_LEVELS)
-  education?: EducationLevel | null;
-
-  @ApiPropertyOptional({ enum: PROFICIENCIES, nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsIn(PROFICIENCIES)
-  proficiency?: Proficiency | null;
-
-  @ApiPropertyOptional({ enum: ROLES, description: 'Admins only, never on yourself; revokes existing tokens' })
-  @IsOptionalNotNull()
-  @IsIn(ROLES)
-  role?: Role;
-
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admins only, never on yourself' })
-  @IsOptionalNotNull()
-  @IsUUID()
-  orgUnitId?: string;
-
+/**
+ * What an admin may change on a user in its scope (a user on itself: SELF_EDITABLE only).
+ * Every create field but the username; null only clears phone, e-mail, education and
+ * proficiency. Role, active and password changes revoke the user's tokens.
+ */
+export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['username'] as const), {
+  skipNullProperties: false,
+}) {
   @ApiPropertyOptional({ description: 'Admins only, never on yourself; false revokes existing tokens' })
   @IsOptionalNotNull()
   @IsBoolean()
   active?: boolean;
-
-  @ApiPropertyOptional({ minLength: 8, maxLength: 128, writeOnly: true, description: 'Admins only; revokes tokens' })
-  @IsOptionalNotNull()
-  @IsString()
-  @MinLength(8)
-  @MaxLength(128)
-  password?: string;
 }
 
 /** The only fields a user may change on itself. */
