@@ -84,7 +84,7 @@ describe('migration RequireSessionTrainer (e2e)', () => {
 
   beforeEach(async () => {
     await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"`));
-    before = await new DataSource({ ...dataSourceOptions(dbUrl(name)), migrations: migrations.slice(0, index) });
+    before = new DataSource({ ...dataSourceOptions(dbUrl(name)), migrations: migrations.slice(0, index) });
     await before.initialize();
     await before.runMigrations({ transaction: 'each' });
   });
