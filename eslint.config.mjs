@@ -2,6 +2,49 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import path from 'node:path';
+
+/**
+ * Module boundaries (STYLE.md 19): a file of src/<a>/ may import from another module src/<b>/
+ * only that module's public surface: `*.module.ts`, `*.service.ts`, `*.types.ts`,
+ * `*.events.ts` (its event contracts), `*.errors.ts` (its error codes, part of the HTTP
+ * contract) and `dto/`. Never its entities or other internals:
+ * entities are listed for TypeORM in src/database/ only, and an entity may name another
+ * module's entity for a relation (TypeORM needs the class). src/common/ and src/config/ are
+ * for everyone; src/database/, src/cli/ and src/demo/ wire the whole app together.
+ */
+const OPEN_TO_ALL = new Set(['common', 'config']);
+const WIRING = new Set(['database', 'cli', 'demo']);
+const PUBLIC_FILE = /(\.module|\.service|\.types|\.events|\.errors)$|^dto\//;
+
+const moduleBoundaries = {
+  meta: {
+    type: 'problem',
+    messages: {
+      private:
+        "'{{target}}' is internal to the {{module}} module: import its service, module, types, events, errors or DTOs",
+    },
+  },
+  create(context) {
+    const file = context.filename;
+    const src = path.join(context.cwd, 'src');
+    const own = path.relative(src, file).split(path.sep);
+    if (own.length < 2 || own[0].startsWith('..') || WIRING.has(own[0])) return {};
+    const isEntity = file.endsWith('.entity.ts');
+    const check = (node) => {
+      const source = node.source?.value;
+      if (typeof source !== 'string' || !source.startsWith('.')) return;
+      const target = path.relative(src, path.resolve(path.dirname(file), source)).split(path.sep);
+      const [module, ...rest] = target;
+      if (module.startsWith('..') || module === own[0] || OPEN_TO_ALL.has(module) || rest.length === 0) return;
+      const inside = rest.join('/');
+      if (PUBLIC_FILE.test(inside)) return;
+      if (isEntity && inside.endsWith('.entity')) return;
+      context.report({ node, messageId: 'private', data: { target: target.join('/'), module } });
+    };
+    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.mjs', 'jest.config.js'] },
@@ -9,6 +52,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { lms: { rules: { 'module-boundaries': moduleBoundaries } } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -21,6 +65,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       'no-console': 'error',
+      'lms/module-boundaries': 'error',
     },
   },
   {

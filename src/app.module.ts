@@ -8,6 +8,7 @@ import { ClassesModule } from './classes/classes.module';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { RolesGuard } from './common/auth/roles.guard';
 import { DatabaseModule } from './common/database/database.module';
+import { AppI18nModule } from './common/i18n/i18n.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { PdfModule } from './common/pdf/pdf.module';
 import { RedisModule } from './common/redis/redis.module';
@@ -32,6 +33,7 @@ import { VenuesModule } from './venues/venues.module';
     EventEmitterModule.forRoot(),
     DatabaseModule,
     TimeModule,
+    AppI18nModule,
     RedisModule,
     PdfModule,
     HealthModule,

@@ -1,4 +1,4 @@
-import { DEFAULT_ATTENDANCE_POINTS } from '../classes/attendance-points';
+import { DEFAULT_ATTENDANCE_POINTS } from '../classes/classes.types';
 import { emptyCounts, score } from './attendance-score';
 
 describe('attendance score', () => {

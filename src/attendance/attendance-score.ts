@@ -1,4 +1,4 @@
-import { type AttendancePoints, pointsPossible } from '../classes/attendance-points';
+import { type AttendancePoints, pointsPossible } from '../classes/classes.types';
 import type { AttendanceStatus } from './attendance.types';
 
 export type StatusCounts = Record<AttendanceStatus, number>;

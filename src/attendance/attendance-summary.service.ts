@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
 import { TransactionService } from '../common/database/transaction.service';
-import { pointsOf, pointsPossible } from '../classes/attendance-points';
+import { pointsOf, pointsPossible } from '../classes/classes.types';
 import { ClassesService } from '../classes/classes.service';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { AttendanceErrors } from './attendance.errors';

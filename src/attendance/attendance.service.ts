@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import type { AuthUser } from '../common/auth/auth-user';
 import { TransactionService } from '../common/database/transaction.service';
 import { isWithin } from '../org-units/org-units.service';
-import type { ClassSession } from '../classes/class-session.entity';
+import type { ClassSession } from '../classes/classes.types';
 import type { ScopedClass } from '../classes/classes.service';
 import { ClassesService } from '../classes/classes.service';
 import { SessionsService } from '../classes/sessions.service';

@@ -4,7 +4,7 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Public } from '../common/auth/auth.decorators';
 import { ApiErrors } from '../common/openapi/api-docs.decorators';
 import { UserDto } from '../users/dto/user.dto';
-import type { User } from '../users/user.entity';
+import type { User } from '../users/user.types';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { LocalAuthGuard } from './local-auth.guard';

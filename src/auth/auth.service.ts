@@ -3,8 +3,8 @@ import { JwtService } from '@nestjs/jwt';
 import { isUUID } from 'class-validator';
 import { Env } from '../config/env';
 import { type AuthRow, UsersService } from '../users/users.service';
-import { verifyAgainstDummy, verifyPassword } from '../users/passwords';
-import type { User } from '../users/user.entity';
+import { verifyAgainstDummy, verifyPassword } from '../common/auth/passwords';
+import type { User } from '../users/user.types';
 import { AuthErrors } from './auth.errors';
 import { LoginThrottleService } from './login-throttle.service';
 

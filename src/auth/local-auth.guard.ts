@@ -2,8 +2,7 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { DomainError } from '../common/errors/domain-error';
-import { flattenValidationErrors } from '../common/validation/validation';
+import { problemsOf, ValidationFailed } from '../common/validation/validation';
 import { LoginDto } from './dto/login.dto';
 
 /**
@@ -15,16 +14,15 @@ export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const body: unknown = context.switchToHttp().getRequest<{ body?: unknown }>().body;
     const dto = plainToInstance(LoginDto, body ?? {});
-    const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-    if (typeof body !== 'object' || body === null || errors.length > 0) {
-      const fields = flattenValidationErrors(errors);
-      throw new DomainError(
-        'VALIDATION_FAILED',
-        fields.flatMap((f) => f.messages).join('; ') || 'username and password are required',
-        'invalid',
-        { errors: fields },
-      );
+    const errors = await validate(dto, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      validationError: { target: true, value: false },
+    });
+    if (typeof body !== 'object' || body === null) {
+      throw new ValidationFailed([{ field: 'body', problems: [{ key: 'validation.unknownValue', args: {} }] }]);
     }
+    if (errors.length > 0) throw new ValidationFailed(problemsOf(errors));
     return (await super.canActivate(context)) as boolean;
   }
 }

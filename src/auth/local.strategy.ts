@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
-import type { User } from '../users/user.entity';
+import type { User } from '../users/user.types';
 import { AuthService } from './auth.service';
 
 @Injectable()

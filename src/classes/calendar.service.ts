@@ -24,8 +24,8 @@ interface FeedRow {
 const FEED_HISTORY_DAYS = 180;
 
 export const CalendarErrors = {
-  feedNotFound: () => new DomainError('CALENDAR_FEED_NOT_FOUND', 'No calendar feed has this address', 'not_found'),
-  renderFailed: () => new DomainError('CALENDAR_RENDER_FAILED', 'The calendar could not be written', 'unprocessable'),
+  feedNotFound: () => new DomainError('CALENDAR_FEED_NOT_FOUND', 'not_found'),
+  renderFailed: () => new DomainError('CALENDAR_RENDER_FAILED', 'unprocessable'),
 };
 
 export function hashFeedToken(token: string): string {

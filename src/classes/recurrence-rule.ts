@@ -8,10 +8,16 @@
 
 export type RecurrenceErrorCode = 'INVALID_RRULE' | 'RECURRENCE_TOO_LONG' | 'RECURRENCE_EMPTY';
 
+/**
+ * A rule that cannot be used, with an English message for logs and a `key` (and `args`)
+ * naming the reason among the `errors` translations, for people.
+ */
 export class RecurrenceError extends Error {
   constructor(
     readonly code: RecurrenceErrorCode,
     message: string,
+    readonly key: string = code,
+    readonly args: Record<string, string | number> = {},
   ) {
     super(message);
   }
@@ -64,7 +70,8 @@ const PARTS: Record<string, RegExp> = {
   BYSETPOS: list('-?(?:[1-9]|[12]\\d|3[01])'),
 };
 
-const invalid = (message: string) => new RecurrenceError('INVALID_RRULE', message);
+const invalid = (reason: string, message: string, args: Record<string, string | number> = {}) =>
+  new RecurrenceError('INVALID_RRULE', message, `INVALID_RRULE#${reason}`, args);
 
 /** Reads an RRULE value (`FREQ=WEEKLY;BYDAY=TU`, optionally prefixed `RRULE:`), refusing what RFC 5545 forbids. */
 export function parseRecurrenceRule(rrule: string): RecurrenceRule {
@@ -74,17 +81,19 @@ export function parseRecurrenceRule(rrule: string): RecurrenceRule {
     const [rawName, value, extra] = part.split('=');
     const name = rawName.toUpperCase();
     if (name === 'DTSTART' || name === 'TZID') {
-      throw invalid('rrule must be an RRULE value such as FREQ=WEEKLY;BYDAY=TU (no DTSTART)');
+      throw invalid('syntax', 'rrule must be an RRULE value such as FREQ=WEEKLY;BYDAY=TU (no DTSTART)');
     }
     const allowed = PARTS[name] as RegExp | undefined;
     if (!allowed || value === undefined || extra !== undefined || !allowed.test(value)) {
-      throw invalid(`rrule part "${part.slice(0, 40)}" is not supported or out of range`);
+      throw invalid('part', `rrule part "${part.slice(0, 40)}" is not supported or out of range`, {
+        part: part.slice(0, 40),
+      });
     }
-    if (parts.has(name)) throw invalid(`rrule part ${name} appears more than once`);
+    if (parts.has(name)) throw invalid('repeated', `rrule part ${name} appears more than once`, { name });
     parts.set(name, value.toUpperCase());
   }
   const freq = parts.get('FREQ') as Frequency | undefined;
-  if (!freq) throw invalid('rrule needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY');
+  if (!freq) throw invalid('freq', 'rrule needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY');
   const numbers = (name: string) => parts.get(name)?.split(',').map(Number) ?? [];
   const rule: RecurrenceRule = {
     freq,
@@ -101,13 +110,17 @@ export function parseRecurrenceRule(rrule: string): RecurrenceRule {
     bySetPos: numbers('BYSETPOS'),
   };
   // The combinations section 3.3.10 forbids.
-  if (rule.count !== undefined && rule.until) throw invalid('rrule may have COUNT or UNTIL, not both');
-  if (freq === 'WEEKLY' && rule.byMonthDay.length) throw invalid('BYMONTHDAY cannot be used with FREQ=WEEKLY');
+  if (rule.count !== undefined && rule.until) throw invalid('countUntil', 'rrule may have COUNT or UNTIL, not both');
+  if (freq === 'WEEKLY' && rule.byMonthDay.length) {
+    throw invalid('weeklyMonthDay', 'BYMONTHDAY cannot be used with FREQ=WEEKLY');
+  }
   if ((freq === 'DAILY' || freq === 'WEEKLY') && rule.byDay.some((d) => d.nth !== undefined)) {
-    throw invalid(`BYDAY with a number (such as 1MO) needs FREQ=MONTHLY or YEARLY, not ${freq}`);
+    throw invalid('ordinalDay', `BYDAY with a number (such as 1MO) needs FREQ=MONTHLY or YEARLY, not ${freq}`, {
+      freq,
+    });
   }
   if (rule.bySetPos.length && !rule.byMonth.length && !rule.byMonthDay.length && !rule.byDay.length) {
-    throw invalid('BYSETPOS needs BYDAY, BYMONTHDAY or BYMONTH beside it');
+    throw invalid('setpos', 'BYSETPOS needs BYDAY, BYMONTHDAY or BYMONTH beside it');
   }
   return rule;
 }
@@ -118,7 +131,7 @@ function parseUntil(value: string): Until {
   )!;
   const day = dayNumber(Number(y), Number(m), Number(d));
   if (civil(day).month !== Number(m) || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) {
-    throw invalid(`UNTIL=${value} is not a real date and time`);
+    throw invalid('until', `UNTIL=${value} is not a real date and time`, { value });
   }
   if (value.length === 8) return { kind: 'date', day };
   const time = `${hh}:${mm}:${ss}`;

@@ -44,17 +44,31 @@ export function expandRecurrence(input: RecurrenceInput, fromDate: string, toDat
   const rule = parseRecurrenceRule(input.rrule);
   const skip = new Set(input.exdates ?? []);
   for (const d of skip) {
-    if (!isIsoDate(d)) throw new RecurrenceError('INVALID_RRULE', `exdate "${d}" is not a YYYY-MM-DD date`);
+    if (!isIsoDate(d)) {
+      throw new RecurrenceError('INVALID_RRULE', `exdate "${d}" is not a YYYY-MM-DD date`, 'INVALID_RRULE#exdate', {
+        date: d,
+      });
+    }
   }
   if (dayOf(toDate) - dayOf(fromDate) >= MAX_RANGE_DAYS) {
-    throw new RecurrenceError('RECURRENCE_TOO_LONG', `A recurrence may span at most ${MAX_RANGE_DAYS} days`);
+    throw new RecurrenceError(
+      'RECURRENCE_TOO_LONG',
+      `A recurrence may span at most ${MAX_RANGE_DAYS} days`,
+      'RECURRENCE_TOO_LONG#days',
+      { max: MAX_RANGE_DAYS },
+    );
   }
   const lastDay = rule.until ? Math.min(dayOf(toDate), lastDayUntil(rule.until, input.startTime, zone)) : dayOf(toDate);
   const out: Occurrence[] = [];
   for (const date of ruleDates(rule, fromDate, isoDate(lastDay))) {
     if (skip.has(date)) continue;
     if (out.length === MAX_OCCURRENCES) {
-      throw new RecurrenceError('RECURRENCE_TOO_LONG', `A recurrence may create at most ${MAX_OCCURRENCES} sessions`);
+      throw new RecurrenceError(
+        'RECURRENCE_TOO_LONG',
+        `A recurrence may create at most ${MAX_OCCURRENCES} sessions`,
+        'RECURRENCE_TOO_LONG',
+        { max: MAX_OCCURRENCES },
+      );
     }
     const startsAt = zonedInstant(date, input.startTime, zone);
     out.push({ date, startsAt, endsAt: new Date(startsAt.getTime() + input.durationMinutes * 60_000) });

@@ -146,7 +146,7 @@ export class SessionsService {
 
   async create(actor: AuthUser, classId: string, dto: CreateSessionsDto): Promise<ClassSession[]> {
     if (dto.recurrence && (dto.startsAt !== undefined || dto.endsAt !== undefined)) {
-      throw SessionErrors.recurrence('VALIDATION_FAILED', 'Send startsAt and endsAt, or recurrence, not both');
+      throw SessionErrors.timesOrRecurrence();
     }
     const created = await this.withConflictReport(() =>
       this.tx.run(async (m) => {
@@ -321,7 +321,7 @@ export class SessionsService {
     try {
       return expandRecurrence(recurrence, c.entity.startDate, c.entity.endDate, this.zone);
     } catch (e) {
-      if (e instanceof RecurrenceError) throw SessionErrors.recurrence(e.code, e.message);
+      if (e instanceof RecurrenceError) throw SessionErrors.recurrence(e);
       throw e;
     }
   }

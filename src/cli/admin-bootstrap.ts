@@ -6,7 +6,7 @@ import { placeUnder } from '../org-units/org-units.service';
 import { ORG_UNIT_KINDS, type OrgUnitKind } from '../org-units/org-unit-kind';
 import { OrgUnit } from '../org-units/org-unit.entity';
 import { USERNAME_PATTERN } from '../users/dto/user.dto';
-import { hashPassword } from '../users/passwords';
+import { hashPassword } from '../common/auth/passwords';
 import { User } from '../users/user.entity';
 
 interface BootstrapInput {

@@ -4,7 +4,6 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { escapeLike } from '../common/database/like';
 import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
-import { OrgUnit } from '../org-units/org-unit.entity';
 import { isWithin } from '../org-units/org-units.service';
 import { Course } from './course.entity';
 import { CourseErrors } from './courses.errors';
@@ -70,7 +69,7 @@ export class CoursesService {
     const qb = this.tx.manager
       .getRepository(Course)
       .createQueryBuilder('c')
-      .innerJoin(OrgUnit, 'o', 'o.id = c.org_unit_id')
+      .innerJoin('org_units', 'o', 'o.id = c.org_unit_id')
       .where(
         new Brackets((w) => {
           w.where('c.org_unit_id IN (:...own)', { own: ownAndAncestorIds(actor) });

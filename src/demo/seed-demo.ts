@@ -5,7 +5,7 @@ import { dataSourceOptions } from '../database/data-source';
 import { placeUnder } from '../org-units/org-units.service';
 import type { OrgUnitKind } from '../org-units/org-unit-kind';
 import { OrgUnit } from '../org-units/org-unit.entity';
-import { hashPassword } from '../users/passwords';
+import { hashPassword } from '../common/auth/passwords';
 import { User } from '../users/user.entity';
 import { seedPlanning } from './seed-planning';
 import {

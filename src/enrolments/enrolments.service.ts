@@ -6,7 +6,7 @@ import { CommonErrors } from '../common/errors/domain-error';
 import { TransactionService } from '../common/database/transaction.service';
 import { ClassErrors } from '../classes/classes.errors';
 import { ClassEvents, type ClassCompletingEvent, type ClassLimitsChangedEvent } from '../classes/classes.events';
-import type { ClassStatus } from '../classes/class-status';
+import type { ClassStatus } from '../classes/classes.types';
 import { ClassesService, type ScopedClass } from '../classes/classes.service';
 import { SessionsService } from '../classes/sessions.service';
 import { NotificationsService } from '../notifications/notifications.service';

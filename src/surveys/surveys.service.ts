@@ -5,7 +5,7 @@ import { TransactionService } from '../common/database/transaction.service';
 import { currentYear } from '../common/time/zoned-time';
 import { Env } from '../config/env';
 import { type Page, pageOf } from '../common/pagination/page.dto';
-import type { OrgUnit } from '../org-units/org-unit.entity';
+import type { OrgUnit } from '../org-units/org-units.types';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
 import type {
   CreateSurveyDto,

@@ -12,7 +12,19 @@ export interface ImportRow {
 export type ImportField =
   'username' | 'displayName' | 'password' | 'phone' | 'email' | 'education' | 'proficiency' | 'orgUnitCode' | 'orgUnit';
 
-export class ImportFileError extends Error {}
+/**
+ * A file that cannot be imported: an English message for logs and tests, and the reason's
+ * key (`IMPORT_INVALID_FILE#<reason>` among the `errors` translations) with what it quotes.
+ */
+export class ImportFileError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly args: Record<string, string | number> = {},
+  ) {
+    super(message);
+  }
+}
 
 export const MAX_IMPORT_ROWS = 5000;
 /**
@@ -31,8 +43,13 @@ const MAX_XLSX_ENTRIES = 1000;
 const tooManyLines = () =>
   new ImportFileError(
     `At most ${MAX_IMPORT_ROWS} rows can be imported at once (the file has more than ${MAX_IMPORT_LINES} lines, blank ones included)`,
+    'tooManyLines',
+    { maxRows: MAX_IMPORT_ROWS, maxLines: MAX_IMPORT_LINES },
   );
-const tooManyColumns = () => new ImportFileError(`The file has more than ${MAX_IMPORT_COLUMNS} columns`);
+const tooManyColumns = () =>
+  new ImportFileError(`The file has more than ${MAX_IMPORT_COLUMNS} columns`, 'tooManyColumns', {
+    max: MAX_IMPORT_COLUMNS,
+  });
 
 /** Column headers as people write them, in English or Chinese (compared without case, spaces or punctuation). */
 const HEADER_ALIASES: Record<ImportField, string[]> = {
@@ -174,6 +191,8 @@ function unreadableCsv(
   const name = encoding === 'utf8' ? 'UTF-8' : 'GB18030 (GBK)';
   return new ImportFileError(
     `${opening} ${where} has bytes that are not valid ${name}. Fix that row, or save the file again as "CSV UTF-8"`,
+    row === index + 1 ? 'encoding' : 'encodingLine',
+    { row, line: index + 1, encoding: name },
   );
 }
 
@@ -243,8 +262,9 @@ async function* readXlsx(buffer: Buffer): AsyncGenerator<SheetRow> {
       case 'too_many_columns':
         throw tooManyColumns();
       case 'too_large':
+        throw new ImportFileError(e.message, 'tooLarge', { mb: MAX_XLSX_UNZIPPED_BYTES / 1024 / 1024 });
       case 'unreadable':
-        throw new ImportFileError(e.message);
+        throw new ImportFileError(e.message, 'unreadable');
     }
   }
 }
@@ -252,16 +272,16 @@ async function* readXlsx(buffer: Buffer): AsyncGenerator<SheetRow> {
 function readCsv(buffer: Buffer): SheetRow[] {
   // Excel's "Unicode text": every other byte is NUL, which would otherwise pass for binary.
   if (startsWith(buffer, 0xff, 0xfe) || startsWith(buffer, 0xfe, 0xff)) {
-    throw new ImportFileError('UTF-16 ("Unicode") text files are not supported: save the file as "CSV UTF-8"');
+    throw new ImportFileError('UTF-16 ("Unicode") text files are not supported: save the file as "CSV UTF-8"', 'utf16');
   }
-  if (buffer.includes(0)) throw new ImportFileError('The file is neither CSV nor XLSX');
+  if (buffer.includes(0)) throw new ImportFileError('The file is neither CSV nor XLSX', 'binary');
   if (hasMoreLinesThan(buffer, MAX_IMPORT_LINES)) throw tooManyLines();
   const text = decodeCsv(buffer);
   let table: string[][];
   try {
     table = parse(text, { relax_column_count: true, skip_empty_lines: false, bom: true });
   } catch (e) {
-    throw new ImportFileError(`The CSV cannot be read: ${(e as Error).message}`);
+    throw new ImportFileError(`The CSV cannot be read: ${(e as Error).message}`, 'csv');
   }
   if (table.some((row) => row.length > MAX_IMPORT_COLUMNS)) throw tooManyColumns();
   return table.map((cells, i) => ({ row: i + 1, cells }));
@@ -272,11 +292,12 @@ function readCsv(buffer: Buffer): SheetRow[] {
  * are taken as they are read, so a file with too many is refused as soon as it passes the limit.
  */
 export async function parseUserImport(buffer: Buffer): Promise<{ rows: ImportRow[]; columns: ImportField[] }> {
-  if (buffer.length === 0) throw new ImportFileError('The file is empty');
+  if (buffer.length === 0) throw new ImportFileError('The file is empty', 'empty');
   if (isLegacyXls(buffer)) {
     // Password-protected .xlsx files are wrapped the same way as old .xls ones.
     throw new ImportFileError(
       'Old .xls files and password-protected workbooks are not supported: save as .xlsx or .csv',
+      'xls',
     );
   }
   const table = isZip(buffer) ? readXlsx(buffer) : readCsv(buffer);
@@ -297,7 +318,11 @@ export async function parseUserImport(buffer: Buffer): Promise<{ rows: ImportRow
     });
     rows.push({ row, fields });
     if (rows.length > MAX_IMPORT_ROWS) {
-      throw new ImportFileError(`At most ${MAX_IMPORT_ROWS} rows can be imported at once (the file has more)`);
+      throw new ImportFileError(
+        `At most ${MAX_IMPORT_ROWS} rows can be imported at once (the file has more)`,
+        'tooManyRows',
+        { max: MAX_IMPORT_ROWS },
+      );
     }
   }
   checkHeader(columns ?? []);
@@ -308,6 +333,7 @@ function checkHeader(columns: (ImportField | undefined)[]): void {
   if (!columns.includes('displayName') || (!columns.includes('username') && !columns.includes('phone'))) {
     throw new ImportFileError(
       'The first row must name the columns: at least displayName (姓名) and username (用户名) or phone (手机号)',
+      'header',
     );
   }
 }

@@ -1,10 +1,10 @@
 import type { AuthUser } from '../common/auth/auth-user';
 import type { TransactionService } from '../common/database/transaction.service';
 import type { OrgUnitsService } from '../org-units/org-units.service';
-import { hashPassword } from './passwords';
+import { hashPassword } from '../common/auth/passwords';
 import { UsersImportService } from './users-import.service';
 
-jest.mock('./passwords', () => ({ hashPassword: jest.fn() }));
+jest.mock('../common/auth/passwords', () => ({ hashPassword: jest.fn() }));
 
 describe('UsersImportService', () => {
   it('hashes at most two passwords at a time, so an import leaves argon2 threads for logins', async () => {

@@ -8,8 +8,19 @@ import { hasForbiddenCharacter, SINGLE_LINE } from '../common/validation/text';
 import { DomainError } from '../common/errors/domain-error';
 import { OrgUnitsService } from '../org-units/org-units.service';
 import { PHONE_PATTERN, USERNAME_PATTERN } from './dto/user.dto';
-import type { ImportCredentialDto, ImportResultDto, ImportRowErrorDto } from './dto/user-import.dto';
-import { hashPassword } from './passwords';
+import type { ImportCredentialDto, ImportResultDto } from './dto/user-import.dto';
+
+/** A row that cannot be imported: its code and what its message quotes (written in the caller's language later). */
+export interface ImportRowProblem {
+  row: number;
+  field: string;
+  code: string;
+  args: Record<string, string | number>;
+}
+
+/** An import's outcome, its row problems not yet put into words. */
+export type ImportResult = Omit<ImportResultDto, 'errors'> & { errors: ImportRowProblem[] };
+import { hashPassword } from '../common/auth/passwords';
 import { educationFrom, ImportFileError, type ImportRow, parseUserImport, proficiencyFrom } from './user-import.parser';
 import { User } from './user.entity';
 import type { EducationLevel, Proficiency } from './user.types';
@@ -59,17 +70,19 @@ export class UsersImportService {
     private readonly orgUnits: OrgUnitsService,
   ) {}
 
-  async import(actor: AuthUser, file: Buffer, dryRun: boolean): Promise<ImportResultDto> {
+  async import(actor: AuthUser, file: Buffer, dryRun: boolean): Promise<ImportResult> {
     let rows: ImportRow[];
     try {
       ({ rows } = await parseUserImport(file));
     } catch (e) {
-      if (e instanceof ImportFileError) throw new DomainError('IMPORT_INVALID_FILE', e.message, 'invalid');
+      if (e instanceof ImportFileError) {
+        throw new DomainError('IMPORT_INVALID_FILE', 'invalid', { key: `IMPORT_INVALID_FILE#${e.reason}`, args: e.args });
+      }
       throw e;
     }
-    const errors: ImportRowErrorDto[] = [];
-    const fail = (row: number, field: string, code: string, message: string) =>
-      errors.push({ row, field, code, message });
+    const errors: ImportRowProblem[] = [];
+    const fail = (row: number, field: string, code: string, args: Record<string, string | number> = {}) =>
+      errors.push({ row, field, code, args });
 
     const units = await this.orgUnits.listSubtree(actor.orgPath);
     const byCode = new Map(units.filter((u) => u.code).map((u) => [u.code!.toLowerCase(), u]));
@@ -83,54 +96,42 @@ export class UsersImportService {
       // A phone number stands in for a missing username, written without spaces or dashes.
       const username = (fields.username ?? fields.phone?.replace(/[\s-]/g, '') ?? '').toLowerCase();
       if (!USERNAME_PATTERN.test(username)) {
-        fail(
-          row,
-          'username',
-          'INVALID',
-          'username is missing or has characters other than letters, digits and . _ @ + -',
-        );
+        fail(row, 'username', 'INVALID');
       } else if (seen.has(username)) {
-        fail(row, 'username', 'DUPLICATE_IN_FILE', `username also appears in row ${seen.get(username)}`);
+        fail(row, 'username', 'DUPLICATE_IN_FILE', { otherRow: seen.get(username)! });
       } else {
         seen.set(username, row);
       }
       const displayName = fields.displayName ?? '';
       if (!displayName || displayName.length > 50) {
-        fail(row, 'displayName', 'INVALID', 'displayName is missing or too long');
+        fail(row, 'displayName', 'INVALID');
       } else if (hasForbiddenCharacter(displayName) || !SINGLE_LINE.test(displayName)) {
-        fail(
-          row,
-          'displayName',
-          'INVALID_CHARACTER',
-          'displayName holds a line break, control or text-direction character',
-        );
+        fail(row, 'displayName', 'INVALID_CHARACTER');
       }
       if (fields.password !== undefined && (fields.password.length < 8 || fields.password.length > 128)) {
-        fail(row, 'password', 'INVALID', 'password must be 8 to 128 characters');
+        fail(row, 'password', 'INVALID');
       }
       const phone = fields.phone ?? null;
-      if (phone !== null && !PHONE_PATTERN.test(phone)) fail(row, 'phone', 'INVALID', 'phone must be digits');
+      if (phone !== null && !PHONE_PATTERN.test(phone)) fail(row, 'phone', 'INVALID');
       const email = fields.email ?? null;
-      if (email !== null && !isEmail(email)) fail(row, 'email', 'INVALID', 'email is not an e-mail address');
+      if (email !== null && !isEmail(email)) fail(row, 'email', 'INVALID');
       const education = fields.education ? (educationFrom(fields.education) ?? null) : null;
-      if (fields.education && !education) fail(row, 'education', 'INVALID', `unknown education "${fields.education}"`);
+      if (fields.education && !education) fail(row, 'education', 'INVALID', { value: fields.education });
       const proficiency = fields.proficiency ? (proficiencyFrom(fields.proficiency) ?? null) : null;
       if (fields.proficiency && !proficiency) {
-        fail(row, 'proficiency', 'INVALID', `unknown proficiency "${fields.proficiency}"`);
+        fail(row, 'proficiency', 'INVALID', { value: fields.proficiency });
       }
       let orgUnitId: string | undefined;
       if (fields.orgUnitCode) {
         orgUnitId = byCode.get(fields.orgUnitCode.toLowerCase())?.id;
-        if (!orgUnitId)
-          fail(row, 'orgUnitCode', 'NOT_FOUND', `no unit with code "${fields.orgUnitCode}" in your scope`);
+        if (!orgUnitId) fail(row, 'orgUnitCode', 'NOT_FOUND', { value: fields.orgUnitCode });
       } else if (fields.orgUnit) {
         const matches = byName.get(fields.orgUnit) ?? [];
         if (matches.length === 1) orgUnitId = matches[0].id;
-        else if (matches.length === 0)
-          fail(row, 'orgUnit', 'NOT_FOUND', `no unit named "${fields.orgUnit}" in your scope`);
-        else fail(row, 'orgUnit', 'AMBIGUOUS', `several units are named "${fields.orgUnit}": use orgUnitCode`);
+        else if (matches.length === 0) fail(row, 'orgUnit', 'NOT_FOUND', { value: fields.orgUnit });
+        else fail(row, 'orgUnit', 'AMBIGUOUS', { value: fields.orgUnit });
       } else {
-        fail(row, 'orgUnit', 'REQUIRED', 'orgUnit (单位) or orgUnitCode (单位编码) is required');
+        fail(row, 'orgUnit', 'REQUIRED');
       }
       if (errors.length === before && orgUnitId) {
         candidates.push({
@@ -185,10 +186,10 @@ export class UsersImportService {
   private async write(
     scopeUnitIds: string[],
     candidates: Candidate[],
-    errors: ImportRowErrorDto[],
+    errors: ImportRowProblem[],
     hashes: Map<string, { password?: string; hash: string }>,
     dryRun: boolean,
-  ): Promise<ImportResultDto> {
+  ): Promise<ImportResult> {
     return this.tx.run(async (m) => {
       const repo = m.getRepository(User);
       const existing = candidates.length
@@ -206,22 +207,12 @@ export class UsersImportService {
         const user = existingByName.get(c.username);
         const secret = hashes.get(c.username);
         if (user && (user.role !== 'trainee' || !inScope.has(user.orgUnitId))) {
-          errors.push({
-            row: c.row,
-            field: 'username',
-            code: 'USERNAME_TAKEN',
-            message: 'username belongs to another account',
-          });
+          errors.push({ row: c.row, field: 'username', code: 'USERNAME_TAKEN', args: {} });
           continue;
         }
         if (!dryRun && !user && !secret) {
           // Deleted between the first look and this transaction: nothing to hash with; ask for a re-run.
-          errors.push({
-            row: c.row,
-            field: 'row',
-            code: 'CHANGED_DURING_IMPORT',
-            message: 'changed meanwhile; import again',
-          });
+          errors.push({ row: c.row, field: 'row', code: 'CHANGED_DURING_IMPORT', args: {} });
           continue;
         }
         if (user) updated++;

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Roles } from '../common/auth/auth.decorators';
@@ -6,6 +7,7 @@ import { AcceptsUpload, UploadedFileBuffer } from '../common/http/uploaded-file.
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors, ApiPageResponse } from '../common/openapi/api-docs.decorators';
 import type { Page } from '../common/pagination/page.dto';
+import { Translator } from '../common/i18n/translator';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { ImportResultDto, ImportUsersQueryDto } from './dto/user-import.dto';
@@ -20,6 +22,7 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly importer: UsersImportService,
+    private readonly translator: Translator,
   ) {}
 
   @Get()
@@ -63,8 +66,17 @@ export class UsersController {
     @CurrentUser() actor: AuthUser,
     @UploadedFileBuffer('file') file: Buffer,
     @Query() query: ImportUsersQueryDto,
+    @Headers() headers: IncomingHttpHeaders,
   ): Promise<ImportResultDto> {
-    return this.importer.import(actor, file, query.dryRun === 'true');
+    const result = await this.importer.import(actor, file, query.dryRun === 'true');
+    const lang = this.translator.languageOf(headers);
+    return {
+      ...result,
+      errors: result.errors.map(({ args, ...e }) => ({
+        ...e,
+        message: this.translator.t(`importRows.${e.code}#${e.field}`, lang, args),
+      })),
+    };
   }
 
   @Get(':id')

@@ -1,10 +1,8 @@
 import { DomainError } from '../common/errors/domain-error';
 
 export const UserErrors = {
-  notFound: () => new DomainError('USER_NOT_FOUND', 'User not found', 'not_found'),
-  usernameTaken: (username: string) =>
-    new DomainError('USERNAME_TAKEN', `Username "${username}" is already used`, 'conflict'),
+  notFound: () => new DomainError('USER_NOT_FOUND', 'not_found'),
+  usernameTaken: (username: string) => new DomainError('USERNAME_TAKEN', 'conflict', { args: { username } }),
   selfChange: (field: string) =>
-    new DomainError('SELF_CHANGE_FORBIDDEN', `You cannot change your own ${field}`, 'forbidden'),
-  importInvalidFile: (message: string) => new DomainError('IMPORT_INVALID_FILE', message, 'invalid'),
+    new DomainError('SELF_CHANGE_FORBIDDEN', 'forbidden', { args: { field }, details: { field } }),
 };

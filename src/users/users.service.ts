@@ -10,7 +10,7 @@ import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
 import { type CreateUserDto, type ListUsersQueryDto, SELF_EDITABLE, type UpdateUserDto } from './dto/user.dto';
-import { hashPassword } from './passwords';
+import { hashPassword } from '../common/auth/passwords';
 import { User } from './user.entity';
 import { UserErrors } from './users.errors';
 

@@ -5,7 +5,6 @@ import { escapeLike } from '../common/database/like';
 import { subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
-import { OrgUnit } from '../org-units/org-unit.entity';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
 import type { CreateVenueDto, ListVenuesQueryDto, UpdateVenueDto } from './dto/venue.dto';
 import { Venue } from './venue.entity';
@@ -80,7 +79,7 @@ export class VenuesService {
     const qb = this.tx.manager
       .getRepository(Venue)
       .createQueryBuilder('v')
-      .innerJoin(OrgUnit, 'o', 'o.id = v.org_unit_id')
+      .innerJoin('org_units', 'o', 'o.id = v.org_unit_id')
       .where('o.path LIKE :scope', { scope: subtreePattern(scopePath) })
       .orderBy('v.name')
       .addOrderBy('v.id')

@@ -147,7 +147,7 @@ describe('unexpected failures (e2e)', () => {
       expect(res.body).toEqual({
         statusCode: 500,
         code: 'INTERNAL_ERROR',
-        message: 'Something went wrong on our side',
+        message: '服务器出错了，请稍后再试',
       });
       expect(res.text).not.toMatch(/name_gone|SELECT|at .*\.js|QueryFailed/);
     } finally {

@@ -486,7 +486,7 @@ describe('users import (e2e)', () => {
     const res = await upload(file, 'trainees.xlsx').expect(400);
 
     expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
-    expect(res.body.message).toMatch(/unzips to more than 20 MB/);
+    expect(res.body.message).toMatch(/工作簿解压后超过 20 MB/);
     expect(Date.now() - started).toBeLessThan(2000);
     // The old reader grew by more than a gigabyte on this file.
     expect(process.memoryUsage().rss - rss).toBeLessThan(100 * 1024 * 1024);
@@ -549,7 +549,7 @@ describe('users import (e2e)', () => {
     ]);
     const res = await upload(file, 'trainees.xlsx').expect(400);
     expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
-    expect(res.body.message).toMatch(/At most 5000 rows/);
+    expect(res.body.message).toMatch(/一次最多导入 5000 行/);
   });
 
   it('refuses a CSV with bytes that are neither UTF-8 nor GB18030, naming the row, and writes nothing', async () => {
@@ -563,7 +563,7 @@ describe('users import (e2e)', () => {
     const res = await upload(file).expect(400);
 
     expect(res.body).toEqual(errorBody(400, 'IMPORT_INVALID_FILE'));
-    expect(res.body.message).toMatch(/row 4 has bytes that are not valid GB18030/);
+    expect(res.body.message).toMatch(/^第 4 行含有无法识别的字符（不是有效的GB18030（GBK）文字）/);
     expect(await usersStartingWith(p)).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { placeUnder } from '../../src/org-units/org-units.service';
 import type { OrgUnitKind } from '../../src/org-units/org-unit-kind';
 import { OrgUnit } from '../../src/org-units/org-unit.entity';
-import { hashPassword } from '../../src/users/passwords';
+import { hashPassword } from '../../src/common/auth/passwords';
 import { User } from '../../src/users/user.entity';
 import type { Role } from '../../src/users/user.types';
 

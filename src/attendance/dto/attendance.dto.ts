@@ -24,6 +24,7 @@ import {
   type AttendanceSource,
   type AttendanceStatus,
 } from '../attendance.types';
+import { messageKey } from '../../common/validation/validation';
 
 /** A whole roster fits: a class holds at most 1,000 trainees. */
 export const MAX_RECORDS = 1000;
@@ -61,7 +62,7 @@ export class MarkAttendanceDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_RECORDS)
-  @ArrayUnique((r: MarkRecordDto) => r?.enrolmentId, { message: 'each enrolmentId may appear once' })
+  @ArrayUnique((r: MarkRecordDto) => r?.enrolmentId, { message: messageKey('DISTINCT_ENROLMENTS') })
   @ValidateNested({ each: true })
   @Type(() => MarkRecordDto)
   records!: MarkRecordDto[];
@@ -90,7 +91,7 @@ export class OpenCheckInDto {
 export class CheckInDto {
   @ApiProperty({ example: '042917', description: 'The six digits the trainer shows' })
   @IsString()
-  @Matches(/^\d{6}$/, { message: 'code must be six digits' })
+  @Matches(/^\d{6}$/, { message: messageKey('CHECK_IN_CODE') })
   code!: string;
 }
 

@@ -30,6 +30,7 @@ import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { trim } from '../../common/validation/transforms';
 import { CourseRefDto, PersonRefDto, VenueRefDto } from '../../common/openapi/refs.dto';
 import { IsSingleLine } from '../../common/validation/text';
+import { messageKey } from '../../common/validation/validation';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -84,11 +85,11 @@ export class CreateClassDto {
   quarter!: number;
 
   @ApiProperty({ example: '2026-10-08', description: 'Local date, inside the plan year and quarter' })
-  @Matches(DATE, { message: 'startDate must be YYYY-MM-DD' })
+  @Matches(DATE, { message: messageKey('DATE') })
   startDate!: string;
 
   @ApiProperty({ example: '2026-12-25' })
-  @Matches(DATE, { message: 'endDate must be YYYY-MM-DD' })
+  @Matches(DATE, { message: messageKey('DATE') })
   endDate!: string;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
@@ -127,12 +128,12 @@ export class CreateClassDto {
 
   @ApiProperty({ example: '2026-09-20T00:00:00+08:00' })
   @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  @Matches(INSTANT, { message: messageKey('INSTANT') })
   enrolmentOpensAt!: string;
 
   @ApiProperty({ example: '2026-10-05T18:00:00+08:00' })
   @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  @Matches(INSTANT, { message: messageKey('INSTANT') })
   enrolmentClosesAt!: string;
 
   @ApiPropertyOptional({

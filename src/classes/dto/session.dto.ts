@@ -22,6 +22,7 @@ import { ZONED_INSTANT as INSTANT } from '../../common/time/zoned-time';
 import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { trimOrNull } from '../../common/validation/transforms';
 import { IsSingleLine } from '../../common/validation/text';
+import { messageKey } from '../../common/validation/validation';
 
 export class RecurrenceDto {
   @ApiProperty({ example: 'FREQ=MONTHLY;BYMONTHDAY=5,15,25', description: 'RFC 5545 RRULE, without DTSTART' })
@@ -30,7 +31,7 @@ export class RecurrenceDto {
   rrule!: string;
 
   @ApiProperty({ example: '09:00', description: "Local start time in the centre's time zone" })
-  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'startTime must be HH:mm' })
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: messageKey('TIME_OF_DAY') })
   startTime!: string;
 
   @ApiProperty({ example: 180 })
@@ -43,7 +44,7 @@ export class RecurrenceDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true, message: 'each exdate must be YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true, message: messageKey('DATES') })
   exdates?: string[];
 }
 
@@ -52,13 +53,13 @@ export class CreateSessionsDto {
   @ApiPropertyOptional({ example: '2026-10-08T09:00:00+08:00' })
   @ValidateIf((o: CreateSessionsDto) => o.recurrence === undefined || o.startsAt !== undefined)
   @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  @Matches(INSTANT, { message: messageKey('INSTANT') })
   startsAt?: string;
 
   @ApiPropertyOptional({ example: '2026-10-08T12:00:00+08:00' })
   @ValidateIf((o: CreateSessionsDto) => o.recurrence === undefined || o.endsAt !== undefined)
   @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  @Matches(INSTANT, { message: messageKey('INSTANT') })
   endsAt?: string;
 
   @ApiPropertyOptional({ type: RecurrenceDto })
@@ -94,13 +95,13 @@ export class UpdateSessionDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  @Matches(INSTANT, { message: messageKey('INSTANT') })
   startsAt?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  @Matches(INSTANT, { message: messageKey('INSTANT') })
   endsAt?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: "Another of the class's trainers (a session always has one)" })
@@ -204,7 +205,7 @@ export class SearchSessionsQueryDto extends ListSessionsQueryDto {
   })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  @Matches(INSTANT, { message: messageKey('INSTANT') })
   from?: string;
 
   @ApiPropertyOptional({
@@ -215,7 +216,7 @@ export class SearchSessionsQueryDto extends ListSessionsQueryDto {
   })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(INSTANT, { message: '$property must be a date-time with a time zone, e.g. 2026-10-08T09:00:00+08:00' })
+  @Matches(INSTANT, { message: messageKey('INSTANT') })
   to?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Sessions this trainer teaches' })

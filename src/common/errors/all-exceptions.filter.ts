@@ -1,7 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
-import { DomainError, ERROR_KIND_STATUS } from './domain-error';
+import type { Language } from '../i18n/i18n.loader';
+import { Translator } from '../i18n/translator';
+import { ValidationFailed } from '../validation/validation';
+import { DomainError, ERROR_KIND_STATUS, type MessageArg } from './domain-error';
 
 export interface ErrorBody {
   statusCode: number;
@@ -53,19 +56,25 @@ function isFastifyError(e: unknown): e is Error & { code: string; statusCode: nu
 }
 
 /**
- * The one place errors become HTTP answers: `{statusCode, code, message}`.
- * Unknown errors are logged and answered with a plain 500: no stack, no SQL.
+ * The one place errors become HTTP answers: `{statusCode, code, message}`, the message in
+ * the caller's language (Chinese unless `Accept-Language` prefers English), validation
+ * problems as `errors: [{field, messages}]`. Unknown errors are logged and answered with a
+ * plain 500: no stack, no SQL.
  */
 @Catch()
+@Injectable()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  constructor(private readonly translator: Translator) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const body = this.toBody(exception);
+    const request = http.getRequest<Partial<FastifyRequest>>();
+    const body = this.toBody(exception, this.translator.languageOf(request.headers ?? {}));
     // The request's own logger carries the request id.
-    const log = http.getRequest<Partial<FastifyRequest>>().log;
+    const log = request.log;
     if (body.statusCode >= 500 && body.statusCode !== 503) {
       if (log) log.error({ err: exception }, 'Unhandled error');
       else this.logger.error({ err: exception, msg: 'Unhandled error' });
@@ -77,12 +86,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
-  toBody(exception: unknown): ErrorBody {
+  toBody(exception: unknown, lang: Language): ErrorBody {
+    const t = (key: string, args?: Record<string, MessageArg>) => this.translator.t(`errors.${key}`, lang, args);
+    if (exception instanceof ValidationFailed) {
+      const errors = exception.fields.map((f) => ({
+        field: f.field,
+        messages: f.problems.map((p) => this.translator.t(p.key, lang, p.args)),
+      }));
+      const separator = this.translator.t('validation.SEPARATOR', lang);
+      return {
+        statusCode: 400,
+        code: exception.code,
+        message: errors.flatMap((e) => e.messages).join(separator) || t('VALIDATION_FAILED'),
+        errors,
+      };
+    }
     if (exception instanceof DomainError) {
       return {
         statusCode: ERROR_KIND_STATUS[exception.kind],
         code: exception.code,
-        message: exception.message,
+        message: this.translator.t(exception.messageKey, lang, exception.options.args),
         ...exception.details,
       };
     }
@@ -90,37 +113,32 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'object' && response !== null) {
-        const r = response as Record<string, unknown>;
-        const { statusCode: _s, message, code, ...rest } = r;
-        // Nest puts a status phrase in `error`; terminus puts the failing checks there: keep only the latter.
-        if (typeof rest.error === 'string') delete rest.error;
-        const down = rest.error && typeof rest.error === 'object' ? Object.keys(rest.error) : [];
+        const { statusCode: _s, message: _m, code, error, ...rest } = response as Record<string, unknown>;
+        const known = typeof code === 'string' ? code : (DEFAULT_CODES[status] ?? 'ERROR');
+        // Terminus puts the failing checks in `error`; Nest puts a status phrase there (dropped).
+        const down = error && typeof error === 'object' ? Object.keys(error) : [];
         return {
           ...rest,
+          ...(down.length > 0 && { error }),
           statusCode: status,
-          code: typeof code === 'string' ? code : (DEFAULT_CODES[status] ?? 'ERROR'),
-          message: Array.isArray(message)
-            ? message.join('; ')
-            : typeof message === 'string'
-              ? message
-              : down.length > 0
-                ? `Down: ${down.join(', ')}`
-                : exception.message,
+          code: known,
+          message: down.length > 0 ? t('HEALTH_DOWN', { down }) : t(known),
         };
       }
-      return { statusCode: status, code: DEFAULT_CODES[status] ?? 'ERROR', message: String(response) };
+      const known = DEFAULT_CODES[status] ?? 'ERROR';
+      return { statusCode: status, code: known, message: t(known) };
     }
     if (exception instanceof QueryFailedError) {
       // A constraint the service should have caught first; report as a conflict without SQL text.
       const pgCode = (exception.driverError as { code?: string } | undefined)?.code;
       if (pgCode === '23505' || pgCode === '23503' || pgCode === '23P01') {
-        return { statusCode: 409, code: 'CONFLICT', message: 'The change conflicts with existing data' };
+        return { statusCode: 409, code: 'CONFLICT', message: t('CONFLICT') };
       }
       if (pgCode === '22P02' || pgCode === '22007' || pgCode === '22008') {
-        return { statusCode: 400, code: 'BAD_REQUEST', message: 'A value has the wrong format' };
+        return { statusCode: 400, code: 'BAD_REQUEST', message: t('BAD_REQUEST#format') };
       }
       if (pgCode !== undefined && INVALID_VALUE_SQLSTATES.has(pgCode)) {
-        return { statusCode: 400, code: 'INVALID_VALUE', message: 'A value is missing, too long or not allowed' };
+        return { statusCode: 400, code: 'INVALID_VALUE', message: t('INVALID_VALUE') };
       }
     }
     if (isFastifyError(exception) && exception.statusCode >= 400 && exception.statusCode < 500) {
@@ -130,11 +148,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
         (exception.code.startsWith('FST_ERR_CTP') || exception instanceof SyntaxError ? 'INVALID_JSON' : undefined) ??
         DEFAULT_CODES[status] ??
         'BAD_REQUEST';
-      return { statusCode: status, code, message: exception.message };
+      return { statusCode: status, code, message: t(code) };
     }
     if (exception instanceof SyntaxError && (exception as { statusCode?: number }).statusCode === 400) {
-      return { statusCode: 400, code: 'INVALID_JSON', message: 'The body is not valid JSON' };
+      return { statusCode: 400, code: 'INVALID_JSON', message: t('INVALID_JSON') };
     }
-    return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' };
+    return { statusCode: 500, code: 'INTERNAL_ERROR', message: t('INTERNAL_ERROR') };
   }
 }

@@ -27,23 +27,44 @@ export const ERROR_KIND_STATUS: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+/** A value a message quotes: Dates are shown in the centre's local time, arrays as a list. */
+export type MessageArg = string | number | Date | readonly (string | number)[] | null | undefined;
+
+export interface DomainErrorOptions {
+  /** The message's key in the `errors` translations (src/common/i18n/locales); the code when left out. */
+  key?: string;
+  /** Values the message quotes, by name (`{name}` in the translation). */
+  args?: Record<string, MessageArg>;
+  /** Extra, client-safe fields of the error body (e.g. row errors, the conflicting id). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * A failure a client can act on: a stable upper-snake `code` to switch on, a kind that
+ * decides the status, and a message the exception filter writes in the caller's language
+ * (Chinese unless `Accept-Language` asks for English) from the translations.
+ */
 export class DomainError extends Error {
   constructor(
-    /** Stable upper-snake code clients can switch on. */
     readonly code: string,
-    message: string,
     readonly kind: ErrorKind,
-    /** Extra, client-safe fields added to the error body (e.g. row errors, the conflicting id). */
-    readonly details?: Record<string, unknown>,
+    readonly options: DomainErrorOptions = {},
   ) {
-    super(message);
+    super(options.key ?? code);
     this.name = 'DomainError';
+  }
+
+  /** The message's key among the translations. */
+  get messageKey(): string {
+    return `errors.${this.options.key ?? this.code}`;
+  }
+
+  get details(): Record<string, unknown> | undefined {
+    return this.options.details;
   }
 }
 
 /** Errors any module may raise. Module-specific ones live in `<domain>.errors.ts`. */
 export const CommonErrors = {
-  forbidden: (message = 'You do not have permission to do this') => new DomainError('FORBIDDEN', message, 'forbidden'),
-  validation: (message: string, errors?: unknown[]) =>
-    new DomainError('VALIDATION_FAILED', message, 'invalid', errors ? { errors } : undefined),
+  forbidden: () => new DomainError('FORBIDDEN', 'forbidden'),
 };

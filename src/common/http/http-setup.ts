@@ -56,12 +56,8 @@ function containsForbiddenCharacter(value: unknown, depth = 0): boolean {
   );
 }
 
-const invalidCharacter = (where: string) =>
-  new DomainError(
-    'INVALID_CHARACTER',
-    `${where} holds a control or text-direction character (such as NUL or U+202E)`,
-    'invalid',
-  );
+const invalidCharacter = (where: 'body' | 'address') =>
+  new DomainError('INVALID_CHARACTER', 'invalid', { key: `INVALID_CHARACTER#${where}` });
 
 /** Fastify's request id: the client's X-Request-Id when it looks sane, else a new UUID. */
 export function requestId(req: IncomingMessage): string {
@@ -90,13 +86,14 @@ export function configureHttp(fastify: FastifyInstance, zone: string): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
-      done(new DomainError('INVALID_JSON', 'The body is empty but the content type is JSON', 'invalid'), undefined);
+      done(new DomainError('INVALID_JSON', 'invalid', { key: 'INVALID_JSON#empty' }), undefined);
       return;
     }
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       done(
-        new DomainError('JSON_TOO_DEEP', `The body nests deeper than ${MAX_JSON_DEPTH} levels`, 'invalid', {
-          maxDepth: MAX_JSON_DEPTH,
+        new DomainError('JSON_TOO_DEEP', 'invalid', {
+          args: { maxDepth: MAX_JSON_DEPTH },
+          details: { maxDepth: MAX_JSON_DEPTH },
         }),
         undefined,
       );
@@ -109,19 +106,19 @@ export function configureHttp(fastify: FastifyInstance, zone: string): void {
       const poisoned = e instanceof SyntaxError && /forbidden (prototype|constructor) property/.test(e.message);
       done(
         poisoned
-          ? new DomainError('FORBIDDEN_KEY', 'The body holds a forbidden key (__proto__ or constructor)', 'invalid')
-          : new DomainError('INVALID_JSON', 'The body is not valid JSON', 'invalid'),
+          ? new DomainError('FORBIDDEN_KEY', 'invalid', { args: { key: '__proto__' } })
+          : new DomainError('INVALID_JSON', 'invalid'),
         undefined,
       );
       return;
     }
     const forbidden = findForbiddenKey(parsed);
     if (forbidden) {
-      done(new DomainError('FORBIDDEN_KEY', `The body holds the forbidden key "${forbidden}"`, 'invalid'), undefined);
+      done(new DomainError('FORBIDDEN_KEY', 'invalid', { args: { key: forbidden } }), undefined);
       return;
     }
     if (containsForbiddenCharacter(parsed)) {
-      done(invalidCharacter('The body'), undefined);
+      done(invalidCharacter('body'), undefined);
       return;
     }
     done(null, parsed);
@@ -145,7 +142,7 @@ export function configureHttp(fastify: FastifyInstance, zone: string): void {
   });
   // Only %00 decodes to NUL in a query value or path parameter (a raw NUL never gets past the HTTP parser).
   fastify.addHook('onRequest', (request, _reply, next) => {
-    next(request.url.includes('%00') ? invalidCharacter('The address') : undefined);
+    next(request.url.includes('%00') ? invalidCharacter('address') : undefined);
   });
   // Multipart only where a route takes a file (@AcceptsUpload): elsewhere @fastify/multipart would hand
   // the form fields to the route's DTO as if they were JSON. Checked before any of the body is read.
@@ -153,11 +150,7 @@ export function configureHttp(fastify: FastifyInstance, zone: string): void {
     const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
     next(
       multipart && !request.is404 && !request.routeOptions.config.acceptsUpload
-        ? new DomainError(
-            'UNSUPPORTED_MEDIA_TYPE',
-            'This route takes JSON, not multipart/form-data',
-            'unsupported_media_type',
-          )
+        ? new DomainError('UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', { key: 'UNSUPPORTED_MEDIA_TYPE#json' })
         : undefined,
     );
   });

@@ -27,11 +27,11 @@ export const AcceptsUpload = (): MethodDecorator =>
 export const UploadedFileBuffer = createParamDecorator((field: string, ctx: ExecutionContext): Buffer => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   if (!request.isMultipart()) {
-    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data', 'unsupported_media_type');
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', { key: 'UNSUPPORTED_MEDIA_TYPE#file' });
   }
   const value = (request.body as Record<string, unknown> | undefined)?.[field];
   if (!Buffer.isBuffer(value)) {
-    throw new DomainError('FILE_REQUIRED', `Attach the file in the "${field}" field`, 'invalid');
+    throw new DomainError('FILE_REQUIRED', 'invalid', { args: { field } });
   }
   return value;
 });

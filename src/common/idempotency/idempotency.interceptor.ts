@@ -13,14 +13,8 @@ import { jsonWithLocalInstants } from '../time/zoned-time';
 import { IdempotencyKey } from './idempotency-key.entity';
 
 export const IdempotencyErrors = {
-  invalidKey: () =>
-    new DomainError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-200 visible ASCII characters', 'invalid'),
-  keyReused: () =>
-    new DomainError(
-      'IDEMPOTENCY_KEY_REUSED',
-      'This Idempotency-Key was already used for a different request',
-      'unprocessable',
-    ),
+  invalidKey: () => new DomainError('INVALID_IDEMPOTENCY_KEY', 'invalid'),
+  keyReused: () => new DomainError('IDEMPOTENCY_KEY_REUSED', 'unprocessable'),
 };
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -7,12 +7,7 @@ import { DomainError } from '../errors/domain-error';
 import { Env } from '../../config/env';
 import type { PdfJob, PdfOptions, PdfResult } from './pdf.types';
 
-const fontUnavailable = () =>
-  new DomainError(
-    'PDF_FONT_UNAVAILABLE',
-    'PDFs cannot be made: the Chinese font (PDF_FONT_PATH) is missing or unusable on the server',
-    'unavailable',
-  );
+const fontUnavailable = () => new DomainError('PDF_FONT_UNAVAILABLE', 'unavailable');
 
 /** The worker module beside this file: .js when compiled, .ts under the tests (compiled on load by swc). */
 const WORKER = path.join(__dirname, `pdf.worker${path.extname(__filename)}`);

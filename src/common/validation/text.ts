@@ -1,4 +1,5 @@
 import { Matches } from 'class-validator';
+import { messageKey } from './validation';
 
 /**
  * Characters no text we store may hold: NUL and the other control characters (tab, line
@@ -20,4 +21,4 @@ export function hasForbiddenCharacter(text: string): boolean {
 
 /** Names and titles are one line (the body parser already refuses control and direction characters). */
 export const IsSingleLine = (options: { each?: boolean } = {}): PropertyDecorator =>
-  Matches(SINGLE_LINE, { ...options, message: '$property must be one line (no tab or line break)' });
+  Matches(SINGLE_LINE, { ...options, message: messageKey('SINGLE_LINE') });

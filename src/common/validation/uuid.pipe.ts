@@ -6,7 +6,7 @@ import { DomainError } from '../errors/domain-error';
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!isUUID(value)) throw new DomainError('INVALID_ID', `"${value.slice(0, 64)}" is not a valid id`, 'invalid');
+    if (!isUUID(value)) throw new DomainError('INVALID_ID', 'invalid', { args: { value: value.slice(0, 64) } });
     return value.toLowerCase();
   }
 }

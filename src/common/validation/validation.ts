@@ -1,16 +1,61 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { DomainError } from '../errors/domain-error';
+import { getMetadataStorage } from 'class-validator';
+import { DomainError, type MessageArg } from '../errors/domain-error';
 
-export interface FieldError {
-  field: string;
-  messages: string[];
+/** A custom decorator message names its translation: `{ message: messageKey('DATE') }` (validation.DATE). */
+const KEY_PREFIX = 'validation:';
+export const messageKey = (key: string): string => `${KEY_PREFIX}${key}`;
+
+/** One thing wrong with a field: its message's key among the translations, and what it quotes. */
+export interface Problem {
+  key: string;
+  args: Record<string, MessageArg>;
 }
 
-export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
+/** A field, named as the client sent it (`records.3.status`), and everything wrong with it. */
+export interface FieldProblems {
+  field: string;
+  problems: Problem[];
+}
+
+/**
+ * A body, query or parameter that failed validation: every field's problems at once. The
+ * exception filter writes them in the caller's language as `errors: [{field, messages}]`.
+ */
+export class ValidationFailed extends DomainError {
+  constructor(readonly fields: FieldProblems[]) {
+    super('VALIDATION_FAILED', 'invalid');
+  }
+}
+
+/** The values a built-in constraint was declared with (`@MaxLength(200)` → [200]), for its message. */
+function constraintValues(error: ValidationError, name: string): unknown[] {
+  const target = error.target as object | undefined;
+  if (!target) return [];
+  const metadata = getMetadataStorage()
+    .getTargetValidationMetadatas(target.constructor, '', true, false)
+    .find((m) => m.propertyName === error.property && m.name === name);
+  return (metadata?.constraints ?? []) as unknown[];
+}
+
+function problemOf(error: ValidationError, name: string, text: string, field: string): Problem {
+  if (text.startsWith(KEY_PREFIX)) return { key: `validation.${text.slice(KEY_PREFIX.length)}`, args: { field } };
+  const args: Record<string, MessageArg> = { field };
+  // The first value a constraint was declared with is what messages quote (`{constraint}`).
+  const [value] = constraintValues(error, name);
+  if (typeof value === 'number' || typeof value === 'string') args.constraint = value;
+  else if (Array.isArray(value)) args.constraint = value.map(String);
+  return { key: `validation.${name}`, args };
+}
+
+/** Every field's problems, nested fields named by their path. */
+export function problemsOf(errors: ValidationError[], prefix = ''): FieldProblems[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
-    return [...own, ...flattenValidationErrors(e.children ?? [], field)];
+    const own = e.constraints
+      ? [{ field, problems: Object.entries(e.constraints).map(([name, text]) => problemOf(e, name, text, field)) }]
+      : [];
+    return [...own, ...problemsOf(e.children ?? [], field)];
   });
 }
 
@@ -21,11 +66,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const fields = flattenValidationErrors(errors);
-      const message = fields.flatMap((f) => f.messages).join('; ') || 'Invalid input';
-      return new DomainError('VALIDATION_FAILED', message, 'invalid', { errors: fields });
-    },
+    // The target lets problemsOf read each constraint's values; nothing of it reaches a client.
+    validationError: { target: true, value: false },
+    exceptionFactory: (errors) => new ValidationFailed(problemsOf(errors)),
   });
 }

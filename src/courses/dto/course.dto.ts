@@ -19,6 +19,7 @@ import { COURSE_LEVELS, type Course, type CourseLevel } from '../course.entity';
 import { trim, trimEach, trimOrNull } from '../../common/validation/transforms';
 import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { IsSingleLine } from '../../common/validation/text';
+import { messageKey } from '../../common/validation/validation';
 
 /** Topics are distinct regardless of case ("Excel" and "excel" are one topic). */
 const folded = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
@@ -69,7 +70,7 @@ export class CreateCourseDto {
   @Transform(trimEach)
   @IsArray()
   @ArrayMaxSize(MAX_TOPICS)
-  @ArrayUnique(folded, { message: 'topics must be distinct' })
+  @ArrayUnique(folded, { message: messageKey('DISTINCT') })
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(50, { each: true })
@@ -112,7 +113,7 @@ export class UpdateCourseDto {
   @Transform(trimEach)
   @IsArray()
   @ArrayMaxSize(MAX_TOPICS)
-  @ArrayUnique(folded, { message: 'topics must be distinct' })
+  @ArrayUnique(folded, { message: messageKey('DISTINCT') })
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(50, { each: true })

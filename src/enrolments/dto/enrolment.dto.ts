@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { CLASS_STATUSES, type ClassStatus } from '../../classes/class-status';
+import { CLASS_STATUSES, type ClassStatus } from '../../classes/classes.types';
 import { SessionDto } from '../../classes/dto/session.dto';
 import { ENROLMENT_STATUSES, type Enrolment, type EnrolmentStatus } from '../enrolment.entity';
 

@@ -7,6 +7,7 @@ import { ORG_UNIT_KINDS, type OrgUnitKind } from '../org-unit-kind';
 import type { OrgUnit } from '../org-unit.entity';
 import { trim } from '../../common/validation/transforms';
 import { IsSingleLine } from '../../common/validation/text';
+import { messageKey } from '../../common/validation/validation';
 
 export class CreateOrgUnitDto {
   @ApiProperty({ enum: ORG_UNIT_KINDS })
@@ -29,7 +30,7 @@ export class CreateOrgUnitDto {
   @IsOptional()
   @Transform(trim)
   @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'code may hold letters, digits, - and _ (at most 32)' })
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: messageKey('UNIT_CODE') })
   code?: string;
 }
 
@@ -58,7 +59,7 @@ export class UpdateOrgUnitDto {
   @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'code may hold letters, digits, - and _ (at most 32)' })
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: messageKey('UNIT_CODE') })
   code?: string;
 }
 

@@ -18,11 +18,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
-import type { OrgUnit } from '../../org-units/org-unit.entity';
+import type { OrgUnit } from '../../org-units/org-units.types';
 import type { Survey } from '../survey.entity';
 import { trimEach, trimOrNull } from '../../common/validation/transforms';
 import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { IsSingleLine } from '../../common/validation/text';
+import { messageKey } from '../../common/validation/validation';
 
 /** Topics are distinct regardless of case ("Excel" and "excel" are one topic). */
 const folded = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
@@ -42,7 +43,7 @@ const Topics = () =>
     Transform(trimEach),
     IsArray(),
     ArrayMaxSize(MAX_TOPICS),
-    ArrayUnique(folded, { message: 'topicsWanted must be distinct' }),
+    ArrayUnique(folded, { message: messageKey('DISTINCT') }),
     IsString({ each: true }),
     IsNotEmpty({ each: true }),
     MaxLength(50, { each: true }),

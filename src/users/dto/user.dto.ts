@@ -26,6 +26,7 @@ import {
 } from '../user.types';
 import { trim, trimLower, trimOrNull } from '../../common/validation/transforms';
 import { IsSingleLine } from '../../common/validation/text';
+import { messageKey } from '../../common/validation/validation';
 
 export const USERNAME_PATTERN = /^[a-z0-9_.@+-]{2,64}$/;
 export const PHONE_PATTERN = /^\+?[0-9][0-9 -]{4,19}$/;
@@ -34,7 +35,7 @@ export class CreateUserDto {
   @ApiProperty({ example: '13800000001', description: 'Often a phone number; stored lower-case' })
   @Transform(trimLower)
   @IsString()
-  @Matches(USERNAME_PATTERN, { message: 'username may hold 2-64 letters, digits and . _ @ + -' })
+  @Matches(USERNAME_PATTERN, { message: messageKey('USERNAME') })
   username!: string;
 
   @ApiProperty({ minLength: 8, maxLength: 128, writeOnly: true })
@@ -63,7 +64,7 @@ export class CreateUserDto {
   @IsOptional()
   @Transform(trimOrNull)
   @ValidateIf((_o, v) => v !== null)
-  @Matches(PHONE_PATTERN, { message: 'phone must be digits, optionally with +, spaces or -' })
+  @Matches(PHONE_PATTERN, { message: messageKey('PHONE') })
   phone?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true })

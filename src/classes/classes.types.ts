@@ -1,0 +1,8 @@
+/**
+ * What other modules may use of the classes module besides its services: the types of its
+ * records and the pure rules about them. (Its entities stay private: see eslint.config.mjs.)
+ */
+export type { ClassSession } from './class-session.entity';
+export type { TrainingClass } from './training-class.entity';
+export { CLASS_STATUSES, type ClassStatus, isEditable } from './class-status';
+export { type AttendancePoints, DEFAULT_ATTENDANCE_POINTS, pointsOf, pointsPossible } from './attendance-points';
