@@ -76,7 +76,10 @@ export class UsersImportService {
       ({ rows } = await parseUserImport(file));
     } catch (e) {
       if (e instanceof ImportFileError) {
-        throw new DomainError('IMPORT_INVALID_FILE', 'invalid', { key: `IMPORT_INVALID_FILE#${e.reason}`, args: e.args });
+        throw new DomainError('IMPORT_INVALID_FILE', 'invalid', {
+          key: `IMPORT_INVALID_FILE#${e.reason}`,
+          args: e.args,
+        });
       }
       throw e;
     }

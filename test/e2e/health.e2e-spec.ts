@@ -57,7 +57,10 @@ describe('health (e2e)', () => {
         await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [db]);
       });
       const res = await t.http.get('/health').expect(503);
-      expect(res.body).toMatchObject({ message: '以下部分无法使用：postgres', error: { postgres: { status: 'down' } } });
+      expect(res.body).toMatchObject({
+        message: '以下部分无法使用：postgres',
+        error: { postgres: { status: 'down' } },
+      });
       await withAdminClient((c) => c.query(`ALTER DATABASE "${db}" WITH ALLOW_CONNECTIONS true`));
       await t.ds.initialize();
     } finally {

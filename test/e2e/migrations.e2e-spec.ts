@@ -134,8 +134,7 @@ describe('migration RequireSessionTrainer (e2e)', () => {
   }
 
   const trainerOf = async (id: string) =>
-    (await before.query<{ trainer_id: string }[]>(`SELECT trainer_id FROM sessions WHERE id = $1`, [id]))[0]
-      .trainer_id;
+    (await before.query<{ trainer_id: string }[]>(`SELECT trainer_id FROM sessions WHERE id = $1`, [id]))[0].trainer_id;
 
   it('gives each session without a trainer the first trainer free at its time, and then requires one', async () => {
     const { a, b, session } = await world();
