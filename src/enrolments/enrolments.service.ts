@@ -194,7 +194,8 @@ export class EnrolmentsService {
 
   /**
    * The class roster by township. A trainee sees only its own township's part (the
-   * summary then counts that part), without colleagues' phone numbers.
+   * summary then counts that part), without colleagues' phone numbers, full usernames,
+   * education or proficiency (they count as unknown in the mix).
    */
   async roster(actor: AuthUser, classId: string): Promise<RosterDto> {
     const c = await this.classes.getVisible(actor, classId);
@@ -217,18 +218,19 @@ export class EnrolmentsService {
         ORDER BY t.name, t.id, (e.status = 'waitlisted'), e.waitlist_position, u.display_name`,
       [classId, year, townshipFilter],
     );
-    const counted = rows.filter((r) => r.status === 'confirmed' || r.status === 'completed');
+    // A trainee sees who of its township is enrolled, not their phone, full username, schooling or skills.
+    const seen = rows.map((r) =>
+      actor.role === 'trainee' && r.traineeId !== actor.id
+        ? { ...r, phone: null, username: maskDigits(r.username), education: null, proficiency: null }
+        : r,
+    );
+    const counted = seen.filter((r) => r.status === 'confirmed' || r.status === 'completed');
     const mix = { none: 0, basic: 0, intermediate: 0, advanced: 0, unknown: 0 };
     for (const r of counted) mix[(r.proficiency as keyof typeof mix | null) ?? 'unknown']++;
     const townships = new Map<string, RosterDto['townships'][number]>();
-    for (const { townshipId, townshipName, position, ...entry } of rows) {
+    for (const { townshipId, townshipName, position, ...entry } of seen) {
       const group = townships.get(townshipId) ?? { townshipId, name: townshipName, enrolments: [] };
-      const privacy = actor.role === 'trainee' && entry.traineeId !== actor.id;
-      group.enrolments.push({
-        ...entry,
-        ...(privacy && { phone: null, username: maskDigits(entry.username) }),
-        ...(position !== null && { position }),
-      });
+      group.enrolments.push({ ...entry, ...(position !== null && { position }) });
       townships.set(townshipId, group);
     }
     return {

@@ -298,7 +298,12 @@ describe('enrolment views (e2e)', () => {
         {
           townshipId: tree.townshipA2.id,
           name: tree.townshipA2.name,
-          enrolments: a2.map((e) => (e.traineeId === people.zhou.id ? e : { ...e, phone: null })),
+          // Colleagues: no phone, masked username, no education or proficiency.
+          enrolments: a2.map((e) =>
+            e.traineeId === people.zhou.id
+              ? e
+              : { ...e, phone: null, username: expect.any(String), education: null, proficiency: null },
+          ),
         },
       ]);
       // A village trainee belongs to the township above its village.
@@ -311,6 +316,12 @@ describe('enrolment views (e2e)', () => {
       expect(seen.map((e) => e.traineeId).sort()).toEqual(a1.map((e) => e.traineeId).sort());
       expect(seen.filter((e) => e.traineeId !== people.li.id).every((e) => e.phone === null)).toBe(true);
       expect(seen.filter((e) => e.traineeId !== people.li.id).every((e) => !/\d{7,}/.test(e.username))).toBe(true);
+      // What others know of their schooling and skills stays with the library; the mix counts them as unknown.
+      const others = seen.filter((e) => e.traineeId !== people.li.id);
+      expect(others.every((e) => e.education === null && e.proficiency === null)).toBe(true);
+      const seated = others.filter((e) => e.status === 'confirmed' || e.status === 'completed');
+      expect(seated.length).toBeGreaterThan(0);
+      expect(village.body.proficiency.unknown).toBeGreaterThanOrEqual(seated.length);
       // County B's trainee cannot see county A's class at all.
       const outsider = await signedIn(t.http, t.ds, { role: 'trainee', orgUnitId: tree.townshipB1.id });
       const hidden = await getRoster(outsider.auth, c.id).expect(404);

@@ -13,6 +13,7 @@ describe('OpenAPI document (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     doc = (await t.http.get('/docs-json').expect(200)).body as OpenApiDoc;
+    require('fs').writeFileSync('/tmp/openapi.json', JSON.stringify(doc, null, 2));
   });
   afterAll(() => t.close());
 
