@@ -23,5 +23,5 @@ COPY --from=build /app/templates ./templates
 COPY package.json ./
 USER node
 EXPOSE 3000
-# Migrations first (safe to run on every start), then the API.
-CMD ["sh", "-c", "node dist/src/cli/migrate.js && node dist/src/main.js"]
+# Migrations first (safe to run on every start), then the API, exec'd so it gets SIGTERM and shuts down cleanly.
+CMD ["sh", "-c", "node dist/src/cli/migrate.js && exec node dist/src/main.js"]

@@ -1,11 +1,11 @@
-// Type-aware linting: the rules STYLE.md names, warnings count as failures (--max-warnings 0).
+// Type-aware linting: the rules in docs/conventions.md, warnings count as failures (--max-warnings 0).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import path from 'node:path';
 
 /**
- * Module boundaries (STYLE.md 19): a file of src/<a>/ may import from another module src/<b>/
+ * Module boundaries (docs/conventions.md): a file of src/<a>/ may import from another module src/<b>/
  * only that module's public surface: `*.module.ts`, `*.service.ts`, `*.types.ts`,
  * `*.events.ts` (its event contracts), `*.errors.ts` (its error codes, part of the HTTP
  * contract) and `dto/`. Never its entities or other internals:

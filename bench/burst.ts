@@ -2,12 +2,15 @@ import type { Measurement } from './harness';
 
 export interface BurstRequest {
   url: string;
-  method: 'POST' | 'GET';
+  method: 'POST' | 'GET' | 'PUT';
   headers?: Record<string, string>;
   body?: string;
 }
 
-function percentile(sorted: number[], p: number): number {
+/** Milliseconds to 0.1 ms: check-ins take a few ms, so whole ms would blur their ratios. */
+export const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -49,16 +52,19 @@ export async function burst(
     bodies: outcomes.map((o) => o.body),
     measurement: {
       rps: requests.length / seconds,
-      p50: Math.round(percentile(latencies, 50)),
-      p90: Math.round(percentile(latencies, 90)),
-      p99: Math.round(percentile(latencies, 99)),
-      max: Math.round(latencies[latencies.length - 1] ?? 0),
+      p50: round(percentile(latencies, 50)),
+      p90: round(percentile(latencies, 90)),
+      p95: round(percentile(latencies, 95)),
+      p99: round(percentile(latencies, 99)),
+      max: round(latencies[latencies.length - 1] ?? 0),
       requests: requests.length,
       durationSeconds: seconds,
       non2xx: outcomes.filter((o) => !o.error && !isOk(o.status)).length,
       errors: outcomes.filter((o) => o.error).length,
       timeouts: 0,
       mismatches: 0,
+      // Filled in by `measured`, which knows the server.
+      cpuMsPerRequest: 0,
     },
   };
 }

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { recreateBenchDatabase } from './database';
-import { log, stopAllServers } from './harness';
+import { log, logLevel, sideOrder, stopAllServers } from './harness';
 import { type BenchResult, buildResult, printTable, writeResult } from './report';
 import type { Scenario } from './scenario';
 import { scenarios } from './scenarios';
@@ -17,6 +17,9 @@ Environment:
   BENCH_DURATION      seconds per measured run (default ${DEFAULT_DURATION_SECONDS}), e.g. 3 for a smoke run
   BENCH_DATABASE_URL  PostgreSQL server (default postgres://postgres@127.0.0.1:5432);
                       database lms_bench is dropped and recreated
+  BENCH_ORDER         api-first (default) or baseline-first: which side each scenario runs first
+  BENCH_LOG_LEVEL     request log level of both sides (default info, as in production)
+  BENCH_PROFILE       1: write CPU profiles of both sides' measured runs to bench/results/profiles/
 
 Scenarios:
 ${scenarios.map((s) => `  ${s.name.padEnd(18)}${s.description}`).join('\n')}`;
@@ -44,6 +47,7 @@ function selectScenarios(names: string[]): Scenario[] {
 }
 
 async function runScenario(scenario: Scenario, duration: number): Promise<BenchResult> {
+  const order = sideOrder();
   const startedAt = new Date();
   const loadAverageAtStart = os.loadavg()[0];
   if (loadAverageAtStart > os.cpus().length / 2) {
@@ -59,12 +63,15 @@ async function runScenario(scenario: Scenario, duration: number): Promise<BenchR
       databaseUrl: db.url,
       durationSeconds: duration,
       warmupSeconds: WARMUP_SECONDS,
+      order,
     });
     return buildResult(scenario, outcome, {
       startedAt,
       loadAverageAtStart,
       durationSeconds: duration,
       warmupSeconds: WARMUP_SECONDS,
+      order,
+      logLevel: logLevel(),
     });
   } finally {
     await stopAllServers();
@@ -80,6 +87,11 @@ async function main(args: string[]): Promise<number> {
   }
   const selected = selectScenarios(args);
   const duration = durationSeconds();
+  try {
+    sideOrder();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 
   const results: BenchResult[] = [];
   const failed: string[] = [];

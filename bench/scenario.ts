@@ -13,6 +13,8 @@ export interface Target {
   ratio: number;
 }
 
+export type Side = 'api' | 'baseline';
+
 /** What the runner hands each scenario: a fresh, migrated database and the run's settings. */
 export interface ScenarioContext {
   /** Connected to `databaseUrl`; use it to create the data the scenario needs. Closed by the runner. */
@@ -20,6 +22,8 @@ export interface ScenarioContext {
   databaseUrl: string;
   durationSeconds: number;
   warmupSeconds: number;
+  /** Which side runs first (BENCH_ORDER); pass it to `bothSides`. */
+  order: Side[];
 }
 
 export interface ScenarioOutcome {
@@ -29,12 +33,22 @@ export interface ScenarioOutcome {
   app: Measurement;
   baseline: Measurement;
   invariants: Invariant[];
+  /** The statements each side sent PostgreSQL for one probe request (compared by an invariant). */
+  sql: Record<Side, string[]>;
 }
 
 /** A benchmark: one file under scenarios/ plus one line in scenarios/index.ts. */
 export interface Scenario {
   name: string;
   description: string;
+  /** What the baseline does, and what it leaves out: printed with the figures and stored in the result. */
+  baseline: string;
+  /**
+   * `throughput`: value / baseline req/s is the ratio (autocannon keeps the server busy).
+   * `latency`: the load paces requests (an arrival rate), so both sides answer at that rate
+   * by construction; only the latency ratios (API / baseline) mean something.
+   */
+  compare: 'throughput' | 'latency';
   target?: Target;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }

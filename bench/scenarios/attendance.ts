@@ -1,17 +1,28 @@
-import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import { codeAt, stepOf } from '../../src/attendance/check-in-codes';
 import { ClassSession } from '../../src/classes/class-session.entity';
 import { ClassTrainer } from '../../src/classes/class-trainer.entity';
 import { TrainingClass } from '../../src/classes/training-class.entity';
-import { checkInKey, jwtSecret, validateEnv } from '../../src/config/env';
 import { Course } from '../../src/courses/course.entity';
 import { OrgUnit } from '../../src/org-units/org-unit.entity';
 import { placeUnder } from '../../src/org-units/org-units.service';
 import { Plan } from '../../src/plans/plan.entity';
 import { User } from '../../src/users/user.entity';
-import { burst } from '../burst';
-import { log, type Measurement, startApi, startBaseline } from '../harness';
+import { burst, type BurstRequest, percentile, round } from '../burst';
+import {
+  bearer,
+  benchCheckInKey,
+  bothSides,
+  log,
+  loggingInvariant,
+  type Measurement,
+  measured,
+  sameAnswer,
+  sameSql,
+  type ServerProcess,
+  startApi,
+  startBaseline,
+} from '../harness';
 import type { Invariant, Scenario } from '../scenario';
 
 const TOWNSHIPS = 100;
@@ -92,14 +103,6 @@ async function seed(ds: DataSource, count: number): Promise<World> {
   });
 }
 
-const secret = () => jwtSecret(validateEnv({ NODE_ENV: 'development' }));
-const tokenFor = (userId: string) =>
-  `Bearer ${jwt.sign({ sub: userId, ver: 0 }, secret(), { algorithm: 'HS256', expiresIn: 600 })}`;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
 /**
  * Sends one request after another (a trainer saving the roster), `warmup` unmeasured
  * first, then for about `seconds` (at least 5 requests): time per request.
@@ -107,13 +110,14 @@ function percentile(sorted: number[], p: number): number {
 async function sequential(
   send: (i: number) => Promise<number>,
   seconds: number,
-  warmup = 2,
+  warmup: number,
+  first = 0,
 ): Promise<{ measurement: Measurement; statuses: number[] }> {
-  for (let i = 0; i < warmup; i++) await send(i);
+  for (let i = first; i < first + warmup; i++) await send(i);
   const latencies: number[] = [];
   const statuses: number[] = [];
   const started = performance.now();
-  for (let i = warmup; latencies.length < 5 || performance.now() - started < seconds * 1000; i++) {
+  for (let i = first + warmup; latencies.length < 5 || performance.now() - started < seconds * 1000; i++) {
     const t0 = performance.now();
     statuses.push(await send(i));
     latencies.push(performance.now() - t0);
@@ -124,16 +128,19 @@ async function sequential(
     statuses,
     measurement: {
       rps: latencies.length / elapsed,
-      p50: Math.round(percentile(sorted, 50)),
-      p90: Math.round(percentile(sorted, 90)),
-      p99: Math.round(percentile(sorted, 99)),
-      max: Math.round(sorted[sorted.length - 1]),
+      p50: round(percentile(sorted, 50)),
+      p90: round(percentile(sorted, 90)),
+      p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted[sorted.length - 1]),
       requests: latencies.length,
       durationSeconds: elapsed,
       non2xx: statuses.filter((s) => s !== 200).length,
       errors: 0,
       timeouts: 0,
       mismatches: 0,
+      // Filled in by `measured`, which knows the server.
+      cpuMsPerRequest: 0,
     },
   };
 }
@@ -148,101 +155,121 @@ async function counts(ds: DataSource): Promise<{ records: number; changes: numbe
 }
 
 const BULK_SIZE = 1000;
+/** Saves before the measured ones: the first is the traced probe. */
+const BULK_WARMUP = 2;
+const ATTENDANCE_TABLES = ['attendance_records', 'attendance_changes'];
+
+async function send(url: string, init: RequestInit): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+  return { status: res.status, body: await res.text() };
+}
 
 /**
  * A trainer saving a 1,000-trainee roster in one PUT, over and over, each time flipping
- * every record (present <-> late) so every save writes 1,000 records and 1,000 audit rows.
- * Baseline: the same SQL (lock the session, check the enrolments, the same upsert and
- * audit statement) on bare Fastify + pg, without validation, auth or the answer's view.
+ * every record (present <-> late) so every save writes 1,000 records and 1,000 audit rows,
+ * and answering the session's attendance as the API does.
  */
 export const attendanceBulk: Scenario = {
   name: 'attendance-bulk',
-  description:
-    'PUT /api/sessions/:id/attendance with 1,000 records, one after another, vs the same SQL on bare Fastify + pg',
+  description: 'PUT /api/sessions/:id/attendance with 1,000 records, one save after another',
+  baseline:
+    'bare Fastify + pg (pool of 20), the same statements as the API: the caller’s AUTH_ROW_SQL; in one ' +
+    'transaction the session locked FOR UPDATE, its class with scope and trainers, the seated enrolments ' +
+    'locked FOR SHARE, WRITE_ATTENDANCE_SQL (imported from the app); then the answer’s reads (session, class, ' +
+    'trainers, seated, records) and the same 1,000-entry JSON answer; the same access, window and enrolment ' +
+    'checks; request logs as the API; no JWT verification, Nest or validation of the 1,000 records',
+  compare: 'throughput',
   async run(ctx) {
     const world = await seed(ctx.dataSource, BULK_SIZE);
     const body = (i: number) =>
       JSON.stringify({
         records: world.trainees.map((t) => ({ enrolmentId: t.enrolmentId, status: i % 2 ? 'late' : 'present' })),
       });
-    const invariants: Invariant[] = [];
-    const check = async (label: string, statuses: number[], requests: number) => {
+    const saveAll = async (server: ServerProcess, url: string, headers: Record<string, string>) => {
+      const save = (i: number) => send(url, { method: 'PUT', headers, body: body(i) });
+      const probe = await server.traceSql(() => save(0));
+      log(`${server.name}: saving ${BULK_SIZE} records per request for ${ctx.durationSeconds} s`);
+      const run = await measured(server, `attendance-bulk-${server.name}`, () =>
+        sequential(async (i) => (await save(i)).status, ctx.durationSeconds, BULK_WARMUP - 1, 1),
+      );
+      await server.stop();
       const c = await counts(ctx.dataSource);
-      invariants.push(
+      const saves = run.statuses.length + BULK_WARMUP;
+      const label = server.name;
+      const invariants: Invariant[] = [
         {
           name: `${label}: every save answered 200`,
-          ok: statuses.every((s) => s === 200),
-          detail: `${statuses.length} saves`,
+          ok: probe.result.status === 200 && run.statuses.every((s) => s === 200),
+          detail: `${saves} saves`,
         },
         { name: `${label}: one record per trainee`, ok: c.records === BULK_SIZE, detail: `${c.records} records` },
         {
           name: `${label}: every save audited every record`,
-          ok: c.changes === requests * BULK_SIZE,
-          detail: `${c.changes} audit rows for ${requests} saves`,
+          ok: c.changes === saves * BULK_SIZE,
+          detail: `${c.changes} audit rows for ${saves} saves`,
         },
-      );
+        await loggingInvariant(server, saves),
+      ];
+      return { probe, run, invariants };
     };
 
-    const api = await startApi(ctx.databaseUrl);
-    const auth = tokenFor(world.trainerId);
-    log(`api: saving ${BULK_SIZE} records per request for ${ctx.durationSeconds} s`);
-    const send = (url: string, headers: Record<string, string>) => async (i: number) => {
-      const res = await fetch(url, { method: 'PUT', headers, body: body(i), signal: AbortSignal.timeout(60_000) });
-      await res.arrayBuffer();
-      return res.status;
-    };
-    const appRun = await sequential(
-      send(`${api.url}/api/sessions/${world.sessionId}/attendance`, {
-        authorization: auth,
-        'content-type': 'application/json',
-      }),
-      ctx.durationSeconds,
-    );
-    await api.stop();
-    await check('api', appRun.statuses, appRun.statuses.length + 2);
-
-    await ctx.dataSource.query('DELETE FROM attendance_changes');
-    await ctx.dataSource.query('DELETE FROM attendance_records');
-    const baseline = await startBaseline(ctx.databaseUrl);
-    log(`baseline: the same saves`);
-    const baseRun = await sequential(
-      send(`${baseline.url}/attendance/${world.sessionId}?by=${world.trainerId}`, {
-        'content-type': 'application/json',
-      }),
-      ctx.durationSeconds,
-    );
-    await baseline.stop();
-    await check('baseline', baseRun.statuses, baseRun.statuses.length + 2);
+    const { api, baseline } = await bothSides(ctx.dataSource, ctx.order, ATTENDANCE_TABLES, {
+      api: async () => {
+        const server = await startApi(ctx.databaseUrl, 'attendance-bulk');
+        return saveAll(server, `${server.url}/api/sessions/${world.sessionId}/attendance`, {
+          authorization: bearer(world.trainerId),
+          'content-type': 'application/json',
+        });
+      },
+      baseline: async () => {
+        const server = await startBaseline(ctx.databaseUrl, 'attendance-bulk');
+        return saveAll(server, `${server.url}/attendance/${world.sessionId}?as=${world.trainerId}`, {
+          'content-type': 'application/json',
+        });
+      },
+    });
 
     return {
-      metric: 'saves of a 1,000-record roster per second (p50/p99: ms per save)',
+      metric: 'saves of a 1,000-record roster per second (latency: ms per save)',
       connections: 1,
-      app: appRun.measurement,
-      baseline: baseRun.measurement,
-      invariants,
+      app: api.run.measurement,
+      baseline: baseline.run.measurement,
+      sql: { api: api.probe.statements, baseline: baseline.probe.statements },
+      invariants: [
+        sameSql('probe (first save)', api.probe.statements, baseline.probe.statements),
+        sameAnswer('probe (first save)', api.probe.result.body, baseline.probe.result.body, false),
+        ...api.invariants,
+        ...baseline.invariants,
+      ],
     };
   },
 };
 
 const CHECK_INS = 500;
 const SPREAD_SECONDS = 10;
-/** Check-ins sent one by one before each measured burst (then removed), so neither side is measured cold. */
+/** Check-ins sent one by one before each measured burst (then removed), so neither side is measured cold; the first is the probe. */
 const WARMUP = 20;
 
 /**
  * 500 trainees checking in with the code of the moment, arriving evenly over 10 s, each
- * with its own token. Baseline: the same steps on bare Fastify + pg (find the seat and
- * the window, verify the HMAC code, lock the session, write the record and its audit row),
- * without auth, validation or the Redis attempt limit.
+ * with its own token. The arrival rate paces both sides, so only latencies compare.
  */
 export const checkInBurst: Scenario = {
   name: 'check-in-burst',
-  description: '500 POST /api/sessions/:id/check-in over 10 s (p50/p99) vs the same steps on bare Fastify + pg',
+  description: '500 POST /api/sessions/:id/check-in arriving evenly over 10 s, after 20 warm-up check-ins',
+  baseline:
+    'bare Fastify + pg (pool of 20) + the app’s CheckInThrottleService on Redis, the same statements and steps ' +
+    'as the API: the caller’s AUTH_ROW_SQL, the session with its class, scope and trainers, the seat, the window, ' +
+    'the wrong-code reservation and refund in Redis, the HMAC code check (the app’s verifyCode); in one ' +
+    'transaction the session locked FOR UPDATE, class, trainers, window, the seat FOR SHARE, the record, ' +
+    'WRITE_ATTENDANCE_SQL (imported from the app); then the answer’s two reads and the same JSON answer; ' +
+    'request logs as the API; no JWT verification, Nest or validation',
+  compare: 'latency',
   async run(ctx) {
     const world = await seed(ctx.dataSource, CHECK_INS + WARMUP);
     const warmers = world.trainees.slice(0, WARMUP);
     const trainees = world.trainees.slice(WARMUP);
-    const key = checkInKey(validateEnv({ NODE_ENV: 'development' }));
+    const key = benchCheckInKey();
     const openWindow = async () => {
       const [w] = await ctx.dataSource.query<{ opened_at: Date }[]>(
         `INSERT INTO check_in_windows (session_id, opened_by, opened_at, closes_at)
@@ -251,63 +278,80 @@ export const checkInBurst: Scenario = {
          RETURNING opened_at`,
         [world.sessionId, world.trainerId],
       );
-      // Valid for this step and the next: longer than the burst.
+      // Accepted for this step and the two after it: longer than the burst.
       return codeAt(key, { sessionId: world.sessionId, openedAt: w.opened_at }, stepOf(new Date()));
     };
-    const warmUp = async (send: (t: World['trainees'][number]) => Promise<Response>) => {
-      for (const t of warmers) await (await send(t)).arrayBuffer();
-      await ctx.dataSource.query('DELETE FROM attendance_changes');
-      await ctx.dataSource.query('DELETE FROM attendance_records');
-    };
-    const invariants: Invariant[] = [];
-    const check = async (label: string, statuses: number[]) => {
+    const checkInAll = async (server: ServerProcess, request: (t: { id: string }, code: string) => BurstRequest) => {
+      const code = await openWindow();
+      const one = (t: { id: string }) => {
+        const r = request(t, code);
+        return send(r.url, r);
+      };
+      const probe = await server.traceSql(() => one(warmers[0]));
+      for (const t of warmers.slice(1)) await one(t);
+      await ctx.dataSource.query(`TRUNCATE ${ATTENDANCE_TABLES.join(', ')} RESTART IDENTITY CASCADE`);
+      log(`${server.name}: ${CHECK_INS} check-ins over ${SPREAD_SECONDS} s`);
+      const run = await measured(server, `check-in-burst-${server.name}`, () =>
+        burst(
+          trainees.map((t) => request(t, code)),
+          undefined,
+          SPREAD_SECONDS * 1000,
+        ),
+      );
+      await server.stop();
       const c = await counts(ctx.dataSource);
-      const ok = statuses.filter((s) => s === 200).length;
-      invariants.push(
+      const ok = run.statuses.filter((s) => s === 200).length;
+      const label = server.name;
+      const invariants: Invariant[] = [
         { name: `${label}: every check-in answered 200`, ok: ok === CHECK_INS, detail: `${ok} of ${CHECK_INS}` },
         {
           name: `${label}: one present record and one audit row each`,
           ok: c.records === CHECK_INS && c.attended === CHECK_INS && c.changes === CHECK_INS,
           detail: `${c.records} records, ${c.attended} present or late, ${c.changes} audit rows`,
         },
-      );
+        await loggingInvariant(server, WARMUP + CHECK_INS),
+      ];
+      return { probe, run, invariants };
     };
 
-    const api = await startApi(ctx.databaseUrl);
-    const code = await openWindow();
-    const apiCheckIn = (t: { id: string }) => ({
-      url: `${api.url}/api/sessions/${world.sessionId}/check-in`,
-      method: 'POST' as const,
-      headers: { authorization: tokenFor(t.id), 'content-type': 'application/json' },
-      body: JSON.stringify({ code }),
+    const { api, baseline } = await bothSides(ctx.dataSource, ctx.order, ATTENDANCE_TABLES, {
+      api: async () => {
+        const server = await startApi(ctx.databaseUrl, 'check-in-burst');
+        return checkInAll(server, (t, code) => ({
+          url: `${server.url}/api/sessions/${world.sessionId}/check-in`,
+          method: 'POST' as const,
+          headers: { authorization: bearer(t.id), 'content-type': 'application/json' },
+          body: JSON.stringify({ code }),
+        }));
+      },
+      baseline: async () => {
+        const server = await startBaseline(ctx.databaseUrl, 'check-in-burst');
+        return checkInAll(server, (t, code) => ({
+          url: `${server.url}/check-in/${world.sessionId}?as=${t.id}`,
+          method: 'POST' as const,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code }),
+        }));
+      },
     });
-    await warmUp((t) => fetch(apiCheckIn(t).url, apiCheckIn(t)));
-    log(`api: ${CHECK_INS} check-ins over ${SPREAD_SECONDS} s`);
-    const appRun = await burst(trainees.map(apiCheckIn), undefined, SPREAD_SECONDS * 1000);
-    await api.stop();
-    await check('api', appRun.statuses);
 
-    await ctx.dataSource.query('DELETE FROM attendance_changes');
-    await ctx.dataSource.query('DELETE FROM attendance_records');
-    const baseline = await startBaseline(ctx.databaseUrl);
-    const baseCode = await openWindow();
-    const baseCheckIn = (t: { id: string }) => ({
-      url: `${baseline.url}/check-in/${world.sessionId}`,
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ traineeId: t.id, code: baseCode }),
-    });
-    await warmUp((t) => fetch(baseCheckIn(t).url, baseCheckIn(t)));
-    log(`baseline: the same check-ins`);
-    const baseRun = await burst(trainees.map(baseCheckIn), undefined, SPREAD_SECONDS * 1000);
-    await baseline.stop();
-    await check('baseline', baseRun.statuses);
     return {
-      metric: `${CHECK_INS} check-ins arriving over ${SPREAD_SECONDS} s (req/s; p50/p99 ms per check-in)`,
+      metric: `${CHECK_INS} check-ins arriving over ${SPREAD_SECONDS} s (latency per check-in)`,
       connections: CHECK_INS,
-      app: appRun.measurement,
-      baseline: baseRun.measurement,
-      invariants,
+      app: api.run.measurement,
+      baseline: baseline.run.measurement,
+      sql: { api: api.probe.statements, baseline: baseline.probe.statements },
+      invariants: [
+        {
+          name: 'probe: both sides answered 200',
+          ok: api.probe.result.status === 200 && baseline.probe.result.status === 200,
+          detail: `api ${api.probe.result.status}, baseline ${baseline.probe.result.status}`,
+        },
+        sameSql('probe (first warm-up check-in)', api.probe.statements, baseline.probe.statements),
+        sameAnswer('probe (first warm-up check-in)', api.probe.result.body, baseline.probe.result.body, false),
+        ...api.invariants,
+        ...baseline.invariants,
+      ],
     };
   },
 };

@@ -1,15 +1,24 @@
-import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import { ClassTrainer } from '../../src/classes/class-trainer.entity';
 import { TrainingClass } from '../../src/classes/training-class.entity';
-import { jwtSecret, validateEnv } from '../../src/config/env';
 import { Course } from '../../src/courses/course.entity';
 import { OrgUnit } from '../../src/org-units/org-unit.entity';
 import { placeUnder } from '../../src/org-units/org-units.service';
 import { Plan } from '../../src/plans/plan.entity';
 import { User } from '../../src/users/user.entity';
-import { burst } from '../burst';
-import { log, startApi, startBaseline } from '../harness';
+import { burst, type BurstRequest } from '../burst';
+import {
+  bearer,
+  bothSides,
+  log,
+  loggingInvariant,
+  measured,
+  sameAnswer,
+  sameSql,
+  type ServerProcess,
+  startApi,
+  startBaseline,
+} from '../harness';
 import type { Invariant, Scenario } from '../scenario';
 
 const TOWNSHIPS = 100;
@@ -21,6 +30,8 @@ const MAX_PER_TOWNSHIP = 5;
 interface World {
   classIds: string[];
   trainees: { id: string; townshipId: string; classId: string }[];
+  /** One more trainee of township 0, for the probe request (its enrolment is removed before the burst). */
+  probe: { id: string; townshipId: string; classId: string };
 }
 
 /**
@@ -72,6 +83,7 @@ async function seed(ds: DataSource): Promise<World> {
       classIds.push(c.id);
     }
     const trainees: World['trainees'] = [];
+    let probe: World['probe'] | undefined;
     for (let k = 0; k < TOWNSHIPS; k++) {
       const township = await m
         .getRepository(OrgUnit)
@@ -86,9 +98,19 @@ async function seed(ds: DataSource): Promise<World> {
         })),
       );
       for (const u of users) trainees.push({ id: u.id, townshipId: township.id, classId: classIds[k % CLASSES] });
+      if (k === 0) {
+        const u = await m.getRepository(User).save({
+          username: 'bench.probe',
+          passwordHash: 'x',
+          displayName: 'Probe',
+          role: 'trainee' as const,
+          orgUnitId: township.id,
+        });
+        probe = { id: u.id, townshipId: township.id, classId: classIds[0] };
+      }
     }
     void admin;
-    return { classIds, trainees };
+    return { classIds, trainees, probe: probe! };
   });
 }
 
@@ -143,54 +165,89 @@ async function checkInvariants(ds: DataSource, label: string, world: World, stat
 
 /**
  * 1,000 simultaneous enrolment requests from 100 townships into 10 classes, each its
- * own trainee with its own token (minted with the API's development secret, so the burst
- * measures enrolment, not 1,000 argon2 logins). Baseline: the same rule in bare SQL on
- * Fastify + pg (lock the class row, count, place, commit).
+ * own trainee with its own token (minted with the run's secret, so the burst measures
+ * enrolment, not 1,000 argon2 logins). One probe enrolment on each side first (then
+ * removed) checks that the baseline sends the same statements.
  */
 export const enrolmentBurst: Scenario = {
   name: 'enrolment-burst',
-  description:
-    '1,000 simultaneous POST /api/classes/:id/enrolments (100 townships, 10 classes) vs the same SQL on bare Fastify + pg',
+  description: '1,000 simultaneous POST /api/classes/:id/enrolments (100 townships, 10 classes of 50)',
+  baseline:
+    'bare Fastify + pg (pool of 20), the same statements as the API in the same transaction: the caller’s ' +
+    'AUTH_ROW_SQL, the class row locked FOR UPDATE with its plan scope, its trainers, the trainee, the ' +
+    'township, the duplicate check, the counts, the insert; the same visibility, window and scope checks, the ' +
+    'same JSON answer; request logs as the API; no JWT verification, Nest, validation or idempotency interceptor',
+  compare: 'throughput',
   async run(ctx) {
     const world = await seed(ctx.dataSource);
-    const secret = jwtSecret(validateEnv({ NODE_ENV: 'development' }));
+    const enrolAll = async (
+      server: ServerProcess,
+      request: (t: World['trainees'][number]) => BurstRequest,
+    ): Promise<Outcome> => {
+      const probeRequest = request(world.probe);
+      const probe = await server.traceSql(async () => {
+        const res = await fetch(probeRequest.url, probeRequest);
+        return { status: res.status, body: await res.text() };
+      });
+      await ctx.dataSource.query('DELETE FROM enrolments WHERE trainee_id = $1', [world.probe.id]);
+      log(`${server.name}: ${world.trainees.length} simultaneous self-enrolments`);
+      const run = await measured(server, `enrolment-burst-${server.name}`, () => burst(world.trainees.map(request)));
+      await server.stop();
+      return {
+        server,
+        probe,
+        run,
+        invariants: await checkInvariants(ctx.dataSource, server.name, world, run.statuses),
+      };
+    };
 
-    const api = await startApi(ctx.databaseUrl);
-    log(`api: ${world.trainees.length} simultaneous self-enrolments`);
-    const appRun = await burst(
-      world.trainees.map((t) => ({
-        url: `${api.url}/api/classes/${t.classId}/enrolments`,
-        method: 'POST' as const,
-        headers: {
-          authorization: `Bearer ${jwt.sign({ sub: t.id, ver: 0 }, secret, { algorithm: 'HS256', expiresIn: 600 })}`,
-          'content-type': 'application/json',
-        },
-        body: '{}',
-      })),
-    );
-    await api.stop();
-    const appInvariants = await checkInvariants(ctx.dataSource, 'api', world, appRun.statuses);
-
-    await ctx.dataSource.query('DELETE FROM enrolments');
-    const baselineServer = await startBaseline(ctx.databaseUrl);
-    log(`baseline: ${world.trainees.length} simultaneous enrolments`);
-    const baseRun = await burst(
-      world.trainees.map((t) => ({
-        url: `${baselineServer.url}/enrol/${t.classId}`,
-        method: 'POST' as const,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ traineeId: t.id, townshipId: t.townshipId }),
-      })),
-    );
-    await baselineServer.stop();
-    const baseInvariants = await checkInvariants(ctx.dataSource, 'baseline', world, baseRun.statuses);
+    const { api, baseline } = await bothSides(ctx.dataSource, ctx.order, ['enrolments'], {
+      api: async () => {
+        const server = await startApi(ctx.databaseUrl, 'enrolment-burst');
+        return enrolAll(server, (t) => ({
+          url: `${server.url}/api/classes/${t.classId}/enrolments`,
+          method: 'POST' as const,
+          headers: { authorization: bearer(t.id), 'content-type': 'application/json' },
+          body: '{}',
+        }));
+      },
+      baseline: async () => {
+        const server = await startBaseline(ctx.databaseUrl, 'enrolment-burst');
+        return enrolAll(server, (t) => ({
+          url: `${server.url}/enrol/${t.classId}?as=${t.id}`,
+          method: 'POST' as const,
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        }));
+      },
+    });
 
     return {
       metric: '1,000 simultaneous enrolments (req/s over the burst)',
       connections: world.trainees.length,
-      app: appRun.measurement,
-      baseline: baseRun.measurement,
-      invariants: [...appInvariants, ...baseInvariants],
+      app: api.run.measurement,
+      baseline: baseline.run.measurement,
+      sql: { api: api.probe.statements, baseline: baseline.probe.statements },
+      invariants: [
+        {
+          name: 'probe: both sides answered 201',
+          ok: api.probe.result.status === 201 && baseline.probe.result.status === 201,
+          detail: `api ${api.probe.result.status}, baseline ${baseline.probe.result.status}`,
+        },
+        sameSql('probe', api.probe.statements, baseline.probe.statements),
+        sameAnswer('probe', api.probe.result.body, baseline.probe.result.body, false),
+        ...api.invariants,
+        ...baseline.invariants,
+        await loggingInvariant(api.server, world.trainees.length),
+        await loggingInvariant(baseline.server, world.trainees.length),
+      ],
     };
   },
 };
+
+interface Outcome {
+  server: ServerProcess;
+  probe: { result: { status: number; body: string }; statements: string[] };
+  run: Awaited<ReturnType<typeof burst>>;
+  invariants: Invariant[];
+}

@@ -7,10 +7,22 @@ import { Course } from '../../src/courses/course.entity';
 import { OrgUnit } from '../../src/org-units/org-unit.entity';
 import { placeUnder } from '../../src/org-units/org-units.service';
 import { Plan } from '../../src/plans/plan.entity';
-import { hashPassword } from '../../src/users/passwords';
+import { hashPassword } from '../../src/common/auth/passwords';
 import { User } from '../../src/users/user.entity';
 import { Venue } from '../../src/venues/venue.entity';
-import { httpGet, loadInvariants, log, login, measure, startApi, startBaseline } from '../harness';
+import {
+  freshTables,
+  httpGet,
+  loadInvariants,
+  log,
+  loggingInvariant,
+  login,
+  measureAlternating,
+  sameAnswer,
+  sameSql,
+  startApi,
+  startBaseline,
+} from '../harness';
 import type { Invariant, Scenario } from '../scenario';
 
 const USERNAME = 'bench.admin';
@@ -20,12 +32,12 @@ const CLASSES = 4;
 const SESSIONS_PER_CLASS = 36;
 
 /** A county plan with four quarterly classes of 36 sessions each (three a week, 09:00 Shanghai). */
-async function seed(ds: DataSource): Promise<{ planId: string }> {
+async function seed(ds: DataSource): Promise<{ planId: string; adminId: string }> {
   return ds.transaction(async (m) => {
     const county = await m
       .getRepository(OrgUnit)
       .save({ ...placeUnder(null), kind: 'county' as const, name: 'Bench County', code: null });
-    await m.getRepository(User).save({
+    const admin = await m.getRepository(User).save({
       username: USERNAME,
       passwordHash: await hashPassword(PASSWORD),
       displayName: 'Bench Admin',
@@ -85,7 +97,7 @@ async function seed(ds: DataSource): Promise<{ planId: string }> {
         })),
       );
     }
-    return { planId: plan.id };
+    return { planId: plan.id, adminId: admin.id };
   });
 }
 
@@ -106,42 +118,59 @@ function sessionCount(name: string, res: { status: number; body: string }): Inva
 
 /**
  * Listing every session of a plan (4 classes × 36 sessions) as an admin would for a
- * calendar view. The baseline runs the same page query on bare
- * Fastify + pg; the API adds auth, the scope check and serialisation.
+ * calendar view. The baseline sends the same statements (the caller's row, the plan's
+ * scope, the page, the names shown beside the ids) and answers the same body; the API
+ * adds JWT checks, guards, validation of the query and Nest's pipeline.
  */
 export const planSessions: Scenario = {
   name: 'plan-sessions',
   description:
-    'GET /api/plans/:id/sessions?pageSize=200 (144 sessions) vs bare Fastify + pg running the same page query',
+    'GET /api/plans/:id/sessions?pageSize=200 (144 sessions), 50 connections, API and baseline taking turns every 2 s',
+  baseline:
+    'bare Fastify + pg (pool of 20): the same seven statements as the API (AUTH_ROW_SQL, the plan scope read, ' +
+    'the page query with its window count, then the class, course, venue and trainer names), the same scope ' +
+    'check, SessionDto.from and answer serializer, the same JSON body; request logs as the API; no JWT ' +
+    'verification, Nest, guards, query validation, CORS or helmet headers',
+  compare: 'throughput',
   async run(ctx) {
-    const { planId } = await seed(ctx.dataSource);
-    const load = { connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, warmupSeconds: ctx.warmupSeconds };
-
-    const api = await startApi(ctx.databaseUrl);
+    const { planId, adminId } = await seed(ctx.dataSource);
+    await freshTables(ctx.dataSource, []);
+    const api = await startApi(ctx.databaseUrl, 'plan-sessions');
+    const baseline = await startBaseline(ctx.databaseUrl, 'plan-sessions');
     const headers = { authorization: `Bearer ${await login(api.url, USERNAME, PASSWORD)}` };
-    const url = `${api.url}/api/plans/${planId}/sessions?pageSize=200`;
-    const first = await httpGet(url, headers);
-    log(`measuring api: GET /api/plans/:id/sessions, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s`);
-    const app = await measure({ ...load, url, headers, expectBody: first.body });
-    await api.stop();
+    const apiUrl = `${api.url}/api/plans/${planId}/sessions?pageSize=200`;
+    const baseUrl = `${baseline.url}/plan-sessions/${planId}?as=${adminId}&pageSize=200`;
+    const apiProbe = await api.traceSql(() => httpGet(apiUrl, headers));
+    const baseProbe = await baseline.traceSql(() => httpGet(baseUrl));
 
-    const baselineServer = await startBaseline(ctx.databaseUrl);
-    const baseUrl = `${baselineServer.url}/plan-sessions/${planId}`;
-    const base = await httpGet(baseUrl);
-    log(`measuring baseline: GET /plan-sessions/:id, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s`);
-    const baseline = await measure({ ...load, url: baseUrl, expectBody: base.body });
-    await baselineServer.stop();
+    log(
+      `measuring GET /api/plans/:id/sessions and the baseline: ${ctx.warmupSeconds} s warm-up each, ` +
+        `then ${ctx.durationSeconds} s each in alternating slices`,
+    );
+    const m = await measureAlternating(
+      {
+        api: { server: api, url: apiUrl, headers, expectBody: apiProbe.result.body },
+        baseline: { server: baseline, url: baseUrl, expectBody: baseProbe.result.body },
+      },
+      { ...ctx, connections: CONNECTIONS, label: 'plan-sessions' },
+    );
+    await api.stop();
+    await baseline.stop();
 
     return {
-      metric: 'GET /api/plans/:id/sessions',
+      metric: 'GET /api/plans/:id/sessions req/s',
       connections: CONNECTIONS,
-      app,
-      baseline,
+      app: m.api,
+      baseline: m.baseline,
+      sql: { api: apiProbe.statements, baseline: baseProbe.statements },
       invariants: [
-        sessionCount('api: lists all 144 sessions', first),
-        sessionCount('baseline: lists all 144 sessions', base),
-        ...loadInvariants('api', app),
-        ...loadInvariants('baseline', baseline),
+        sessionCount('api: lists all 144 sessions', apiProbe.result),
+        sameSql('probe', apiProbe.statements, baseProbe.statements),
+        sameAnswer('probe', apiProbe.result.body, baseProbe.result.body, true),
+        ...loadInvariants('api', m.api),
+        ...loadInvariants('baseline', m.baseline),
+        await loggingInvariant(api, m.api.requests),
+        await loggingInvariant(baseline, m.baseline.requests),
       ],
     };
   },

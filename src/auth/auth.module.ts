@@ -5,7 +5,6 @@ import { Env, jwtSecret } from '../config/env';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtStrategy } from './jwt.strategy';
 import { LocalStrategy } from './local.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 
@@ -23,6 +22,7 @@ import { LoginThrottleService } from './login-throttle.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, LocalStrategy, JwtStrategy, LoginThrottleService],
+  providers: [AuthService, LocalStrategy, LoginThrottleService],
+  exports: [AuthService],
 })
 export class AuthModule {}

@@ -1,7 +1,7 @@
 import { jwtSecret, publicBaseUrl, trustProxy, validateEnv } from './env';
 
 describe('validateEnv', () => {
-  it('applies the defaults from DESIGN.md', () => {
+  it('applies the documented defaults', () => {
     const env = validateEnv({});
     expect(env).toMatchObject({
       NODE_ENV: 'development',

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { escapeLike } from '../common/database/like';
+import { subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import type { CreateOrgUnitDto, ListOrgUnitsQueryDto, UpdateOrgUnitDto } from './dto/org-unit.dto';
@@ -71,7 +72,7 @@ export class OrgUnitsService {
   async list(actor: AuthUser, query: ListOrgUnitsQueryDto): Promise<Page<OrgUnit>> {
     const qb = this.repo
       .createQueryBuilder('u')
-      .where('u.path LIKE :scope', { scope: `${actor.orgPath}%` })
+      .where('u.path LIKE :scope', { scope: subtreePattern(actor.orgPath) })
       .orderBy('u.depth')
       .addOrderBy('u.name')
       .skip((query.page - 1) * query.pageSize)
@@ -96,7 +97,7 @@ export class OrgUnitsService {
   async listSubtree(path: string, kinds: readonly OrgUnitKind[] = ORG_UNIT_KINDS): Promise<OrgUnit[]> {
     return this.repo
       .createQueryBuilder('u')
-      .where('u.path LIKE :scope', { scope: `${path}%` })
+      .where('u.path LIKE :scope', { scope: subtreePattern(path) })
       .andWhere('u.kind IN (:...kinds)', { kinds })
       .orderBy('u.name')
       .getMany();
@@ -115,12 +116,6 @@ export class OrgUnitsService {
       });
       return this.saveMappingErrors(m, unit, dto.code);
     });
-  }
-
-  /** Creates a root unit (no parent). Only for the bootstrap command, never over HTTP. */
-  async createRoot(kind: OrgUnitKind, name: string, code?: string): Promise<OrgUnit> {
-    const unit = this.repo.create({ ...placeUnder(null), kind, name, code: code ?? null });
-    return this.saveMappingErrors(this.tx.manager, unit, code);
   }
 
   async update(actor: AuthUser, id: string, dto: UpdateOrgUnitDto): Promise<OrgUnit> {

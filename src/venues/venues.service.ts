@@ -50,13 +50,15 @@ export class VenuesService {
   }
 
   /**
-   * A venue the caller may read: admins, those in their subtree; trainers and trainees,
-   * those of the units above them (the library's rooms they are taught in).
+   * A venue the caller may read: admins, those in their subtree; trainees, those of the
+   * units above them (the library's rooms they are taught in); trainers both.
    */
   async getVisible(actor: AuthUser, id: string): Promise<Venue> {
     const found = await this.load(id, this.tx.manager);
-    const visible =
-      found && (actor.role === 'admin' ? isWithin(found.path, actor.orgPath) : isWithin(actor.orgPath, found.path));
+    const below = found !== undefined && isWithin(found.path, actor.orgPath);
+    const above = found !== undefined && isWithin(actor.orgPath, found.path);
+    // Trainers list the venues of their subtree (GET /api/venues) and teach in those above them.
+    const visible = actor.role === 'admin' ? below : actor.role === 'trainer' ? below || above : above;
     if (!found || !visible) throw VenueErrors.notFound();
     return found.venue;
   }

@@ -42,6 +42,8 @@ interface RosterEntry {
   traineeId: string;
   username: string;
   phone: string | null;
+  education: string | null;
+  proficiency: string | null;
   status: string;
   position?: number;
   trainedThisYear: boolean;

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { User } from '../../src/users/user.entity';
+import { createClass, createCourse, createPlan } from '../factories/classes';
 import { createOrgTree, createUser, signedIn } from '../factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -38,6 +39,35 @@ describe('input hardening (e2e)', () => {
       active: true,
       orgUnitId: tree.townshipA1.id,
     });
+  });
+
+  it('refuses null for the fields a plan or a session must have, changing nothing', async () => {
+    const plan = await createPlan(t.ds, tree.countyA, 2026);
+    const trainer = await createUser(t.ds, { role: 'trainer', orgUnitId: tree.countyA.id });
+    const cls = await createClass(t.ds, plan, await createCourse(t.ds, tree.countyA), [trainer.id]);
+    const session = await t.http
+      .post(`/api/classes/${cls.id}/sessions`)
+      .set('Authorization', admin)
+      .send({ startsAt: '2026-10-10T09:00:00+08:00', endsAt: '2026-10-10T11:00:00+08:00' })
+      .expect(201);
+    const patches: [string, Record<string, unknown>][] = [
+      [`/api/plans/${plan.id}`, { title: null }],
+      [`/api/sessions/${session.body.id}`, { startsAt: null }],
+      [`/api/sessions/${session.body.id}`, { endsAt: null }],
+    ];
+    for (const [path, body] of patches) {
+      const res = await t.http.patch(path).set('Authorization', admin).send(body);
+      expect({ path, body, status: res.status, code: res.body.code }).toEqual({
+        path,
+        body,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    const [row] = await t.ds.query<{ starts_at: Date }[]>(`SELECT starts_at FROM sessions WHERE id = $1`, [
+      session.body.id,
+    ]);
+    expect(row.starts_at.toISOString()).toBe('2026-10-10T01:00:00.000Z');
   });
 
   it('refuses a NUL character anywhere in a JSON body', async () => {

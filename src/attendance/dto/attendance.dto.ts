@@ -30,16 +30,22 @@ import { messageKey } from '../../common/validation/validation';
 export const MAX_RECORDS = 1000;
 
 export class MarkRecordDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', description: 'An enrolment holding a seat in the class (confirmed, or completed)' })
   @Transform(trimLower)
   @IsUUID()
   enrolmentId!: string;
 
-  @ApiProperty({ enum: ATTENDANCE_STATUSES })
+  @ApiProperty({ enum: ATTENDANCE_STATUSES, example: 'present' })
   @IsIn(ATTENDANCE_STATUSES)
   status!: AttendanceStatus;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500, description: 'Left out or empty: no note' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 500,
+    example: '因病请假',
+    description: 'Left out or empty: no note (an earlier note is cleared)',
+  })
   @Transform(trimOrNull)
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
@@ -48,7 +54,9 @@ export class MarkRecordDto {
   note?: string | null;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
+    example: 0,
     description: 'The record’s version as you read it (0: not marked). Sent: 409 ATTENDANCE_STALE if it changed since.',
   })
   @IsOptional()
@@ -58,7 +66,12 @@ export class MarkRecordDto {
 }
 
 export class MarkAttendanceDto {
-  @ApiProperty({ type: [MarkRecordDto], description: 'One per enrolment; the whole roster in one request if you like' })
+  @ApiProperty({
+    type: [MarkRecordDto],
+    minItems: 1,
+    maxItems: MAX_RECORDS,
+    description: 'One per enrolment (each at most once); the whole roster in one request if you like',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_RECORDS)
@@ -77,8 +90,10 @@ export class AttendanceQueryDto {
 
 export class OpenCheckInDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 240,
+    example: 15,
     description: 'How long the window stays open (default CHECK_IN_WINDOW_MINUTES). Sent: opens the window anew.',
   })
   @IsOptional()
@@ -89,7 +104,7 @@ export class OpenCheckInDto {
 }
 
 export class CheckInDto {
-  @ApiProperty({ example: '042917', description: 'The six digits the trainer shows' })
+  @ApiProperty({ example: '042917', pattern: '^\\d{6}$', description: 'The six digits the trainer shows' })
   @IsString()
   @Matches(/^\d{6}$/, { message: messageKey('CHECK_IN_CODE') })
   code!: string;
@@ -97,34 +112,75 @@ export class CheckInDto {
 
 export class CheckInCodeDto {
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
-  @ApiProperty({ example: '042917' }) code!: string;
-  @ApiProperty({ description: 'What the QR code encodes (JSON): the trainee app reads sessionId and code from it' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '042917',
+    description: 'Six digits; null in an Idempotency-Key replay (codeRedacted: true): call again for the current code',
+  })
+  code!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'What the QR code encodes (JSON): the trainee app reads sessionId and code from it. Null in a replay',
+    example: '{"kind":"lms.check-in","v":1,"sessionId":"5b1e6c2a-4f0d-4c4e-9a51-2f7d8c3b9e10","code":"042917"}',
+  })
   qrPayload!: string;
-  @ApiProperty({ description: 'The QR code of qrPayload as an SVG image' }) qrSvg!: string;
-  @ApiProperty({ description: 'When this code is replaced by the next (it is accepted 30 s longer)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The QR code of qrPayload as an SVG image. Null in a replay',
+  })
+  qrSvg!: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2027-01-05T08:50:30+08:00',
+    description: 'When this code is replaced by the next (it is accepted 30 s longer)',
+  })
   rotatesAt!: Date;
-  @ApiProperty() windowOpenedAt!: Date;
-  @ApiProperty() windowClosesAt!: Date;
-  @ApiProperty({ description: 'Check-ins after this are recorded late' }) lateAfter!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T08:45:00+08:00' }) windowOpenedAt!: Date;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2027-01-05T09:00:00+08:00',
+    description: 'Never after the session ends',
+  })
+  windowClosesAt!: Date;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2027-01-05T09:10:00+08:00',
+    description: 'Check-ins after this are recorded late',
+  })
+  lateAfter!: Date;
 }
 
 export class AttendanceEntryDto {
   @ApiProperty({ format: 'uuid' }) enrolmentId!: string;
   @ApiProperty({ format: 'uuid' }) traineeId!: string;
-  @ApiProperty() displayName!: string;
+  @ApiProperty({ example: '王芳' }) displayName!: string;
   @ApiProperty({ format: 'uuid' }) townshipId!: string;
-  @ApiProperty() townshipName!: string;
+  @ApiProperty({ example: '城关镇' }) townshipName!: string;
   @ApiProperty({ enum: ATTENDANCE_STATUSES, nullable: true, description: 'null: not marked yet' })
   status!: AttendanceStatus | null;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;
-  @ApiProperty({ enum: ATTENDANCE_SOURCES, nullable: true }) source!: AttendanceSource | null;
+  @ApiProperty({
+    enum: ATTENDANCE_SOURCES,
+    nullable: true,
+    description: "trainer: marked by a trainer or admin; self: the trainee's check-in",
+  })
+  source!: AttendanceSource | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) recordedBy!: string | null;
-  @ApiProperty({ type: Date, nullable: true }) recordedAt!: Date | null;
-  @ApiProperty({ description: 'Changes so far (0: not marked)' }) version!: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2027-01-05T08:52:13+08:00' })
+  recordedAt!: Date | null;
+  @ApiProperty({ type: 'integer', description: 'Changes so far (0: not marked); send it back as `version`' })
+  version!: number;
 }
 
 export class AttendanceChangeDto {
-  @ApiProperty({ description: 'Order of the change (ascending)' }) id!: string;
+  @ApiProperty({ description: 'Order of the change (ascending; a big integer written as text)', example: '1024' })
+  id!: string;
   @ApiProperty({ format: 'uuid' }) enrolmentId!: string;
   @ApiProperty({ enum: ATTENDANCE_STATUSES, nullable: true }) oldStatus!: AttendanceStatus | null;
   @ApiProperty({ enum: ATTENDANCE_STATUSES }) newStatus!: AttendanceStatus;
@@ -132,24 +188,25 @@ export class AttendanceChangeDto {
   @ApiProperty({ type: String, nullable: true }) newNote!: string | null;
   @ApiProperty({ enum: ATTENDANCE_SOURCES }) source!: AttendanceSource;
   @ApiProperty({ format: 'uuid' }) changedBy!: string;
-  @ApiProperty() changedByName!: string;
-  @ApiProperty() changedAt!: Date;
+  @ApiProperty({ example: '王老师' }) changedByName!: string;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:20:00+08:00' }) changedAt!: Date;
 }
 
 export class AttendanceCountsDto {
-  @ApiProperty() present!: number;
-  @ApiProperty() late!: number;
-  @ApiProperty() excused!: number;
-  @ApiProperty() absent!: number;
-  @ApiProperty() unmarked!: number;
+  @ApiProperty({ type: 'integer' }) present!: number;
+  @ApiProperty({ type: 'integer' }) late!: number;
+  @ApiProperty({ type: 'integer' }) excused!: number;
+  @ApiProperty({ type: 'integer' }) absent!: number;
+  @ApiProperty({ type: 'integer' }) unmarked!: number;
 }
 
 export class SessionAttendanceDto {
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
   @ApiProperty({ format: 'uuid' }) classId!: string;
-  @ApiProperty() startsAt!: Date;
-  @ApiProperty() endsAt!: Date;
-  @ApiProperty({ description: 'Present and late: the person-times of this session' }) personTimes!: number;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) startsAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T12:00:00+08:00' }) endsAt!: Date;
+  @ApiProperty({ type: 'integer', description: 'Present and late: the person-times of this session' })
+  personTimes!: number;
   @ApiProperty({ type: AttendanceCountsDto }) counts!: AttendanceCountsDto;
   @ApiProperty({
     type: [AttendanceEntryDto],
@@ -170,22 +227,28 @@ export class SummaryQueryDto {
 }
 
 export class AttendancePointsViewDto {
-  @ApiProperty() present!: number;
-  @ApiProperty() late!: number;
-  @ApiProperty() excused!: number;
-  @ApiProperty() absent!: number;
-  @ApiProperty({ description: 'What one session is worth' }) possible!: number;
+  @ApiProperty({ type: 'integer', example: 2 }) present!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) late!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) excused!: number;
+  @ApiProperty({ type: 'integer', example: 0 }) absent!: number;
+  @ApiProperty({ type: 'integer', description: 'What one session is worth (the highest of the four)', example: 2 })
+  possible!: number;
 }
 
 class ScoreFields {
-  @ApiProperty() present!: number;
-  @ApiProperty() late!: number;
-  @ApiProperty() excused!: number;
-  @ApiProperty() absent!: number;
-  @ApiProperty({ description: 'Held sessions without a record (they earn nothing)' }) unmarked!: number;
-  @ApiProperty() personTimes!: number;
-  @ApiProperty() pointsEarned!: number;
-  @ApiProperty() pointsPossible!: number;
+  @ApiProperty({ type: 'integer', description: 'Records of held sessions with this status' }) present!: number;
+  @ApiProperty({ type: 'integer' }) late!: number;
+  @ApiProperty({ type: 'integer' }) excused!: number;
+  @ApiProperty({ type: 'integer' }) absent!: number;
+  @ApiProperty({ type: 'integer', description: 'Held sessions without a record (they earn nothing)' })
+  unmarked!: number;
+  @ApiProperty({ type: 'integer', description: 'present + late' }) personTimes!: number;
+  @ApiProperty({ type: 'integer' }) pointsEarned!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Held sessions × what one is worth (× trainees, for a township or the class)',
+  })
+  pointsPossible!: number;
   @ApiProperty({
     type: Number,
     nullable: true,
@@ -197,26 +260,27 @@ class ScoreFields {
 export class TraineeAttendanceDto extends ScoreFields {
   @ApiProperty({ format: 'uuid' }) enrolmentId!: string;
   @ApiProperty({ format: 'uuid' }) traineeId!: string;
-  @ApiProperty() displayName!: string;
-  @ApiProperty() sessionsHeld!: number;
+  @ApiProperty({ example: '王芳' }) displayName!: string;
+  @ApiProperty({ type: 'integer' }) sessionsHeld!: number;
   @ApiProperty({ description: "Whether the rate reaches the class's certificate threshold" }) meetsThreshold!: boolean;
 }
 
 export class TownshipAttendanceDto extends ScoreFields {
   @ApiProperty({ format: 'uuid' }) townshipId!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() trainees!: number;
-  @ApiProperty() meetingThreshold!: number;
+  @ApiProperty({ example: '城关镇' }) name!: string;
+  @ApiProperty({ type: 'integer', description: 'Trainees holding a seat' }) trainees!: number;
+  @ApiProperty({ type: 'integer', description: 'Of those, meeting the threshold' }) meetingThreshold!: number;
   @ApiProperty({ type: [TraineeAttendanceDto] }) enrolments!: TraineeAttendanceDto[];
 }
 
 export class AttendanceSummaryDto extends ScoreFields {
   @ApiProperty({ format: 'uuid' }) classId!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty({ description: 'Sessions not cancelled that have started' }) sessionsHeld!: number;
-  @ApiProperty() threshold!: number;
+  @ApiProperty({ example: '2027年第一期基层服务点人员培训班' }) title!: string;
+  @ApiProperty({ type: 'integer', description: 'Sessions not cancelled that have started' }) sessionsHeld!: number;
+  @ApiProperty({ description: "The class's attendanceThreshold (0..1)", example: 0.8 }) threshold!: number;
   @ApiProperty({ type: AttendancePointsViewDto }) points!: AttendancePointsViewDto;
-  @ApiProperty() trainees!: number;
-  @ApiProperty() meetingThreshold!: number;
+  @ApiProperty({ type: 'integer', description: 'Trainees holding a seat (you alone, for a trainee)' })
+  trainees!: number;
+  @ApiProperty({ type: 'integer' }) meetingThreshold!: number;
   @ApiProperty({ type: [TownshipAttendanceDto] }) townships!: TownshipAttendanceDto[];
 }

@@ -36,25 +36,25 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Points per attendance status; a session is worth the highest of them (at least 1). */
 export class AttendancePointsDto implements AttendancePoints {
-  @ApiProperty({ example: 2, minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 0, maximum: 100 })
   @IsInt()
   @Min(0)
   @Max(100)
   present!: number;
 
-  @ApiProperty({ example: 1, minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', example: 1, minimum: 0, maximum: 100 })
   @IsInt()
   @Min(0)
   @Max(100)
   late!: number;
 
-  @ApiProperty({ example: 1, minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', example: 1, minimum: 0, maximum: 100 })
   @IsInt()
   @Min(0)
   @Max(100)
   excused!: number;
 
-  @ApiProperty({ example: 0, minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', example: 0, minimum: 0, maximum: 100 })
   @IsInt()
   @Min(0)
   @Max(100)
@@ -62,15 +62,18 @@ export class AttendancePointsDto implements AttendancePoints {
 }
 
 export class CreateClassDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'A plan in your part of the tree: the class belongs to its county and year',
+  })
   @IsUUID()
   planId!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', description: "A course of the plan's county, or from a unit above it" })
   @IsUUID()
   courseId!: string;
 
-  @ApiProperty({ example: '2026年第四期基层服务点人员培训班' })
+  @ApiProperty({ example: '2027年第一期基层服务点人员培训班', maxLength: 200 })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -78,27 +81,42 @@ export class CreateClassDto {
   @IsSingleLine()
   title!: string;
 
-  @ApiProperty({ minimum: 1, maximum: 4 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 4, example: 1, description: "Quarter of the plan's year" })
   @IsInt()
   @Min(1)
   @Max(4)
   quarter!: number;
 
-  @ApiProperty({ example: '2026-10-08', description: 'Local date, inside the plan year and quarter' })
+  @ApiProperty({ format: 'date', example: '2027-01-05', description: 'Local date, inside the plan year and quarter' })
   @Matches(DATE, { message: messageKey('DATE') })
   startDate!: string;
 
-  @ApiProperty({ example: '2026-12-25' })
+  @ApiProperty({
+    format: 'date',
+    example: '2027-03-25',
+    description: 'Local date, in the same quarter, not before startDate',
+  })
   @Matches(DATE, { message: messageKey('DATE') })
   endDate!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: "A venue of the plan's county; the sessions' default venue",
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsUUID()
   venueId?: string | null;
 
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Active trainers in your part of the tree' })
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    minItems: 1,
+    maxItems: 10,
+    description: "1-10 distinct active trainers of the plan's county",
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -106,32 +124,54 @@ export class CreateClassDto {
   @IsUUID('all', { each: true })
   trainerIds!: string[];
 
-  @ApiProperty({ example: 40 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1000, example: 40, description: 'Confirmed seats' })
   @IsInt()
   @Min(1)
   @Max(1000)
   capacity!: number;
 
-  @ApiPropertyOptional({ default: 3 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 100,
+    default: 3,
+    description: 'Confirmed trainees a township should send (quota shows who is below)',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(100)
   minPerTownship?: number;
 
-  @ApiPropertyOptional({ default: 5 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    default: 5,
+    description: 'Confirmed trainees a township may have; more are waitlisted. min ≤ max ≤ capacity',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
   maxPerTownship?: number;
 
-  @ApiProperty({ example: '2026-09-20T00:00:00+08:00' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2026-12-01T00:00:00+08:00',
+    description: 'With an offset',
+  })
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(INSTANT, { message: messageKey('INSTANT') })
   enrolmentOpensAt!: string;
 
-  @ApiProperty({ example: '2026-10-05T18:00:00+08:00' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2027-01-04T18:00:00+08:00',
+    description: 'After enrolmentOpensAt, no later than the end of the last day of the class',
+  })
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(INSTANT, { message: messageKey('INSTANT') })
   enrolmentClosesAt!: string;
@@ -140,7 +180,8 @@ export class CreateClassDto {
     default: 0.8,
     minimum: 0,
     maximum: 1,
-    description: 'Attendance rate needed for a certificate',
+    example: 0.8,
+    description: 'Attendance rate needed for a certificate (up to 3 decimals)',
   })
   @IsOptionalNotNull()
   @IsNumber({ maxDecimalPlaces: 3, allowNaN: false, allowInfinity: false })
@@ -169,7 +210,7 @@ export class ListClassesQueryDto extends PageQueryDto {
   @IsUUID()
   planId?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 4 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 4 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -182,7 +223,7 @@ export class ListClassesQueryDto extends PageQueryDto {
   @IsIn(CLASS_STATUSES)
   status?: ClassStatus;
 
-  @ApiPropertyOptional({ description: 'Plan year' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 2000, maximum: 2100, description: 'Plan year', example: 2027 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -196,7 +237,7 @@ export class ClassTransitionDto {
   @ApiProperty({ enum: CLASS_STATUSES }) toStatus!: ClassStatus;
   @ApiPropertyOptional({ format: 'uuid', description: 'Who made the step: shown to admins only' })
   actorId?: string;
-  @ApiProperty({ type: String, format: 'date-time' }) at!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T08:30:00+08:00' }) at!: Date;
 
   /** Who made a step is the library's business: trainers and trainees see what happened and when. */
   static from(t: ClassTransition, showActor: boolean): ClassTransitionDto {
@@ -216,24 +257,24 @@ export class ClassDto {
   @ApiProperty({ format: 'uuid' }) planId!: string;
   @ApiProperty({ format: 'uuid' }) courseId!: string;
   @ApiProperty({ type: CourseRefDto }) course!: CourseRefDto;
-  @ApiProperty({ example: '2026年第四期基层服务点人员培训班' }) title!: string;
-  @ApiProperty({ minimum: 1, maximum: 4 }) quarter!: number;
-  @ApiProperty({ example: '2026-10-08', description: 'Local date' }) startDate!: string;
-  @ApiProperty({ example: '2026-12-25', description: 'Local date' }) endDate!: string;
+  @ApiProperty({ example: '2027年第一期基层服务点人员培训班' }) title!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 4, example: 1 }) quarter!: number;
+  @ApiProperty({ format: 'date', example: '2027-01-05', description: 'Local date' }) startDate!: string;
+  @ApiProperty({ format: 'date', example: '2027-03-25', description: 'Local date' }) endDate!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) venueId!: string | null;
   @ApiProperty({ type: VenueRefDto, nullable: true }) venue!: VenueRefDto | null;
   @ApiProperty({ type: [String], format: 'uuid' }) trainerIds!: string[];
   @ApiProperty({ type: [PersonRefDto] }) trainers!: PersonRefDto[];
-  @ApiProperty() capacity!: number;
-  @ApiProperty() minPerTownship!: number;
-  @ApiProperty() maxPerTownship!: number;
-  @ApiProperty({ type: String, format: 'date-time', example: '2026-09-20T00:00:00+08:00' }) enrolmentOpensAt!: Date;
-  @ApiProperty({ type: String, format: 'date-time', example: '2026-10-05T18:00:00+08:00' }) enrolmentClosesAt!: Date;
-  @ApiProperty({ minimum: 0, maximum: 1 }) attendanceThreshold!: number;
+  @ApiProperty({ type: 'integer', example: 40 }) capacity!: number;
+  @ApiProperty({ type: 'integer', example: 3 }) minPerTownship!: number;
+  @ApiProperty({ type: 'integer', example: 5 }) maxPerTownship!: number;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T00:00:00+08:00' }) enrolmentOpensAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-04T18:00:00+08:00' }) enrolmentClosesAt!: Date;
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0.8 }) attendanceThreshold!: number;
   @ApiProperty({ type: AttendancePointsDto }) attendancePoints!: AttendancePoints;
   @ApiProperty({ enum: CLASS_STATUSES }) status!: ClassStatus;
-  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: Date;
-  @ApiProperty({ type: String, format: 'date-time' }) updatedAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-11-20T10:00:00+08:00' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-11-20T10:00:00+08:00' }) updatedAt!: Date;
 
   static from(c: TrainingClass, trainerIds: string[], refs: ClassRefs): ClassDto {
     return {

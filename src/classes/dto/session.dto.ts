@@ -25,22 +25,39 @@ import { IsSingleLine } from '../../common/validation/text';
 import { messageKey } from '../../common/validation/validation';
 
 export class RecurrenceDto {
-  @ApiProperty({ example: 'FREQ=MONTHLY;BYMONTHDAY=5,15,25', description: 'RFC 5545 RRULE, without DTSTART' })
+  @ApiProperty({
+    example: 'FREQ=MONTHLY;BYMONTHDAY=5,15,25',
+    maxLength: 200,
+    description:
+      'RFC 5545 RRULE value without DTSTART (FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, COUNT or UNTIL, ' +
+      'BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS), e.g. FREQ=WEEKLY;BYDAY=TU. It runs from the class start date ' +
+      'to its end date',
+  })
   @IsString()
   @MaxLength(200)
   rrule!: string;
 
-  @ApiProperty({ example: '09:00', description: "Local start time in the centre's time zone" })
+  @ApiProperty({
+    example: '09:00',
+    pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
+    description: "Local start time (HH:mm) in the centre's time zone",
+  })
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: messageKey('TIME_OF_DAY') })
   startTime!: string;
 
-  @ApiProperty({ example: 180 })
+  @ApiProperty({ type: 'integer', minimum: 15, maximum: 720, example: 180 })
   @IsInt()
   @Min(15)
   @Max(720)
   durationMinutes!: number;
 
-  @ApiPropertyOptional({ type: [String], example: ['2026-10-01'], description: 'Local dates to skip' })
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'date',
+    maxItems: 100,
+    example: ['2027-02-05', '2027-02-15'],
+    description: 'Local dates to skip (holidays)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -50,19 +67,29 @@ export class RecurrenceDto {
 
 /** One session (`startsAt` + `endsAt`) or a series (`recurrence`), never both. */
 export class CreateSessionsDto {
-  @ApiPropertyOptional({ example: '2026-10-08T09:00:00+08:00' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2027-01-05T09:00:00+08:00',
+    description: 'One session: its start, with an offset (with endsAt; leave out with recurrence)',
+  })
   @ValidateIf((o: CreateSessionsDto) => o.recurrence === undefined || o.startsAt !== undefined)
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(INSTANT, { message: messageKey('INSTANT') })
   startsAt?: string;
 
-  @ApiPropertyOptional({ example: '2026-10-08T12:00:00+08:00' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2027-01-05T12:00:00+08:00',
+    description: 'One session: its end, after startsAt and at most 12 hours later',
+  })
   @ValidateIf((o: CreateSessionsDto) => o.recurrence === undefined || o.endsAt !== undefined)
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(INSTANT, { message: messageKey('INSTANT') })
   endsAt?: string;
 
-  @ApiPropertyOptional({ type: RecurrenceDto })
+  @ApiPropertyOptional({ type: RecurrenceDto, description: 'A series (at most 200), instead of startsAt and endsAt' })
   @IsOptional()
   @ValidateNested()
   @Type(() => RecurrenceDto)
@@ -81,7 +108,7 @@ export class CreateSessionsDto {
   @IsUUID()
   venueId?: string;
 
-  @ApiPropertyOptional({ example: '公共数字文化平台操作' })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, example: '公共数字文化平台操作' })
   @IsOptional()
   @Transform(trimOrNull)
   @ValidateIf((_o, v) => v !== null)
@@ -92,14 +119,14 @@ export class CreateSessionsDto {
 }
 
 export class UpdateSessionDto {
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2027-01-06T09:00:00+08:00' })
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(INSTANT, { message: messageKey('INSTANT') })
   startsAt?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2027-01-06T12:00:00+08:00' })
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(INSTANT, { message: messageKey('INSTANT') })
   endsAt?: string;
@@ -109,13 +136,13 @@ export class UpdateSessionDto {
   @IsUUID()
   trainerId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'null: no venue' })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsUUID()
   venueId?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, description: 'null or "" clears it' })
   @IsOptional()
   @Transform(trimOrNull)
   @ValidateIf((_o, v) => v !== null)
@@ -126,7 +153,7 @@ export class UpdateSessionDto {
 }
 
 export class ListSessionsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -162,16 +189,17 @@ export class SessionDto {
   @ApiProperty({ format: 'uuid' }) classId!: string;
   @ApiProperty({ type: ClassRefDto, name: 'class' }) class!: ClassRefDto;
   @ApiProperty({ type: CourseRefDto }) course!: CourseRefDto;
-  @ApiProperty({ type: String, format: 'date-time', example: '2026-10-08T09:00:00+08:00' }) startsAt!: Date;
-  @ApiProperty({ type: String, format: 'date-time', example: '2026-10-08T12:00:00+08:00' }) endsAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) startsAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T12:00:00+08:00' }) endsAt!: Date;
   @ApiProperty({ format: 'uuid' }) trainerId!: string;
   @ApiProperty({ type: PersonRefDto }) trainer!: PersonRefDto;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) venueId!: string | null;
   @ApiProperty({ type: VenueRefDto, nullable: true }) venue!: VenueRefDto | null;
-  @ApiProperty({ type: String, nullable: true }) topic!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '公共数字文化平台操作' }) topic!: string | null;
   @ApiProperty({ enum: SESSION_VIEW_STATUSES, description: '`held` once its end has passed (unless cancelled)' })
   status!: SessionViewStatus;
-  @ApiProperty({ description: 'Raised on every change (iCalendar SEQUENCE)' }) sequence!: number;
+  @ApiProperty({ type: 'integer', description: 'Raised on every change (iCalendar SEQUENCE)', example: 0 })
+  sequence!: number;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) cancelledAt!: Date | null;
 
   static from(s: ClassSession, refs: SessionRefs, now: Date): SessionDto {
@@ -200,7 +228,7 @@ export class SearchSessionsQueryDto extends ListSessionsQueryDto {
   @ApiPropertyOptional({
     type: String,
     format: 'date-time',
-    example: '2026-10-08T00:00:00+08:00',
+    example: '2027-01-05T00:00:00+08:00',
     description: 'Sessions ending after this instant',
   })
   @IsOptional()
@@ -211,7 +239,7 @@ export class SearchSessionsQueryDto extends ListSessionsQueryDto {
   @ApiPropertyOptional({
     type: String,
     format: 'date-time',
-    example: '2026-10-09T00:00:00+08:00',
+    example: '2027-01-06T00:00:00+08:00',
     description: 'Sessions starting before this instant',
   })
   @IsOptional()

@@ -1,28 +1,32 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AcceptLanguageResolver, I18nModule } from 'nestjs-i18n';
 import { BundledI18nLoader } from './i18n.loader';
 import { Translator } from './translator';
 
+const isGlobalInterceptor = (p: Provider) => typeof p === 'object' && 'provide' in p && p.provide === APP_INTERCEPTOR;
+
 /**
- * Messages in Chinese (the default) and English, through nestjs-i18n. Only answers that carry
- * words (errors, import row reports) are translated, by `Translator`, which reads the language
- * from `Accept-Language` itself: no per-request middleware or async context is needed.
+ * nestjs-i18n with our bundled translations. It always registers a global interceptor that
+ * resolves every request's language; `Translator` reads `Accept-Language` itself where a
+ * message is written (errors, import reports), so that interceptor is left out: it put an
+ * RxJS chain on every route, the largest cost of an authenticated read after the database
+ * (see bench/). The resolver is named only because nestjs-i18n complains without one.
  */
+function i18nWithoutInterceptor(): DynamicModule {
+  const module = I18nModule.forRoot({
+    fallbackLanguage: 'zh-CN',
+    loader: BundledI18nLoader,
+    loaderOptions: {},
+    resolvers: [AcceptLanguageResolver],
+    disableMiddleware: true,
+    skipAsyncHook: true,
+    logging: false,
+  });
+  return { ...module, providers: (module.providers ?? []).filter((p) => !isGlobalInterceptor(p)) };
+}
+
+/** Messages in Chinese (the default) and English, through nestjs-i18n and `Translator`. */
 @Global()
-@Module({
-  imports: [
-    I18nModule.forRoot({
-      fallbackLanguage: 'zh-CN',
-      loader: BundledI18nLoader,
-      loaderOptions: {},
-      // The interceptor nestjs-i18n always adds reads the language too; Translator reads it for errors raised before it.
-      resolvers: [AcceptLanguageResolver],
-      disableMiddleware: true,
-      skipAsyncHook: true,
-      logging: false,
-    }),
-  ],
-  providers: [Translator],
-  exports: [Translator],
-})
+@Module({ imports: [i18nWithoutInterceptor()], providers: [Translator], exports: [Translator] })
 export class AppI18nModule {}

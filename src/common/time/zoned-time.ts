@@ -50,6 +50,29 @@ export function currentYear(zone: string, now: Date = new Date()): number {
   return DateTime.fromJSDate(now, { zone }).year;
 }
 
+const HOUR_MS = 3_600_000;
+const offsets = new Map<string, Map<number, number>>();
+
+/**
+ * `zone`'s UTC offset in minutes at `ms`. Asking the time-zone rules (Intl) costs several
+ * microseconds, and every instant of every answer needs it, so offsets are kept per hour:
+ * an hour whose first and last millisecond have the same offset has it throughout (offsets
+ * change months apart), and an hour holding a change is answered exactly, uncached.
+ */
+export function offsetAt(zone: string, ms: number): number {
+  let byHour = offsets.get(zone);
+  if (!byHour) offsets.set(zone, (byHour = new Map<number, number>()));
+  const hour = Math.floor(ms / HOUR_MS);
+  const known = byHour.get(hour);
+  if (known !== undefined) return known;
+  const rules = IANAZone.create(zone);
+  const first = rules.offset(hour * HOUR_MS);
+  if (rules.offset(hour * HOUR_MS + HOUR_MS - 1) !== first) return rules.offset(ms);
+  if (byHour.size >= 100_000) byHour.clear();
+  byHour.set(hour, first);
+  return first;
+}
+
 /**
  * An instant as ISO 8601 in `zone`'s offset, as people there read it:
  * `2027-01-05T09:00:00+08:00` (milliseconds only when there are some). Invalid dates give null,
@@ -58,7 +81,7 @@ export function currentYear(zone: string, now: Date = new Date()): number {
 export function formatInstant(instant: Date, zone: string): string | null {
   const ms = instant.getTime();
   if (Number.isNaN(ms)) return null;
-  const offset = IANAZone.create(zone).offset(ms);
+  const offset = offsetAt(zone, ms);
   const wall = new Date(ms + offset * 60_000).toISOString();
   const base = wall.endsWith('.000Z') ? wall.slice(0, -5) : wall.slice(0, -1);
   const abs = Math.abs(offset);

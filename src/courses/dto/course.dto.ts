@@ -36,7 +36,7 @@ export class CreateCourseDto {
   @IsSingleLine()
   title!: string;
 
-  @ApiProperty({ enum: COURSE_LEVELS })
+  @ApiProperty({ enum: COURSE_LEVELS, example: 'beginner' })
   @IsIn(COURSE_LEVELS)
   level!: CourseLevel;
 
@@ -52,7 +52,12 @@ export class CreateCourseDto {
   @Max(MAX_HOURS)
   hours!: number;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    example: '面向乡镇综合文化站和村级服务点工作人员，学习电脑操作、智能手机应用和网上办事。',
+  })
   @IsOptional()
   @Transform(trimOrNull)
   @ValidateIf((_o, v) => v !== null)
@@ -138,13 +143,13 @@ export class ListCoursesQueryDto extends PageQueryDto {
 export class CourseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid', description: 'The unit whose admins maintain the course' }) orgUnitId!: string;
-  @ApiProperty() title!: string;
+  @ApiProperty({ example: '电脑基础与智能手机应用' }) title!: string;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
-  @ApiProperty({ enum: COURSE_LEVELS }) level!: CourseLevel;
-  @ApiProperty({ example: 12.5 }) hours!: number;
-  @ApiProperty({ type: [String] }) topics!: string[];
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ enum: COURSE_LEVELS, example: 'beginner' }) level!: CourseLevel;
+  @ApiProperty({ example: 12.5, description: 'At most one decimal' }) hours!: number;
+  @ApiProperty({ type: [String], example: ['文字处理', '网上办事'] }) topics!: string[];
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) updatedAt!: Date;
 
   static from(c: Course): CourseDto {
     return {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { CLASS_STATUSES, type ClassStatus } from '../../classes/classes.types';
 import { SessionDto } from '../../classes/dto/session.dto';
+import { EDUCATION_LEVELS, PROFICIENCIES } from '../../users/user.types';
 import { ENROLMENT_STATUSES, type Enrolment, type EnrolmentStatus } from '../enrolment.entity';
 
 export class CreateEnrolmentDto {
@@ -13,9 +14,15 @@ export class CreateEnrolmentDto {
 
 export class EnrolmentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ENROLMENT_STATUSES }) status!: EnrolmentStatus;
-  @ApiPropertyOptional({ description: 'Place on the waitlist (1 = next), when waitlisted' }) position?: number;
-  @ApiProperty({ format: 'uuid' }) townshipId!: string;
+  @ApiProperty({ enum: ENROLMENT_STATUSES, example: 'confirmed' }) status!: EnrolmentStatus;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description: 'Place on the waitlist (1 = next), when waitlisted',
+  })
+  position?: number;
+  @ApiProperty({ format: 'uuid', description: "The township the trainee counts for (its own, or its village's)" })
+  townshipId!: string;
   @ApiProperty({ format: 'uuid' }) traineeId!: string;
   @ApiProperty({ format: 'uuid' }) classId!: string;
 
@@ -45,54 +52,67 @@ export type QuotaStatus = (typeof QUOTA_STATUSES)[number];
 
 export class TownshipQuotaDto {
   @ApiProperty({ format: 'uuid' }) townshipId!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() confirmed!: number;
-  @ApiProperty() waitlisted!: number;
-  @ApiProperty() min!: number;
-  @ApiProperty() max!: number;
+  @ApiProperty({ example: '城关镇' }) name!: string;
+  @ApiProperty({ type: 'integer', description: 'Confirmed and completed enrolments', example: 4 }) confirmed!: number;
+  @ApiProperty({ type: 'integer', example: 0 }) waitlisted!: number;
+  @ApiProperty({ type: 'integer', description: "The class's minPerTownship", example: 3 }) min!: number;
+  @ApiProperty({ type: 'integer', description: "The class's maxPerTownship", example: 5 }) max!: number;
   @ApiProperty({ enum: QUOTA_STATUSES, description: 'none: nobody; below_minimum: fewer than min; full: at max' })
   status!: QuotaStatus;
 }
 
 export class QuotaDto {
   @ApiProperty({ format: 'uuid' }) classId!: string;
-  @ApiProperty() capacity!: number;
-  @ApiProperty() confirmed!: number;
-  @ApiProperty() waitlisted!: number;
+  @ApiProperty({ type: 'integer', example: 40 }) capacity!: number;
+  @ApiProperty({ type: 'integer', example: 32 }) confirmed!: number;
+  @ApiProperty({ type: 'integer', example: 3 }) waitlisted!: number;
   @ApiProperty({ type: [TownshipQuotaDto] }) townships!: TownshipQuotaDto[];
 }
 
 export class RosterEntryDto {
   @ApiProperty({ format: 'uuid' }) enrolmentId!: string;
   @ApiProperty({ format: 'uuid' }) traineeId!: string;
-  @ApiProperty() displayName!: string;
-  @ApiProperty() username!: string;
-  @ApiProperty({ type: String, nullable: true }) phone!: string | null;
-  @ApiProperty({ type: String, nullable: true }) education!: string | null;
-  @ApiProperty({ type: String, nullable: true }) proficiency!: string | null;
+  @ApiProperty({ example: '王芳' }) displayName!: string;
+  @ApiProperty({ example: '13937000001', description: "Masked in a trainee's view of others" }) username!: string;
+  @ApiProperty({ type: String, nullable: true, description: "null in a trainee's view of others" })
+  phone!: string | null;
+  @ApiProperty({
+    enum: EDUCATION_LEVELS,
+    nullable: true,
+    description: "null when unknown, and in a trainee's view of others",
+  })
+  education!: string | null;
+  @ApiProperty({
+    enum: PROFICIENCIES,
+    nullable: true,
+    description: "null when unknown, and in a trainee's view of others",
+  })
+  proficiency!: string | null;
   @ApiProperty({ enum: ENROLMENT_STATUSES }) status!: EnrolmentStatus;
-  @ApiPropertyOptional() position?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Place on the waitlist, when waitlisted' })
+  position?: number;
   @ApiProperty({ description: 'Completed a class of the same plan year' }) trainedThisYear!: boolean;
 }
 
 export class RosterTownshipDto {
   @ApiProperty({ format: 'uuid' }) townshipId!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: '城关镇' }) name!: string;
   @ApiProperty({ type: [RosterEntryDto] }) enrolments!: RosterEntryDto[];
 }
 
 export class ProficiencyMixDto {
-  @ApiProperty() none!: number;
-  @ApiProperty() basic!: number;
-  @ApiProperty() intermediate!: number;
-  @ApiProperty() advanced!: number;
-  @ApiProperty({ description: 'Trainees whose proficiency is not recorded' }) unknown!: number;
+  @ApiProperty({ type: 'integer' }) none!: number;
+  @ApiProperty({ type: 'integer' }) basic!: number;
+  @ApiProperty({ type: 'integer' }) intermediate!: number;
+  @ApiProperty({ type: 'integer' }) advanced!: number;
+  @ApiProperty({ type: 'integer', description: 'Trainees whose proficiency is not recorded (or not shown to you)' })
+  unknown!: number;
 }
 
 export class RosterDto {
   @ApiProperty({ format: 'uuid' }) classId!: string;
-  @ApiProperty({ description: 'Enrolments that count (confirmed and completed)' }) confirmed!: number;
-  @ApiProperty() waitlisted!: number;
+  @ApiProperty({ type: 'integer', description: 'Enrolments that count (confirmed and completed)' }) confirmed!: number;
+  @ApiProperty({ type: 'integer' }) waitlisted!: number;
   @ApiProperty({ type: ProficiencyMixDto, description: 'Of confirmed and completed trainees' })
   proficiency!: ProficiencyMixDto;
   @ApiProperty({ type: [RosterTownshipDto] }) townships!: RosterTownshipDto[];
@@ -100,10 +120,10 @@ export class RosterDto {
 
 export class MyEnrolmentClassDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() title!: string;
+  @ApiProperty({ example: '2027年第一期基层服务点人员培训班' }) title!: string;
   @ApiProperty({ enum: CLASS_STATUSES }) status!: ClassStatus;
-  @ApiProperty({ example: '2026-10-08', description: 'Local date' }) startDate!: string;
-  @ApiProperty({ example: '2026-12-25', description: 'Local date' }) endDate!: string;
+  @ApiProperty({ format: 'date', example: '2027-01-05', description: 'Local date' }) startDate!: string;
+  @ApiProperty({ format: 'date', example: '2027-03-25', description: 'Local date' }) endDate!: string;
 }
 
 export class MyEnrolmentDto extends EnrolmentDto {

@@ -10,7 +10,7 @@ import { IsSingleLine } from '../../common/validation/text';
 import { messageKey } from '../../common/validation/validation';
 
 export class CreateOrgUnitDto {
-  @ApiProperty({ enum: ORG_UNIT_KINDS })
+  @ApiProperty({ enum: ORG_UNIT_KINDS, example: 'township', description: "Below the parent's kind" })
   @IsIn(ORG_UNIT_KINDS)
   kind!: OrgUnitKind;
 
@@ -26,7 +26,10 @@ export class CreateOrgUnitDto {
   @IsUUID()
   parentId!: string;
 
-  @ApiPropertyOptional({ example: '410102001', description: 'Administrative code, unique' })
+  @ApiPropertyOptional({
+    example: '410327100',
+    description: 'Administrative code, unique; letters, digits, - and _ (≤ 32)',
+  })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -36,12 +39,12 @@ export class CreateOrgUnitDto {
 
 /** Every field may be left out, none may be null (PartialType's IsOptional would let null through). */
 export class UpdateOrgUnitDto {
-  @ApiPropertyOptional({ enum: ORG_UNIT_KINDS })
+  @ApiPropertyOptional({ enum: ORG_UNIT_KINDS, description: "Below the parent's and above the children's" })
   @IsOptionalNotNull()
   @IsIn(ORG_UNIT_KINDS)
   kind?: OrgUnitKind;
 
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({ maxLength: 100, example: '城关镇' })
   @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
@@ -50,12 +53,12 @@ export class UpdateOrgUnitDto {
   @IsSingleLine()
   name?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Moves the unit and everything under it' })
   @IsOptionalNotNull()
   @IsUUID()
   parentId?: string;
 
-  @ApiPropertyOptional({ description: 'Administrative code, unique' })
+  @ApiPropertyOptional({ description: 'Administrative code, unique', example: '410327100' })
   @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
@@ -83,13 +86,14 @@ export class ListOrgUnitsQueryDto extends PageQueryDto {
 
 export class OrgUnitDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ORG_UNIT_KINDS }) kind!: OrgUnitKind;
-  @ApiProperty() name!: string;
-  @ApiProperty({ type: String, nullable: true }) code!: string | null;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true }) parentId!: string | null;
-  @ApiProperty({ description: 'Depth in the tree, 0 for the root' }) depth!: number;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ enum: ORG_UNIT_KINDS, example: 'township' }) kind!: OrgUnitKind;
+  @ApiProperty({ example: '城关镇' }) name!: string;
+  @ApiProperty({ type: String, nullable: true, example: '410327100' }) code!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for the root' })
+  parentId!: string | null;
+  @ApiProperty({ type: 'integer', description: 'Depth in the tree, 0 for the root', example: 3 }) depth!: number;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) updatedAt!: Date;
 
   static from(u: OrgUnit): OrgUnitDto {
     return {

@@ -5,19 +5,26 @@ import { PageQueryDto } from '../../common/pagination/page.dto';
 import type { Plan } from '../plan.entity';
 import { trim } from '../../common/validation/transforms';
 import { IsSingleLine } from '../../common/validation/text';
+import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 
 export class CreatePlanDto {
   @ApiProperty({ format: 'uuid', description: 'A county unit in your part of the tree' })
   @IsUUID()
   orgUnitId!: string;
 
-  @ApiProperty({ example: 2026 })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 2000,
+    maximum: 2100,
+    example: 2027,
+    description: 'One plan per county and year',
+  })
   @IsInt()
   @Min(2000)
   @Max(2100)
   year!: number;
 
-  @ApiProperty({ example: '2026年度基层文化共享工程培训计划' })
+  @ApiProperty({ example: '2027年度基层公共数字文化服务培训计划', maxLength: 200 })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -25,7 +32,14 @@ export class CreatePlanDto {
   @IsSingleLine()
   title!: string;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 4 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: 1000,
+    example: 4,
+    description: 'Classes to hold',
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsInt()
@@ -33,7 +47,14 @@ export class CreatePlanDto {
   @Max(1000)
   targetClasses?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 3000, description: 'Person-times, lectures included' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: 1_000_000,
+    example: 3000,
+    description: 'Person-times, lectures included',
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsInt()
@@ -43,8 +64,8 @@ export class CreatePlanDto {
 }
 
 export class UpdatePlanDto {
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ maxLength: 200, example: '2027年度基层公共数字文化服务培训计划' })
+  @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -52,7 +73,7 @@ export class UpdatePlanDto {
   @IsSingleLine()
   title?: string;
 
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: 1000, description: 'null clears it' })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsInt()
@@ -60,7 +81,13 @@ export class UpdatePlanDto {
   @Max(1000)
   targetClasses?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: 1_000_000,
+    description: 'null clears it',
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsInt()
@@ -70,7 +97,7 @@ export class UpdatePlanDto {
 }
 
 export class ListPlansQueryDto extends PageQueryDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 2000, maximum: 2100, example: 2027 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -82,12 +109,12 @@ export class ListPlansQueryDto extends PageQueryDto {
 export class PlanDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
-  @ApiProperty() year!: number;
-  @ApiProperty() title!: string;
-  @ApiProperty({ type: Number, nullable: true }) targetClasses!: number | null;
-  @ApiProperty({ type: Number, nullable: true }) targetPersonTimes!: number | null;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ type: 'integer', example: 2027 }) year!: number;
+  @ApiProperty({ example: '2027年度基层公共数字文化服务培训计划' }) title!: string;
+  @ApiProperty({ type: 'integer', nullable: true, example: 4 }) targetClasses!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 3000 }) targetPersonTimes!: number | null;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) updatedAt!: Date;
 
   static from(p: Plan): PlanDto {
     return {
@@ -104,24 +131,37 @@ export class PlanDto {
 }
 
 export class QuarterProgressDto {
-  @ApiProperty() quarter!: number;
-  @ApiProperty() classes!: number;
-  @ApiProperty() sessionsPlanned!: number;
-  @ApiProperty() sessionsHeld!: number;
-  @ApiProperty() personTimes!: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 4 }) quarter!: number;
+  @ApiProperty({ type: 'integer', description: 'Classes not cancelled' }) classes!: number;
+  @ApiProperty({ type: 'integer' }) sessionsPlanned!: number;
+  @ApiProperty({ type: 'integer' }) sessionsHeld!: number;
+  @ApiProperty({ type: 'integer' }) personTimes!: number;
 }
 
 export class PlanProgressDto {
-  @ApiProperty({ description: 'Classes not cancelled' }) classesPlanned!: number;
-  @ApiProperty({ description: 'Classes running or completed' }) classesHeld!: number;
-  @ApiProperty() classesCompleted!: number;
-  @ApiProperty({ description: 'Live sessions of live classes' }) sessionsPlanned!: number;
-  @ApiProperty({ description: 'Live sessions that have started' }) sessionsHeld!: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'classesHeld / targetClasses' })
+  @ApiProperty({ type: 'integer', description: 'Classes not cancelled' }) classesPlanned!: number;
+  @ApiProperty({ type: 'integer', description: 'Classes running or completed' }) classesHeld!: number;
+  @ApiProperty({ type: 'integer' }) classesCompleted!: number;
+  @ApiProperty({ type: 'integer', description: 'Live sessions of live classes' }) sessionsPlanned!: number;
+  @ApiProperty({ type: 'integer', description: 'Live sessions that have started' }) sessionsHeld!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.5,
+    description: 'classesHeld / targetClasses, to 3 decimals; null without a target',
+  })
   classesRate!: number | null;
-  @ApiProperty({ description: 'Attendance records present or late, one person-time each (live sessions)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Attendance records present or late, one person-time each (live sessions)',
+  })
   personTimes!: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'personTimes / targetPersonTimes' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.42,
+    description: 'personTimes / targetPersonTimes, to 3 decimals; null without a target',
+  })
   personTimesRate!: number | null;
   @ApiProperty({ type: [QuarterProgressDto] }) byQuarter!: QuarterProgressDto[];
 }

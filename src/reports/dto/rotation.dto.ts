@@ -34,10 +34,10 @@ export class RotationQueryDto {
 
 export class UntrainedTraineeDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() displayName!: string;
+  @ApiProperty({ example: '王芳' }) displayName!: string;
   @ApiProperty({ format: 'uuid', description: 'The unit the person belongs to: a village, or the township itself' })
   unitId!: string;
-  @ApiProperty({ description: "The unit's name (village or township)" }) unitName!: string;
+  @ApiProperty({ description: "The unit's name (village or township)", example: '东关村' }) unitName!: string;
   @ApiPropertyOptional({
     type: String,
     nullable: true,
@@ -48,7 +48,7 @@ export class UntrainedTraineeDto {
 
 export class TownshipRotationDto {
   @ApiProperty({ format: 'uuid' }) townshipId!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: '城关镇' }) name!: string;
   @ApiProperty({ type: 'integer', description: 'Active trainee accounts of the township and its villages' })
   accounts!: number;
   @ApiProperty({ type: 'integer', description: 'Same as accounts (the name older clients read)' })
@@ -79,7 +79,7 @@ export class TownshipRotationDto {
 }
 
 export class RotationReportDto {
-  @ApiProperty({ type: 'integer' }) year!: number;
+  @ApiProperty({ type: 'integer', example: 2027 }) year!: number;
   @ApiProperty({ type: 'integer', description: 'Active trainee accounts of all the townships' }) accounts!: number;
   @ApiProperty({ type: 'integer', description: 'Same as accounts (the name older clients read)' })
   staffCount!: number;

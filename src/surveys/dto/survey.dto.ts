@@ -35,8 +35,8 @@ export const MAX_COUNT = 100_000;
 export const MAX_TOPICS = 30;
 
 const Count = () => applyDecorators(IsInt(), Min(0), Max(MAX_COUNT));
-const CountProperty = (description?: string) =>
-  ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_COUNT, description });
+const CountProperty = (description: string | undefined, example: number) =>
+  ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_COUNT, description, example });
 const Year = () => applyDecorators(IsInt(), Min(MIN_YEAR), Max(MAX_YEAR));
 const Topics = () =>
   applyDecorators(
@@ -51,16 +51,16 @@ const Topics = () =>
   );
 
 export class SurveyProficiencyCountsDto {
-  @CountProperty('Staff who cannot use a computer') @Count() none!: number;
-  @CountProperty() @Count() basic!: number;
-  @CountProperty() @Count() intermediate!: number;
-  @CountProperty() @Count() advanced!: number;
+  @CountProperty('Staff who cannot use a computer', 6) @Count() none!: number;
+  @CountProperty(undefined, 9) @Count() basic!: number;
+  @CountProperty(undefined, 4) @Count() intermediate!: number;
+  @CountProperty(undefined, 1) @Count() advanced!: number;
 }
 
 export class SurveyEducationCountsDto {
-  @CountProperty() @Count() primary!: number;
-  @CountProperty() @Count() secondary!: number;
-  @CountProperty() @Count() tertiary!: number;
+  @CountProperty('Primary school', 3) @Count() primary!: number;
+  @CountProperty('Secondary school (junior or senior high, vocational)', 12) @Count() secondary!: number;
+  @CountProperty('College or university', 5) @Count() tertiary!: number;
 }
 
 export class CreateSurveyDto {
@@ -68,12 +68,12 @@ export class CreateSurveyDto {
   @IsUUID()
   orgUnitId!: string;
 
-  @ApiProperty({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR, example: 2026 })
+  @ApiProperty({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR, example: 2027 })
   @Year()
   year!: number;
 
-  @CountProperty('Township and village service points') @Count() servicePoints!: number;
-  @CountProperty('Staff across those service points') @Count() staffCount!: number;
+  @CountProperty('Township and village service points', 12) @Count() servicePoints!: number;
+  @CountProperty('Staff across those service points', 20) @Count() staffCount!: number;
 
   @ApiProperty({
     type: SurveyProficiencyCountsDto,
@@ -100,7 +100,12 @@ export class CreateSurveyDto {
   @Topics()
   topicsWanted?: string[];
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    example: '村级服务点人员流动较大，希望集中在农闲时培训',
+  })
   @IsOptional()
   @Transform(trimOrNull)
   @ValidateIf((_o, v) => v !== null)
@@ -182,7 +187,7 @@ export class SurveySummaryQueryDto {
 export class SurveyDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
-  @ApiProperty({ description: 'The township' }) orgUnitName!: string;
+  @ApiProperty({ description: 'The township', example: '城关镇' }) orgUnitName!: string;
   @ApiProperty({ type: 'integer' }) year!: number;
   @ApiProperty({ type: 'integer' }) servicePoints!: number;
   @ApiProperty({ type: 'integer' }) staffCount!: number;
@@ -190,8 +195,8 @@ export class SurveyDto {
   @ApiProperty({ type: SurveyEducationCountsDto, nullable: true }) education!: SurveyEducationCountsDto | null;
   @ApiProperty({ type: [String] }) topicsWanted!: string[];
   @ApiProperty({ type: String, nullable: true }) notes!: string | null;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) updatedAt!: Date;
 
   /** The stored flat columns, answered in the same nested shape as the body. */
   static from(s: Survey & { orgUnit: OrgUnit }): SurveyDto {
@@ -222,7 +227,7 @@ export class SurveyDto {
 
 export class SurveyTownshipRefDto {
   @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: '城关镇' }) name!: string;
 }
 
 export class SurveySummaryTownshipsDto {
@@ -248,13 +253,13 @@ export class SurveyProficiencyShareDto {
 }
 
 export class SurveyTopicCountDto {
-  @ApiProperty({ description: 'The most common spelling of the topic' }) topic!: string;
+  @ApiProperty({ description: 'The most common spelling of the topic', example: '智能手机' }) topic!: string;
   @ApiProperty({ type: 'integer', description: 'How many township surveys want it' }) townships!: number;
 }
 
 export class SurveySummaryTownshipDto {
   @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: '城关镇' }) name!: string;
   @ApiProperty() surveyed!: boolean;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) surveyId!: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) servicePoints!: number | null;

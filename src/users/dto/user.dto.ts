@@ -32,19 +32,22 @@ export const USERNAME_PATTERN = /^[a-z0-9_.@+-]{2,64}$/;
 export const PHONE_PATTERN = /^\+?[0-9][0-9 -]{4,19}$/;
 
 export class CreateUserDto {
-  @ApiProperty({ example: '13800000001', description: 'Often a phone number; stored lower-case' })
+  @ApiProperty({
+    example: '13937000001',
+    description: 'Often a phone number; stored lower-case: 2-64 of a-z 0-9 . _ @ + -',
+  })
   @Transform(trimLower)
   @IsString()
   @Matches(USERNAME_PATTERN, { message: messageKey('USERNAME') })
   username!: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, writeOnly: true })
+  @ApiProperty({ minLength: 8, maxLength: 128, writeOnly: true, example: 'Yiyang@2027' })
   @IsString()
   @MinLength(8)
   @MaxLength(128)
   password!: string;
 
-  @ApiProperty({ example: '李明' })
+  @ApiProperty({ example: '王芳', maxLength: 50 })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -52,22 +55,22 @@ export class CreateUserDto {
   @IsSingleLine()
   displayName!: string;
 
-  @ApiProperty({ enum: ROLES })
+  @ApiProperty({ enum: ROLES, example: 'trainee' })
   @IsIn(ROLES)
   role!: Role;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', description: 'The unit the user belongs to, inside your part of the tree' })
   @IsUUID()
   orgUnitId!: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: '13800000001' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '13937000001' })
   @IsOptional()
   @Transform(trimOrNull)
   @ValidateIf((_o, v) => v !== null)
   @Matches(PHONE_PATTERN, { message: messageKey('PHONE') })
   phone?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 254, example: 'wangfang@example.com' })
   @IsOptional()
   @Transform(trimOrNull)
   @ValidateIf((_o, v) => v !== null)
@@ -75,13 +78,13 @@ export class CreateUserDto {
   @MaxLength(254)
   email?: string | null;
 
-  @ApiPropertyOptional({ enum: EDUCATION_LEVELS, nullable: true })
+  @ApiPropertyOptional({ enum: EDUCATION_LEVELS, nullable: true, example: 'secondary' })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsIn(EDUCATION_LEVELS)
   education?: EducationLevel | null;
 
-  @ApiPropertyOptional({ enum: PROFICIENCIES, nullable: true })
+  @ApiPropertyOptional({ enum: PROFICIENCIES, nullable: true, example: 'basic' })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsIn(PROFICIENCIES)
@@ -123,7 +126,7 @@ export class ListUsersQueryDto extends PageQueryDto {
   @MaxLength(64)
   q?: string;
 
-  @ApiPropertyOptional({ description: 'true or false' })
+  @ApiPropertyOptional({ type: Boolean, description: 'true: active accounts only; false: deactivated ones only' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
@@ -132,17 +135,17 @@ export class ListUsersQueryDto extends PageQueryDto {
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() username!: string;
-  @ApiProperty() displayName!: string;
-  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ example: '13937000001' }) username!: string;
+  @ApiProperty({ example: '王芳' }) displayName!: string;
+  @ApiProperty({ enum: ROLES, example: 'trainee' }) role!: Role;
   @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
-  @ApiProperty({ type: String, nullable: true }) phone!: string | null;
-  @ApiProperty({ type: String, nullable: true }) email!: string | null;
-  @ApiProperty({ enum: EDUCATION_LEVELS, nullable: true }) education!: EducationLevel | null;
-  @ApiProperty({ enum: PROFICIENCIES, nullable: true }) proficiency!: Proficiency | null;
-  @ApiProperty() active!: boolean;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ type: String, nullable: true, example: '13937000001' }) phone!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) email!: string | null;
+  @ApiProperty({ enum: EDUCATION_LEVELS, nullable: true, example: 'secondary' }) education!: EducationLevel | null;
+  @ApiProperty({ enum: PROFICIENCIES, nullable: true, example: 'basic' }) proficiency!: Proficiency | null;
+  @ApiProperty({ description: 'false: deactivated, cannot sign in' }) active!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) updatedAt!: Date;
 
   /** Whitelists fields, so a password hash can never slip into an answer. */
   static from(u: Omit<User, 'passwordHash' | 'tokenVersion' | 'calendarTokenHash' | 'revokeAccess'>): UserDto {

@@ -7,7 +7,7 @@ import type { Venue } from '../venue.entity';
 import { IsSingleLine } from '../../common/validation/text';
 
 export class CreateVenueDto {
-  @ApiProperty({ example: '县图书馆二楼电子阅览室', maxLength: 100 })
+  @ApiProperty({ example: '县图书馆电子阅览室', maxLength: 100, description: 'Unique within its unit' })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -19,14 +19,21 @@ export class CreateVenueDto {
   @IsUUID()
   orgUnitId!: string;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 10000, description: 'Seats' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: 10000,
+    description: 'Seats',
+    example: 40,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(10000)
   capacity?: number | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, example: '宜阳县城关镇文化路1号' })
   @IsOptional()
   @Transform(trimOrNull)
   @ValidateIf((_o, v) => v !== null)
@@ -58,11 +65,11 @@ export class ListVenuesQueryDto extends PageQueryDto {
 export class VenueDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) orgUnitId!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ type: Number, nullable: true }) capacity!: number | null;
-  @ApiProperty({ type: String, nullable: true }) address!: string | null;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ example: '县图书馆电子阅览室' }) name!: string;
+  @ApiProperty({ type: 'integer', nullable: true, example: 40 }) capacity!: number | null;
+  @ApiProperty({ type: String, nullable: true, example: '宜阳县城关镇文化路1号' }) address!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) updatedAt!: Date;
 
   static from(v: Venue): VenueDto {
     return {
