@@ -29,7 +29,10 @@ import { VenuesModule } from './venues/venues.module';
 
 @Module({
   imports: [
-    TypeOrmModule.forRootAsync({ inject: [Env], useFactory: (env: Env) => dataSourceOptions(env.DATABASE_URL) }),
+    TypeOrmModule.forRootAsync({
+      inject: [Env],
+      useFactory: (env: Env) => dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
+    }),
     EventEmitterModule.forRoot(),
     DatabaseModule,
     TimeModule,

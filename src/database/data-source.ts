@@ -6,7 +6,7 @@ import { migrations } from './migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /** Options shared by the app, the migration CLI, scripts and tests. `synchronize` is never on. */
-export function dataSourceOptions(url: string = loadEnv().DATABASE_URL): DataSourceOptions {
+export function dataSourceOptions(url: string = loadEnv().DATABASE_URL, poolSize = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -19,6 +19,7 @@ export function dataSourceOptions(url: string = loadEnv().DATABASE_URL): DataSou
     // gen_random_uuid() is built into PostgreSQL 13+; extensions are created by migrations, not on connect.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    extra: { max: 20 },
+    // Connections per process (DATABASE_POOL_SIZE for the API): keep processes × pool under the server's max_connections.
+    extra: { max: poolSize },
   };
 }

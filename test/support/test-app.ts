@@ -38,14 +38,21 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const prefix = `lms:test:${randomUUID().slice(0, 8)}:`;
-  const config = validateEnv({ ...process.env, DATABASE_URL: db.url, REDIS_PREFIX: prefix, ...env });
+  // Small pools: two test files run at once, some with two apps, under PostgreSQL's default 100 connections.
+  const config = validateEnv({
+    ...process.env,
+    DATABASE_URL: db.url,
+    REDIS_PREFIX: prefix,
+    DATABASE_POOL_SIZE: '8',
+    ...env,
+  });
   // A fresh module registry per app: passport keeps strategies in a process-wide singleton,
   // so two apps in one file would otherwise share (and, once one closes, break) them.
   jest.resetModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createApp } = require('../../src/app.factory') as typeof import('../../src/app.factory');
   const app = await createApp(config, options);
-  const ds = await new DataSource(dataSourceOptions(db.url)).initialize();
+  const ds = await new DataSource(dataSourceOptions(db.url, 4)).initialize();
   // Fails fast instead of retrying when a test points the app at a Redis that is down.
   const redis = new Redis(config.REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => undefined);
