@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * constraint (its predicate skipped NULL), so a trainer could be double-booked through it.
  *
  * Existing sessions without a trainer get one of their class's trainers: in time order,
- * the first (by id) who is free at that time, so the constraint holds; cancelled sessions
- * get the class's first trainer. A live session for which every trainer of its class is
+ * the first (active ones first, then by id) who is free at that time, so the constraint
+ * holds; cancelled sessions get the class's first trainer. A live session for which every trainer of its class is
  * busy stops the migration with the sessions named: give them a trainer by hand (or cancel
  * them) and run it again. Nothing is cancelled or moved behind anyone's back.
  */
@@ -24,13 +24,13 @@ export class RequireSessionTrainer1795880000000 implements MigrationInterface {
         FOR s IN SELECT id, class_id, starts_at, ends_at, status FROM sessions
                   WHERE trainer_id IS NULL ORDER BY starts_at, id FOR UPDATE LOOP
           SELECT ct.trainer_id INTO chosen
-            FROM class_trainers ct
+            FROM class_trainers ct JOIN users u ON u.id = ct.trainer_id
            WHERE ct.class_id = s.class_id
              AND (s.status = 'cancelled' OR NOT EXISTS (
                    SELECT 1 FROM sessions o
                     WHERE o.trainer_id = ct.trainer_id AND o.status = 'scheduled'
                       AND tstzrange(o.starts_at, o.ends_at) && tstzrange(s.starts_at, s.ends_at)))
-           ORDER BY ct.trainer_id
+           ORDER BY u.active DESC, ct.trainer_id
            LIMIT 1;
           IF chosen IS NULL THEN
             stuck := stuck || s.id::text;
@@ -40,7 +40,8 @@ export class RequireSessionTrainer1795880000000 implements MigrationInterface {
         END LOOP;
         IF array_length(stuck, 1) > 0 THEN
           RAISE EXCEPTION 'Sessions without a trainer whose class has no trainer free at that time: %. '
-            'Give each a trainer (PATCH /api/sessions/:id with trainerId) or cancel it, then migrate again.',
+            'Give each a trainer (PATCH /api/sessions/:id with trainerId; for a completed class, '
+            'UPDATE sessions SET trainer_id = ... in SQL) or cancel it, then migrate again.',
             array_to_string(stuck, ', ');
         END IF;
       END $$`);

@@ -1,10 +1,13 @@
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureHttp, requestId } from './common/http/http-setup';
+import { TRANSLATIONS } from './common/i18n/i18n.loader';
+import { languageOf } from './common/i18n/translator';
 import { createPinoLogger, NestPinoLogger } from './common/logging/logging';
 import { type Env, jwtSecret, loadApiEnv, trustProxy } from './config/env';
 
@@ -26,6 +29,13 @@ export async function createApp(
     trustProxy: trustProxy(env),
     requestIdHeader: false,
     genReqId: requestId,
+    // Addresses Fastify refuses before any route (a bad % escape, an over-long id) answer like every error.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode === 414 ? 414 : 400;
+      const code = status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST';
+      const message = String(TRANSLATIONS[languageOf(request.headers)].errors[code]);
+      void reply.status(status).send({ statusCode: status, code, message });
+    },
   });
   // bodyParser: false keeps Nest from adding a form-urlencoded parser: bodies are JSON (or multipart uploads).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {

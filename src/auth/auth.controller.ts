@@ -41,9 +41,9 @@ export class AuthController {
     examples: {
       trainee: {
         summary: 'A trainee (username: phone number)',
-        value: { username: '13937000001', password: 'Trainee@2026' },
+        value: { username: '13937000001', password: 'Trainee@2026' }, // example: the demo trainee's (README)
       },
-      admin: { summary: 'The demo county admin', value: { username: 'admin', password: 'Admin@2026' } },
+      admin: { summary: 'The demo county admin', value: { username: 'admin', password: 'Admin@2026' } }, // example
     },
   })
   @ApiOkResponse({ type: LoginResponseDto })

@@ -68,6 +68,16 @@ describe('parseUserImport', () => {
     ]);
   });
 
+  it('refuses a CSV line longer than 64 KB before parsing it (a megabyte of commas)', async () => {
+    const started = performance.now();
+    const wide = Buffer.from(`姓名,手机号,单位\n${','.repeat(1024 * 1024)}\n`, 'utf8');
+    await expect(parseUserImport(wide)).rejects.toMatchObject({ reason: 'lineTooLong', args: { kb: 64 } });
+    expect(performance.now() - started).toBeLessThan(500);
+    // A long line of real data still fits.
+    const fine = Buffer.from(`姓名,手机号,单位\n${'张'.repeat(10_000)},13800000000,城关镇\n`, 'utf8');
+    await expect(parseUserImport(fine)).resolves.toMatchObject({ rows: [{ row: 2 }] });
+  });
+
   it('reads a UTF-8 CSV without a BOM the same way', async () => {
     const withBom = await parseUserImport(Buffer.concat([BOM, Buffer.from(englishCsv, 'utf8')]));
     const without = await parseUserImport(Buffer.from(englishCsv, 'utf8'));

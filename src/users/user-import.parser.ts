@@ -246,6 +246,22 @@ function hasMoreLinesThan(bytes: Buffer, max: number): boolean {
   return false;
 }
 
+/**
+ * Bytes one CSV line may hold: a row of 200 columns of names, phones and units is a few KB.
+ * Checked before parsing, so one enormous line (a megabyte of commas) is refused at once
+ * instead of being parsed into a huge row to count its columns.
+ */
+const MAX_CSV_LINE_BYTES = 64 * 1024;
+
+function hasLineLongerThan(bytes: Buffer, max: number): boolean {
+  let start = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) {
+    if (i - start > max) return true;
+    start = i + 1;
+  }
+  return bytes.length - start > max;
+}
+
 async function* readXlsx(buffer: Buffer): AsyncGenerator<SheetRow> {
   try {
     yield* readFirstSheet(buffer, {
@@ -276,6 +292,11 @@ function readCsv(buffer: Buffer): SheetRow[] {
   }
   if (buffer.includes(0)) throw new ImportFileError('The file is neither CSV nor XLSX', 'binary');
   if (hasMoreLinesThan(buffer, MAX_IMPORT_LINES)) throw tooManyLines();
+  if (hasLineLongerThan(buffer, MAX_CSV_LINE_BYTES)) {
+    throw new ImportFileError(`A line of the file is longer than ${MAX_CSV_LINE_BYTES} bytes`, 'lineTooLong', {
+      kb: MAX_CSV_LINE_BYTES / 1024,
+    });
+  }
   const text = decodeCsv(buffer);
   let table: string[][];
   try {

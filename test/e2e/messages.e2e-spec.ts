@@ -110,4 +110,79 @@ describe('messages in the caller’s language (e2e)', () => {
     const en = (await upload('en')).body.errors as { field: string; message: string }[];
     expect(en.find((e) => e.field === 'orgUnit')?.message).toBe('no unit named "没有这个镇" in your scope');
   });
+
+  it('never reads what a client sent as a message template', async () => {
+    const started = Date.now();
+    const injected = '$t(errors.INTERNAL_ERROR){field}';
+    const res = await t.http
+      .post('/api/org-units')
+      .set('Authorization', admin)
+      .send({ kind: 'village', name: '村', parentId: tree.townshipA1.id, [injected]: 1 })
+      .expect(400);
+    expect(res.body.errors).toEqual([{ field: injected, messages: [`不认识的字段“${injected}”`] }]);
+    const id = await t.http.get('/api/users/$t(errors)').set('Authorization', admin).expect(400);
+    expect(id.body.message).toBe('“$t(errors)”不是有效的编号');
+    // Many unknown keys are refused as one problem, at once, before anyone is signed in.
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`$t(errors)${i}`, 1]));
+    const login = await t.http
+      .post('/api/auth/login')
+      .send({ username: 'a', password: 'b', ...many })
+      .expect(400);
+    expect(login.body.code).toBe('JSON_TOO_MANY_KEYS');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it.each([
+    ['en-GB,zh-CN;q=0.8', 'Class not found'],
+    ['en-US,zh;q=0.9', 'Class not found'],
+    ['zh-Hans-CN, en;q=0.9', '找不到该培训班'],
+    ['zh-TW,en;q=0.5', '找不到该培训班'],
+    ['fr-FR,en;q=0.5', 'Class not found'],
+    ['fr-FR', '找不到该培训班'],
+  ])('answers Accept-Language %s by its first preference that is English or Chinese', async (header, message) => {
+    const res = await t.http
+      .get('/api/classes/00000000-0000-4000-8000-000000000000')
+      .set('Authorization', admin)
+      .set('Accept-Language', header)
+      .expect(404);
+    expect(res.body.message).toBe(message);
+  });
+
+  it('answers the errors Fastify raises before any route, and unreadable uploads, like every other error', async () => {
+    const url = await t.http.get('/api/users/%').expect(400);
+    expect(url.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: '请求有误' });
+    const long = await t.http
+      .get(`/api/users/${'a'.repeat(1000)}`)
+      .set('Accept-Language', 'en')
+      .expect(414);
+    expect(long.body).toEqual({ statusCode: 414, code: 'URI_TOO_LONG', message: 'The address is too long' });
+    const cut = await t.http
+      .post('/api/users/import')
+      .set('Authorization', admin)
+      .set('Content-Type', 'multipart/form-data; boundary=XX')
+      .send('--XX\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc');
+    expect(cut.status).toBe(400);
+    expect(cut.body.code).toBe('INVALID_UPLOAD');
+    const noBoundary = await t.http
+      .post('/api/users/import')
+      .set('Authorization', admin)
+      .set('Content-Type', 'multipart/form-data')
+      .send('garbage');
+    expect(noBoundary.status).toBe(400);
+  });
+
+  it('refuses a body that is an array where one object is expected, and halves of characters', async () => {
+    const array = await t.http.post('/api/org-units').set('Authorization', admin).send([]).expect(400);
+    expect(array.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'body', messages: ['内容须是一个对象'] }],
+    });
+    const surrogate = await t.http
+      .post('/api/org-units')
+      .set('Authorization', admin)
+      .set('Content-Type', 'application/json')
+      .send(`{"kind":"village","name":"\\ud800村","parentId":"${tree.townshipA1.id}"}`)
+      .expect(400);
+    expect(surrogate.body.code).toBe('INVALID_CHARACTER');
+  });
 });

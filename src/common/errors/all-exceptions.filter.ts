@@ -47,6 +47,22 @@ const FASTIFY_CODES: Record<string, string> = {
  */
 const INVALID_VALUE_SQLSTATES = new Set(['23502', '23514', '22021', '22003', '22001']);
 
+/**
+ * A multipart body the form parser (busboy, inside @fastify/multipart) could not read: no
+ * boundary, a body cut short, a broken part header. Its errors carry no code or status.
+ */
+function isBrokenUpload(e: unknown, request: Partial<FastifyRequest>): boolean {
+  const multipart = /^multipart\//i.test(String(request.headers?.['content-type'] ?? ''));
+  return (
+    multipart &&
+    e instanceof Error &&
+    !(e instanceof HttpException) &&
+    !(e instanceof DomainError) &&
+    ((e as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+      /^Multipart: |unexpected end of (form|multipart data)|Malformed part header/i.test(e.message))
+  );
+}
+
 function isFastifyError(e: unknown): e is Error & { code: string; statusCode: number } {
   return (
     e instanceof Error &&
@@ -72,7 +88,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<Partial<FastifyRequest>>();
-    const body = this.toBody(exception, this.translator.languageOf(request.headers ?? {}));
+    const lang = this.translator.languageOf(request.headers ?? {});
+    const body = isBrokenUpload(exception, request)
+      ? { statusCode: 400, code: 'INVALID_UPLOAD', message: this.translator.t('errors.INVALID_UPLOAD', lang) }
+      : this.toBody(exception, lang);
     // The request's own logger carries the request id.
     const log = request.log;
     if (body.statusCode >= 500 && body.statusCode !== 503) {

@@ -13,6 +13,8 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
  * a deeper body would only exhaust the stack of the recursive steps after parsing.
  */
 export const MAX_JSON_DEPTH = 32;
+/** Most keys one object of a body may have: ours have a dozen; thousands would only cost time to refuse one by one. */
+export const MAX_OBJECT_KEYS = 200;
 /** Keys that could reach an object's prototype; no field of ours has these names. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -35,6 +37,14 @@ export function nestsDeeperThan(text: string, max: number): boolean {
     }
   }
   return false;
+}
+
+/** True when an object of the body (arrays aside) has more than MAX_OBJECT_KEYS keys. */
+function hasTooManyKeys(value: unknown, depth = 0): boolean {
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object') return false;
+  const children = Object.values(value);
+  if (!Array.isArray(value) && children.length > MAX_OBJECT_KEYS) return true;
+  return children.some((child) => hasTooManyKeys(child, depth + 1));
 }
 
 function findForbiddenKey(value: unknown, depth = 0): string | undefined {
@@ -135,6 +145,16 @@ export function configureHttp(fastify: FastifyInstance, zone: string): void {
         poisoned
           ? new DomainError('FORBIDDEN_KEY', 'invalid', { args: { key: '__proto__' } })
           : new DomainError('INVALID_JSON', 'invalid'),
+        undefined,
+      );
+      return;
+    }
+    if (hasTooManyKeys(parsed)) {
+      done(
+        new DomainError('JSON_TOO_MANY_KEYS', 'invalid', {
+          args: { max: MAX_OBJECT_KEYS },
+          details: { maxKeys: MAX_OBJECT_KEYS },
+        }),
         undefined,
       );
       return;

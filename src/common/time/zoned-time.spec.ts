@@ -8,6 +8,8 @@ describe('instants as people read them', () => {
     expect(formatInstant(new Date('2027-01-05T01:00:00Z'), 'America/St_Johns')).toBe('2027-01-04T21:30:00-03:30');
     expect(formatInstant(new Date('2027-01-05T01:00:00Z'), 'UTC')).toBe('2027-01-05T01:00:00+00:00');
     expect(formatInstant(new Date('nonsense'), 'UTC')).toBeNull();
+    // Before 1901 Shanghai kept local mean time, +08:05:43: offsets are written in whole minutes.
+    expect(formatInstant(new Date('1800-01-01T00:00:00Z'), 'Asia/Shanghai')).toBe('1800-01-01T08:06:00+08:06');
   });
 
   it('follows daylight saving on both sides of a change, and inside the hour of the change', () => {

@@ -81,7 +81,8 @@ export function offsetAt(zone: string, ms: number): number {
 export function formatInstant(instant: Date, zone: string): string | null {
   const ms = instant.getTime();
   if (Number.isNaN(ms)) return null;
-  const offset = offsetAt(zone, ms);
+  // Whole minutes: before 1901 some zones' local mean time was not (Shanghai +08:05:43), and ISO 8601 offsets are.
+  const offset = Math.round(offsetAt(zone, ms));
   const wall = new Date(ms + offset * 60_000).toISOString();
   const base = wall.endsWith('.000Z') ? wall.slice(0, -5) : wall.slice(0, -1);
   const abs = Math.abs(offset);

@@ -3,13 +3,14 @@ import { messageKey } from './validation';
 
 /**
  * Characters no text we store may hold: NUL and the other control characters (tab, line
- * feed and carriage return excepted), and the invisible marks that reorder text
+ * feed and carriage return excepted), halves of a character (lone UTF-16 surrogates, which
+ * PostgreSQL cannot store), and the invisible marks that reorder text
  * (bidirectional overrides, embeddings, isolates and marks), which can make a name read
  * as another on screen, in a spreadsheet or on a certificate.
  */
 export const FORBIDDEN_TEXT_CHARACTER =
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A name or title: one line, so also no tab, line feed or carriage return. */
 export const SINGLE_LINE = /^[^\t\n\r]*$/;

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { DomainError, type MessageArg } from '../errors/domain-error';
 
@@ -48,20 +48,42 @@ function problemOf(error: ValidationError, name: string, text: string, field: st
   return { key: `validation.${name}`, args };
 }
 
-/** Every field's problems, nested fields named by their path. */
+/** Fields reported at most, and the longest field name quoted: a client's names go into the answer. */
+const MAX_FIELDS = 50;
+const MAX_FIELD_NAME = 100;
+
+/** Every field's problems (the first MAX_FIELDS), nested fields named by their path. */
 export function problemsOf(errors: ValidationError[], prefix = ''): FieldProblems[] {
+  return allProblemsOf(errors, prefix).slice(0, MAX_FIELDS);
+}
+
+function allProblemsOf(errors: ValidationError[], prefix: string): FieldProblems[] {
   return errors.flatMap((e) => {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    const field = path.length > MAX_FIELD_NAME ? `${path.slice(0, MAX_FIELD_NAME)}…` : path;
     const own = e.constraints
       ? [{ field, problems: Object.entries(e.constraints).map(([name, text]) => problemOf(e, name, text, field)) }]
       : [];
-    return [...own, ...problemsOf(e.children ?? [], field)];
+    return [...own, ...allProblemsOf(e.children ?? [], path)];
   });
+}
+
+/**
+ * A body must be one object: a JSON array where a DTO is expected would be validated element
+ * by element against the DTO and answered with confusing messages, so it is refused first.
+ */
+class BodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && Array.isArray(value)) {
+      throw new ValidationFailed([{ field: 'body', problems: [{ key: 'validation.unknownValue', args: {} }] }]);
+    }
+    return super.transform(value, metadata);
+  }
 }
 
 /** The one validation mechanism: unknown fields are refused, types are transformed. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
