@@ -141,6 +141,7 @@ const ENROLMENT_COLUMNS = [
   'enrolled_by',
   'confirmed_at',
   'withdrawn_at',
+  'withdrawal_reason',
   'created_at',
   'updated_at',
 ];
@@ -155,10 +156,10 @@ export const ENROL_COUNTS_SQL = `SELECT count(*) FILTER (WHERE status = 'confirm
          coalesce(max(waitlist_position), 0)::int AS last_position
     FROM enrolments WHERE class_id = $1`;
 
-/** TypeORM save of a new Enrolment: $1 class .. $8 withdrawn_at. */
+/** TypeORM save of a new Enrolment: $1 class .. $8 withdrawn_at, $9 withdrawal_reason. */
 export const INSERT_ENROLMENT_SQL = `INSERT INTO "enrolments"("id", "class_id", "trainee_id", "township_id", "status",
-  "waitlist_position", "enrolled_by", "confirmed_at", "withdrawn_at", "created_at", "updated_at")
-  VALUES (DEFAULT, $1, $2, $3, $4, $5, $6, $7, $8, DEFAULT, DEFAULT) RETURNING "id", "created_at", "updated_at"`;
+  "waitlist_position", "enrolled_by", "confirmed_at", "withdrawn_at", "withdrawal_reason", "created_at", "updated_at")
+  VALUES (DEFAULT, $1, $2, $3, $4, $5, $6, $7, $8, $9, DEFAULT, DEFAULT) RETURNING "id", "created_at", "updated_at"`;
 
 // ---- EnrolmentsService, as attendance reads it ----------------------------------------------
 

@@ -327,6 +327,7 @@ async function main(): Promise<void> {
         actor.id,
         fits ? now : null,
         null,
+        null,
       ]);
       return { id: rows[0].id, status, position, township, traineeId: trainee.id };
     });
@@ -338,6 +339,7 @@ async function main(): Promise<void> {
       townshipId: e.township,
       traineeId: e.traineeId,
       classId,
+      withdrawalReason: null,
     });
   });
 

@@ -35,6 +35,18 @@ export function benchDatabaseTarget(raw = process.env.BENCH_DATABASE_URL): {
   return { name, url: url.toString(), adminUrl: adminUrl.toString() };
 }
 
+/** Drops the bench database (after a scenario whose data is large: see `Scenario.dropDatabaseAfter`). */
+export async function dropBenchDatabase(): Promise<void> {
+  const { name, adminUrl } = benchDatabaseTarget();
+  const admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Drops and recreates the bench database, runs every migration and returns a connection to it. */
 export async function recreateBenchDatabase(): Promise<BenchDatabase> {
   const { name, url, adminUrl } = benchDatabaseTarget();

@@ -46,6 +46,9 @@ export interface BenchResult {
   invariants: Invariant[];
   /** The statements each side sent PostgreSQL for one probe request. */
   sql: Record<Side, string[]>;
+  /** Further figures of the scenario, and the lines printed about them. */
+  figures?: Record<string, number | string>;
+  notes?: string[];
   logLevel: string;
   startedAt: string;
   finishedAt: string;
@@ -126,6 +129,8 @@ export function buildResult(
     baselineP99: baseline.p99,
     invariants: outcome.invariants,
     sql: outcome.sql,
+    ...(outcome.figures && { figures: outcome.figures }),
+    ...(outcome.notes && { notes: outcome.notes }),
     logLevel: run.logLevel,
     startedAt: run.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -190,6 +195,7 @@ export function printTable(results: BenchResult[]): void {
   for (const r of results) {
     console.log(`  ${r.scenario}: ${r.metric}; ${r.order[0]} first.`);
     console.log(`    baseline: ${r.baseline}.`);
+    for (const note of r.notes ?? []) console.log(`    ${note}`);
   }
   for (const r of results) {
     const failed = r.invariants.filter((i) => !i.ok);

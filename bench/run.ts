@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { recreateBenchDatabase } from './database';
+import { dropBenchDatabase, recreateBenchDatabase } from './database';
 import { log, logLevel, sideOrder, stopAllServers } from './harness';
 import { type BenchResult, buildResult, printTable, writeResult } from './report';
 import type { Scenario } from './scenario';
@@ -20,6 +20,7 @@ Environment:
   BENCH_ORDER         api-first (default) or baseline-first: which side each scenario runs first
   BENCH_LOG_LEVEL     request log level of both sides (default info, as in production)
   BENCH_PROFILE       1: write CPU profiles of both sides' measured runs to bench/results/profiles/
+  BENCH_REMINDER_SESSIONS  reminders: sessions whose reminders are delivered (multiple of 10, default 1000)
 
 Scenarios:
 ${scenarios.map((s) => `  ${s.name.padEnd(18)}${s.description}`).join('\n')}`;
@@ -76,6 +77,7 @@ async function runScenario(scenario: Scenario, duration: number): Promise<BenchR
   } finally {
     await stopAllServers();
     await db.dataSource.destroy();
+    if (scenario.dropDatabaseAfter) await dropBenchDatabase();
   }
 }
 

@@ -35,6 +35,10 @@ export interface ScenarioOutcome {
   invariants: Invariant[];
   /** The statements each side sent PostgreSQL for one probe request (compared by an invariant). */
   sql: Record<Side, string[]>;
+  /** Further figures of the scenario (beside req/s), stored in the result as they are. */
+  figures?: Record<string, number | string>;
+  /** Lines printed under the table with what each figure measures (e.g. a second measurement, why the ratio is what it is). */
+  notes?: string[];
 }
 
 /** A benchmark: one file under scenarios/ plus one line in scenarios/index.ts. */
@@ -50,5 +54,7 @@ export interface Scenario {
    */
   compare: 'throughput' | 'latency';
   target?: Target;
+  /** Drop the bench database once the scenario is done (its data is large), instead of leaving it for a look. */
+  dropDatabaseAfter?: boolean;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }

@@ -11,6 +11,7 @@ import { DatabaseModule } from './common/database/database.module';
 import { AppI18nModule } from './common/i18n/i18n.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { PdfModule } from './common/pdf/pdf.module';
+import { QueueModule } from './common/queue/queue.module';
 import { RedisModule } from './common/redis/redis.module';
 import { TimeModule } from './common/time/time.module';
 import { createValidationPipe } from './common/validation/validation';
@@ -21,11 +22,15 @@ import { dataSourceOptions } from './database/data-source';
 import { EnrolmentsModule } from './enrolments/enrolments.module';
 import { ReportsModule } from './reports/reports.module';
 import { HealthModule } from './health/health.module';
+import { ImportsModule } from './imports/imports.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OrgUnitsModule } from './org-units/org-units.module';
 import { PlansModule } from './plans/plans.module';
+import { RemindersModule } from './reminders/reminders.module';
 import { SurveysModule } from './surveys/surveys.module';
 import { UsersModule } from './users/users.module';
 import { VenuesModule } from './venues/venues.module';
+import { VisitsModule } from './visits/visits.module';
 
 @Module({
   imports: [
@@ -38,6 +43,7 @@ import { VenuesModule } from './venues/venues.module';
     TimeModule,
     AppI18nModule,
     RedisModule,
+    QueueModule.forRoot('producer'),
     PdfModule,
     HealthModule,
     AuthModule,
@@ -51,6 +57,10 @@ import { VenuesModule } from './venues/venues.module';
     EnrolmentsModule,
     AttendanceModule,
     ReportsModule,
+    NotificationsModule,
+    RemindersModule,
+    VisitsModule,
+    ImportsModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },

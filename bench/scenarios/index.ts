@@ -3,6 +3,14 @@ import { attendanceBulk, checkInBurst } from './attendance';
 import { authMe } from './auth-me';
 import { enrolmentBurst } from './enrolment-burst';
 import { planSessions } from './plan-sessions';
+import { reminders } from './reminders';
 
 /** Every scenario, in the order `npm run bench` runs them. Add one line per new scenario. */
-export const scenarios: readonly Scenario[] = [authMe, planSessions, enrolmentBurst, attendanceBulk, checkInBurst];
+export const scenarios: readonly Scenario[] = [
+  authMe,
+  planSessions,
+  enrolmentBurst,
+  attendanceBulk,
+  checkInBurst,
+  reminders,
+];

@@ -25,6 +25,7 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 @Index('ix_sessions_class_id_starts_at', ['classId', 'startsAt'])
 @Index('ix_sessions_trainer_id', ['trainerId'])
 @Index('ix_sessions_venue_id', ['venueId'])
+@Index('ix_sessions_scheduled_starts_at', ['startsAt'], { where: `status = 'scheduled'` })
 @Check('ck_sessions_time_order', `ends_at > starts_at`)
 @Exclusion(
   'xc_sessions_trainer_overlap',

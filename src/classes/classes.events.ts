@@ -8,11 +8,17 @@ export const ClassEvents = {
   statusChanged: 'class.status-changed',
   /** Raised inside the completing transaction; listeners' changes commit or roll back with it. */
   completing: 'class.completing',
+  /** Raised inside the cancelling transaction; listeners' changes commit or roll back with it. */
+  cancelling: 'class.cancelling',
   /** Raised inside the transaction that changed capacity or the township maximum. */
   limitsChanged: 'class.limits-changed',
   sessionScheduled: 'session.scheduled',
   sessionRescheduled: 'session.rescheduled',
   sessionCancelled: 'session.cancelled',
+  /** Raised inside the transaction that moves a session's start (notices to those already reminded join it). */
+  sessionMoving: 'session.moving',
+  /** Raised inside the transaction that cancels one session (not a whole class: its cancellation says it all). */
+  sessionCancelling: 'session.cancelling',
 } as const;
 
 export interface ClassStatusChangedEvent {
@@ -23,6 +29,10 @@ export interface ClassStatusChangedEvent {
 }
 
 export interface ClassCompletingEvent {
+  classId: string;
+}
+
+export interface ClassCancellingEvent {
   classId: string;
 }
 
@@ -45,6 +55,22 @@ export interface SessionRescheduledEvent {
 }
 
 export interface SessionCancelledEvent {
+  sessionId: string;
+  classId: string;
+  startsAt: string;
+}
+
+/** A session's start is moving; raised inside that transaction, before it commits. */
+export interface SessionMovingEvent {
+  sessionId: string;
+  classId: string;
+  previousStartsAt: string;
+  startsAt: string;
+  sequence: number;
+}
+
+/** One session is being cancelled; raised inside that transaction, before it commits. */
+export interface SessionCancellingEvent {
   sessionId: string;
   classId: string;
   startsAt: string;

@@ -63,6 +63,15 @@ export class ClassesService {
     return this.load(id, m);
   }
 
+  /** Open classes whose enrolment has not closed at `now`, with its window; no access check. */
+  async enrollingAt(now: Date): Promise<{ id: string; enrolmentOpensAt: Date; enrolmentClosesAt: Date }[]> {
+    return this.tx.manager.query(
+      `SELECT id, enrolment_opens_at AS "enrolmentOpensAt", enrolment_closes_at AS "enrolmentClosesAt" FROM classes
+        WHERE status = 'open' AND enrolment_closes_at > $1 ORDER BY enrolment_closes_at`,
+      [now],
+    );
+  }
+
   /** Who may read a class: admins of its county, its trainers, trainees of its county once announced. */
   canRead(actor: AuthUser, c: ScopedClass): boolean {
     switch (actor.role) {
@@ -280,6 +289,7 @@ export class ClassesService {
       // Listeners run inside this transaction (they join it through TransactionService),
       // e.g. enrolments become completed together with the class.
       if (to === 'completed') await this.events.emitAsync(ClassEvents.completing, { classId: id });
+      if (to === 'cancelled') await this.events.emitAsync(ClassEvents.cancelling, { classId: id });
       // A cancelled class's sessions are cancelled with it: their slots free, calendars updated.
       const cancelledSessions = to === 'cancelled' ? await this.cancelSessionsOf(id, m) : [];
       const changed: ClassStatusChangedEvent = { classId: id, from: current.entity.status, to, actorId: actor.id };

@@ -15,6 +15,8 @@ import { ClassErrors, SessionErrors } from './classes.errors';
 import {
   ClassEvents,
   type SessionCancelledEvent,
+  type SessionCancellingEvent,
+  type SessionMovingEvent,
   type SessionRescheduledEvent,
   type SessionScheduledEvent,
 } from './classes.events';
@@ -207,6 +209,13 @@ export class SessionsService {
         });
         const saved = await m.getRepository(ClassSession).save(session);
         if (saved.startsAt.getTime() !== previousStartsAt.getTime()) {
+          await this.events.emitAsync(ClassEvents.sessionMoving, {
+            sessionId: saved.id,
+            classId: saved.classId,
+            previousStartsAt: previousStartsAt.toISOString(),
+            startsAt: saved.startsAt.toISOString(),
+            sequence: saved.sequence,
+          } satisfies SessionMovingEvent);
           this.tx.afterCommit(() =>
             this.events.emit(ClassEvents.sessionRescheduled, {
               sessionId: saved.id,
@@ -231,6 +240,11 @@ export class SessionsService {
       if (c.entity.status === 'completed') throw ClassErrors.notEditable(c.entity.status);
       Object.assign(s, { status: 'cancelled', cancelledAt: new Date(), sequence: s.sequence + 1 });
       const saved = await m.getRepository(ClassSession).save(s);
+      await this.events.emitAsync(ClassEvents.sessionCancelling, {
+        sessionId: saved.id,
+        classId: saved.classId,
+        startsAt: saved.startsAt.toISOString(),
+      } satisfies SessionCancellingEvent);
       this.tx.afterCommit(() =>
         this.events.emit(ClassEvents.sessionCancelled, {
           sessionId: saved.id,
@@ -240,6 +254,21 @@ export class SessionsService {
       );
       return saved;
     });
+  }
+
+  /** Scheduled sessions starting in (from, until] of classes in these statuses, soonest first; no access check. */
+  async upcoming(
+    classStatuses: string[],
+    from: Date,
+    until: Date,
+    limit: number,
+  ): Promise<{ id: string; startsAt: Date }[]> {
+    return this.tx.manager.query(
+      `SELECT s.id, s.starts_at AS "startsAt" FROM sessions s JOIN classes c ON c.id = s.class_id
+        WHERE s.status = 'scheduled' AND s.starts_at > $1 AND s.starts_at <= $2 AND c.status::text = ANY($3::text[])
+        ORDER BY s.starts_at LIMIT $4`,
+      [from, until, classStatuses, limit],
+    );
   }
 
   /** Every session of the given classes, cancelled ones too, in time order; no access check. */

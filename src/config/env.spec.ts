@@ -1,4 +1,4 @@
-import { jwtSecret, publicBaseUrl, trustProxy, validateEnv } from './env';
+import { jwtSecret, publicBaseUrl, reminderOffsetsMs, trustProxy, validateEnv } from './env';
 
 describe('validateEnv', () => {
   it('applies the documented defaults', () => {
@@ -65,6 +65,20 @@ describe('validateEnv', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
     expect(() => validateEnv(production, { api: true })).toThrow(/PUBLIC_BASE_URL is required/);
     expect(() => validateEnv(production)).not.toThrow();
+  });
+
+  it('checks the message settings: SMS provider chosen in production, gateway complete, offsets and schedule readable', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' }, { messaging: true })).toThrow(/SMS_PROVIDER is required/);
+    expect(validateEnv({ NODE_ENV: 'production', SMS_PROVIDER: 'log' }, { messaging: true }).SMS_PROVIDER).toBe('log');
+    expect(validateEnv({}, { messaging: true }).SMS_PROVIDER).toBe('log');
+    expect(() => validateEnv({ SMS_PROVIDER: 'http' })).toThrow(/needs SMS_HTTP_URL and SMS_HTTP_SECRET/);
+    expect(() => validateEnv({ REMINDER_OFFSETS_MINUTES: '1440,soon' })).toThrow(/REMINDER_OFFSETS_MINUTES/);
+    expect(() => validateEnv({ REMINDER_OFFSETS_MINUTES: '0' })).toThrow(/at least one offset/);
+    expect(() => validateEnv({ ROTATION_REMINDER_CRON: '61 * * * *' })).toThrow(/ROTATION_REMINDER_CRON/);
+    expect(() => validateEnv({ QUIET_HOURS: '9pm-8am' })).toThrow(/QUIET_HOURS/);
+    expect(reminderOffsetsMs(validateEnv({ REMINDER_OFFSETS_MINUTES: '120, 1440, 120, 0.05' }))).toEqual([
+      86_400_000, 7_200_000, 3_000,
+    ]);
   });
 
   it('treats empty strings as unset', () => {

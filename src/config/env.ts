@@ -1,7 +1,19 @@
 import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { parseExpression } from 'cron-parser';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 /**
  * The one place environment variables are declared, defaulted and validated.
@@ -12,6 +24,9 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 
 function isValidTimeZone(tz: string): boolean {
   try {
@@ -29,7 +44,7 @@ export class Env {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/lms';
 
-  /** PostgreSQL connections each API process keeps at most; processes × this must stay under max_connections. */
+  /** PostgreSQL connections each process (API or worker) keeps at most; processes × this must stay under max_connections. */
   @Transform(toInt)
   @IsInt()
   @Min(2)
@@ -182,6 +197,127 @@ export class Env {
   @Max(100)
   CHECK_IN_MAX_WRONG_CODES = 5;
 
+  /**
+   * Minutes before a session at which its trainees and trainer are reminded, comma-separated.
+   * Decimals are allowed (0.05 is three seconds: tests use them).
+   */
+  @Matches(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, {
+    message: 'REMINDER_OFFSETS_MINUTES must be comma-separated minutes, e.g. 1440,120',
+  })
+  REMINDER_OFFSETS_MINUTES = '1440,120';
+
+  /** Hours before enrolment closes at which townships below a class's minimum are flagged to their contacts. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(24 * 60)
+  ENROLMENT_GAP_NOTICE_HOURS = 72;
+
+  /** Days after a class completes by which each township's follow-up visit is due. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  VISIT_DUE_DAYS = 30;
+
+  /** Days before a visit's due date at which its assignee is reminded. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  VISIT_DUE_NOTICE_DAYS = 3;
+
+  /**
+   * When the annual-rotation reminder goes to each township's contacts: a cron pattern in the
+   * centre's time zone. Default: 09:00 on the first day of each quarter.
+   */
+  @Matches(/^\S+(\s+\S+){4,5}$/, { message: 'ROTATION_REMINDER_CRON must be a cron pattern, e.g. 0 9 1 1,4,7,10 *' })
+  ROTATION_REMINDER_CRON = '0 9 1 1,4,7,10 *';
+
+  /** Local hours (centre's time zone) in which SMS and e-mail wait for morning; `HH:mm-HH:mm`, or empty for none. */
+  @Matches(/^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$/, {
+    message: 'QUIET_HOURS must be HH:mm-HH:mm (e.g. 21:00-08:00) or empty',
+  })
+  QUIET_HOURS = '21:00-08:00';
+
+  /** SMTP server for e-mail, e.g. smtps://user:pass@mail.example.org:465; without it, e-mail is not offered. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** The From address of e-mail. */
+  @IsString()
+  SMTP_FROM = 'training@localhost';
+
+  /** Where SMS go: `log` (written to the log, nothing sent) or `http` (a gateway, see SMS_HTTP_URL). */
+  @IsIn(['log', 'http'])
+  SMS_PROVIDER: 'log' | 'http' = 'log';
+
+  /** The gateway's address for SMS_PROVIDER=http: a JSON POST per message. */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'SMS_HTTP_URL must be an http(s) URL' })
+  SMS_HTTP_URL?: string;
+
+  /** Key of the HMAC-SHA256 signature the gateway checks (X-Signature header); at least 32 characters. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SMS_HTTP_SECRET must be at least 32 characters' })
+  SMS_HTTP_SECRET?: string;
+
+  /** Jobs one worker process runs at once, per queue (each queue has its own BullMQ worker). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  WORKER_CONCURRENCY = 20;
+
+  /** Tries a job gets (message delivery included) before it is failed and shown to admins. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  JOB_ATTEMPTS = 6;
+
+  /** First retry delay in milliseconds; each further retry doubles it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  JOB_BACKOFF_MS = 30_000;
+
+  /** How often the reconciler re-creates from PostgreSQL any job Redis lost, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  RECONCILE_INTERVAL_SECONDS = 300;
+
+  /**
+   * How long a running job's lock lasts without renewal, in milliseconds: a job whose worker
+   * died is taken over by another worker after about this long.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  JOB_LOCK_MS = 30_000;
+
+  /** On SIGTERM, how long a worker waits for its running jobs before handing them back. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WORKER_SHUTDOWN_GRACE_SECONDS = 30;
+
+  /** A user import of more rows than this runs as a background job (202 with its progress address). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_ASYNC_ROWS = 200;
+
+  /** Rows a background import writes per transaction; its progress moves by this much. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  IMPORT_BATCH_ROWS = 50;
+
   /** A font with Chinese glyphs for PDFs (TTF, OTF or a TTC collection). */
   @IsString()
   PDF_FONT_PATH = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
@@ -223,6 +359,11 @@ export function trustProxy(env: Pick<Env, 'TRUST_PROXY'>): false | number | stri
 export interface ValidateOptions {
   /** What the API needs and command-line tools (migrate, seed) do not: JWT_SECRET, and PUBLIC_BASE_URL in production. */
   api?: boolean;
+  /**
+   * The processes that send messages (API and worker): in production SMS_PROVIDER must be
+   * chosen, so nobody runs for months believing `log` sent their SMS.
+   */
+  messaging?: boolean;
 }
 
 /** Validates a raw environment; throws one error naming every bad variable. */
@@ -241,6 +382,21 @@ export function validateEnv(raw: Record<string, string | undefined>, options: Va
     trustProxy(env);
   } catch (e) {
     problems.push((e as Error).message);
+  }
+  if (options.messaging && env.NODE_ENV === 'production' && !defined.SMS_PROVIDER) {
+    problems.push(
+      'SMS_PROVIDER is required in production: http (a gateway, see SMS_HTTP_URL) or log (SMS only logged)',
+    );
+  }
+  if (env.SMS_PROVIDER === 'http' && (!env.SMS_HTTP_URL || !env.SMS_HTTP_SECRET)) {
+    problems.push('SMS_PROVIDER=http needs SMS_HTTP_URL and SMS_HTTP_SECRET');
+  }
+  if (reminderOffsetsMs(env).length === 0)
+    problems.push('REMINDER_OFFSETS_MINUTES must name at least one offset above 0');
+  try {
+    parseExpression(env.ROTATION_REMINDER_CRON, { tz: isValidTimeZone(env.TZ_DEFAULT) ? env.TZ_DEFAULT : 'UTC' });
+  } catch {
+    problems.push(`ROTATION_REMINDER_CRON is not a cron pattern (got "${env.ROTATION_REMINDER_CRON}")`);
   }
   if (!isValidTimeZone(env.TZ_DEFAULT)) {
     problems.push(`TZ_DEFAULT must be an IANA time zone such as Asia/Shanghai (got "${env.TZ_DEFAULT}")`);
@@ -266,6 +422,12 @@ export function publicBaseUrl(env: Env): string {
   return env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
 }
 
+/** REMINDER_OFFSETS_MINUTES as milliseconds, largest first, without repeats. */
+export function reminderOffsetsMs(env: Pick<Env, 'REMINDER_OFFSETS_MINUTES'>): number[] {
+  const ms = env.REMINDER_OFFSETS_MINUTES.split(',').map((m) => Math.round(Number(m.trim()) * 60_000));
+  return [...new Set(ms.filter((m) => m > 0))].sort((a, b) => b - a);
+}
+
 /** The key self check-in codes are signed with: CHECK_IN_SECRET, or one derived from the JWT secret. */
 export function checkInKey(env: Env): Buffer {
   if (env.CHECK_IN_SECRET) return Buffer.from(env.CHECK_IN_SECRET, 'utf8');
@@ -281,5 +443,10 @@ export function loadEnv(): Env {
 
 /** The environment the API runs with: as `loadEnv`, and JWT_SECRET required. */
 export function loadApiEnv(): Env {
-  return validateEnv(process.env, { api: true });
+  return validateEnv(process.env, { api: true, messaging: true });
+}
+
+/** The environment the worker runs with: as `loadEnv`, and the message settings checked for production. */
+export function loadWorkerEnv(): Env {
+  return validateEnv(process.env, { messaging: true });
 }

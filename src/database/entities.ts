@@ -8,17 +8,21 @@ import { TrainingClass } from '../classes/training-class.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { Course } from '../courses/course.entity';
 import { Enrolment } from '../enrolments/enrolment.entity';
-import { Notification } from '../notifications/notification.entity';
+import { Import } from '../imports/import.entity';
+import { Notification, NotificationPreference } from '../notifications/notification.entity';
+import { OrgUnitContact } from '../org-units/org-unit-contact.entity';
 import { OrgUnit } from '../org-units/org-unit.entity';
 import { Plan } from '../plans/plan.entity';
 import { Survey } from '../surveys/survey.entity';
 import { User } from '../users/user.entity';
 import { Venue } from '../venues/venue.entity';
+import { Visit } from '../visits/visit.entity';
 
 /** Every entity, listed once for the app, the CLI and tests. */
 export const entities = [
   OrgUnit,
   User,
+  OrgUnitContact,
   IdempotencyKey,
   Survey,
   Course,
@@ -30,7 +34,10 @@ export const entities = [
   ClassSession,
   Enrolment,
   Notification,
+  NotificationPreference,
   AttendanceRecord,
   AttendanceChange,
   CheckInWindow,
+  Visit,
+  Import,
 ];

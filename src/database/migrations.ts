@@ -10,6 +10,12 @@ import { AddAttendancePointsToClasses1795870000000 } from '../../migrations/1795
 import { CreateAttendance1795870001000 } from '../../migrations/1795870001000-CreateAttendance';
 import { RequireSessionTrainer1795880000000 } from '../../migrations/1795880000000-RequireSessionTrainer';
 import { IndexForeignKeysAndOrgPaths1795880001000 } from '../../migrations/1795880001000-IndexForeignKeysAndOrgPaths';
+import { AddNotificationDelivery1795890000000 } from '../../migrations/1795890000000-AddNotificationDelivery';
+import { CreateOrgUnitContacts1795890001000 } from '../../migrations/1795890001000-CreateOrgUnitContacts';
+import { AddEnrolmentWithdrawalReason1795890002000 } from '../../migrations/1795890002000-AddEnrolmentWithdrawalReason';
+import { CreateVisits1795890003000 } from '../../migrations/1795890003000-CreateVisits';
+import { CreateImports1795890004000 } from '../../migrations/1795890004000-CreateImports';
+import { IndexScheduledSessionsByStart1795890005000 } from '../../migrations/1795890005000-IndexScheduledSessionsByStart';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -29,4 +35,10 @@ export const migrations = [
   CreateAttendance1795870001000,
   RequireSessionTrainer1795880000000,
   IndexForeignKeysAndOrgPaths1795880001000,
+  AddNotificationDelivery1795890000000,
+  CreateOrgUnitContacts1795890001000,
+  AddEnrolmentWithdrawalReason1795890002000,
+  CreateVisits1795890003000,
+  CreateImports1795890004000,
+  IndexScheduledSessionsByStart1795890005000,
 ];

@@ -18,6 +18,10 @@ import { User } from '../users/user.entity';
 export const ENROLMENT_STATUSES = ['confirmed', 'waitlisted', 'withdrawn', 'completed'] as const;
 export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
 
+/** Why an enrolment was withdrawn: by the trainee, by an admin, or with its class's end. */
+export const WITHDRAWAL_REASONS = ['self', 'admin', 'class_completed', 'class_cancelled'] as const;
+export type WithdrawalReason = (typeof WITHDRAWAL_REASONS)[number];
+
 /** A trainee in a class, counted against its township's quota. */
 @Entity('enrolments')
 @Unique('uq_enrolments_class_trainee', ['classId', 'traineeId'])
@@ -28,6 +32,7 @@ export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
   'ck_enrolments_waitlist_position',
   `(status = 'waitlisted') = (waitlist_position IS NOT NULL) AND (waitlist_position IS NULL OR waitlist_position >= 1)`,
 )
+@Check('ck_enrolments_withdrawal_reason', `(status = 'withdrawn') = (withdrawal_reason IS NOT NULL)`)
 @Exclusion(
   'xc_enrolments_waitlist_position',
   `USING btree (class_id WITH =, waitlist_position WITH =) WHERE (status = 'waitlisted') DEFERRABLE INITIALLY DEFERRED`,
@@ -77,6 +82,10 @@ export class Enrolment {
 
   @Column({ type: 'timestamptz', nullable: true })
   withdrawnAt!: Date | null;
+
+  /** Set exactly when withdrawn (a check constraint holds it); cleared on enrolling again. */
+  @Column({ type: 'enum', enum: WITHDRAWAL_REASONS, enumName: 'enrolment_withdrawal_reason', nullable: true })
+  withdrawalReason!: WithdrawalReason | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -114,7 +114,8 @@ export class EnrolmentsController {
     description:
       "Admins of the class's county and its trainers: every township of the county with its confirmed (and " +
       "completed) and waitlisted trainees, the class's `min` and `max`, and a `status`: `none` (nobody yet), " +
-      '`below_minimum`, `ok` or `full` (at the maximum): the townships to chase before enrolment closes. ' +
+      '`below_minimum`, `ok` or `full` (at the maximum): the townships to chase before enrolment closes, ' +
+      'each with its `contacts` (whom to call, in order). ' +
       '**Errors**: `403 FORBIDDEN` (trainees); `404 CLASS_NOT_FOUND`.',
   })
   @ApiOkResponse({ type: QuotaDto })
@@ -137,6 +138,9 @@ export class EnrolmentsController {
       '- A freed seat goes at once to the first waitlisted trainee who fits both limits: those not yet trained ' +
         'this year first, then by position (deactivated accounts are passed over). That trainee gets a message.',
       '- The waitlist closes up (positions stay 1..n).',
+      '- `withdrawalReason` is `self` (the trainee withdrew) or `admin`. A class that ends withdraws its waitlist ' +
+        '(`class_completed`); a cancelled class every confirmed and waitlisted enrolment (`class_cancelled`), ' +
+        'and those trainees get a message. Enrolling again clears the reason.',
       '',
       '**Errors**: `403 FORBIDDEN` (trainers); `404 ENROLMENT_NOT_FOUND` (not yours, or outside your part); ' +
         '`409 WITHDRAW_CLOSED` (a trainee, once the class is no longer open or its first day has come), ' +

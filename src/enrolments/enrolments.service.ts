@@ -5,7 +5,12 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { CommonErrors } from '../common/errors/domain-error';
 import { TransactionService } from '../common/database/transaction.service';
 import { ClassErrors } from '../classes/classes.errors';
-import { ClassEvents, type ClassCompletingEvent, type ClassLimitsChangedEvent } from '../classes/classes.events';
+import {
+  ClassEvents,
+  type ClassCancellingEvent,
+  type ClassCompletingEvent,
+  type ClassLimitsChangedEvent,
+} from '../classes/classes.events';
 import type { ClassStatus } from '../classes/classes.types';
 import { ClassesService, type ScopedClass } from '../classes/classes.service';
 import { SessionsService } from '../classes/sessions.service';
@@ -108,6 +113,7 @@ export class EnrolmentsService {
         enrolledBy: actor.id,
         confirmedAt: fits ? now : null,
         withdrawnAt: null,
+        withdrawalReason: null,
       });
       return repo.save(enrolment);
     });
@@ -116,7 +122,8 @@ export class EnrolmentsService {
   /**
    * Withdraws an enrolment. If it held a seat, the first waitlisted trainee who fits
    * both limits takes it in the same transaction (those not yet trained this year first,
-   * then by position) and is told.
+   * then by position) and is told. The reason is `self` when the trainee withdraws, `admin`
+   * when an admin does.
    */
   async withdraw(actor: AuthUser, enrolmentId: string): Promise<Enrolment> {
     return this.tx.run(async (m) => {
@@ -130,7 +137,12 @@ export class EnrolmentsService {
       }
       const heldSeat = enrolment.status === 'confirmed';
       const position = enrolment.waitlistPosition;
-      Object.assign(enrolment, { status: 'withdrawn', waitlistPosition: null, withdrawnAt: new Date() });
+      Object.assign(enrolment, {
+        status: 'withdrawn',
+        waitlistPosition: null,
+        withdrawnAt: new Date(),
+        withdrawalReason: actor.role === 'admin' ? 'admin' : 'self',
+      });
       const saved = await m.getRepository(Enrolment).save(enrolment);
       if (position !== null) await this.closeGap(m, c.entity.id, position);
       if (heldSeat) await this.promoteNext(m, c);
@@ -138,11 +150,50 @@ export class EnrolmentsService {
     });
   }
 
+  /** The class ends: confirmed trainees completed it; those still waitlisted are withdrawn (`class_completed`). */
   @OnEvent(ClassEvents.completing, { promisify: true, suppressErrors: false })
   async onClassCompleting(event: ClassCompletingEvent): Promise<void> {
     await this.tx.manager.query(
       `UPDATE enrolments SET status = 'completed', updated_at = now() WHERE class_id = $1 AND status = 'confirmed'`,
       [event.classId],
+    );
+    await this.tx.manager.query(
+      `UPDATE enrolments
+          SET status = 'withdrawn', withdrawal_reason = 'class_completed', waitlist_position = NULL,
+              withdrawn_at = now(), updated_at = now()
+        WHERE class_id = $1 AND status = 'waitlisted'`,
+      [event.classId],
+    );
+  }
+
+  /**
+   * The class is cancelled: every confirmed and waitlisted enrolment is withdrawn
+   * (`class_cancelled`), and each of those trainees gets the `class-cancelled` message, in
+   * the class's transaction (a cancellation that rolls back tells nobody).
+   */
+  @OnEvent(ClassEvents.cancelling, { promisify: true, suppressErrors: false })
+  async onClassCancelling(event: ClassCancellingEvent): Promise<void> {
+    const m = this.tx.manager;
+    const c = await this.classes.lockForEnrolment(event.classId, m);
+    // An UPDATE answers [rows, count] through TypeORM's query().
+    const [withdrawn] = await m.query<[{ trainee_id: string }[], number]>(
+      `UPDATE enrolments
+          SET status = 'withdrawn', withdrawal_reason = 'class_cancelled', waitlist_position = NULL,
+              withdrawn_at = now(), updated_at = now()
+        WHERE class_id = $1 AND status IN ('confirmed', 'waitlisted')
+        RETURNING trainee_id`,
+      [event.classId],
+    );
+    if (withdrawn.length === 0) return;
+    await this.notifications.notify(
+      withdrawn.map((r) => r.trainee_id),
+      {
+        template: 'class-cancelled',
+        payload: { centre: await this.orgUnits.centreName(c.planPath, m), classTitle: c.entity.title },
+        key: `class-cancelled:${event.classId}`,
+        aboutId: event.classId,
+      },
+      m,
     );
   }
 
@@ -175,6 +226,7 @@ export class EnrolmentsService {
       [classId, `${c.planPath}%`],
     );
     const { minPerTownship: min, maxPerTownship: max, capacity } = c.entity;
+    const contacts = await this.orgUnits.contactsOf(rows.map((r) => r.id));
     return {
       classId,
       capacity,
@@ -188,6 +240,7 @@ export class EnrolmentsService {
         min,
         max,
         status: quotaStatus(r.confirmed, min, max),
+        contacts: contacts.get(r.id) ?? [],
       })),
     };
   }
@@ -240,6 +293,26 @@ export class EnrolmentsService {
       proficiency: mix,
       townships: [...townships.values()],
     };
+  }
+
+  /**
+   * Every township of the class's county with its confirmed trainees in the class, fewest
+   * first: which townships are below the class's minimum (the enrolment-gap notice).
+   */
+  async confirmedByTownship(
+    classId: string,
+    planPath: string,
+    m: EntityManager = this.tx.manager,
+  ): Promise<{ townshipId: string; name: string; confirmed: number }[]> {
+    return m.query(
+      `SELECT t.id AS "townshipId", t.name, count(e.id)::int AS confirmed
+         FROM org_units t
+         LEFT JOIN enrolments e ON e.township_id = t.id AND e.class_id = $1 AND e.status = 'confirmed'
+        WHERE t.kind = 'township' AND t.path LIKE $2
+        GROUP BY t.id, t.name
+        ORDER BY confirmed, t.name, t.id`,
+      [classId, `${planPath}%`],
+    );
   }
 
   /** A trainee's enrolments with each class and its sessions (cancelled ones too, so nobody comes in vain). */
@@ -378,13 +451,20 @@ export class EnrolmentsService {
       [next.id],
     );
     await this.closeGap(m, classId, next.waitlist_position);
-    await this.notifications.record({
-      userId: next.trainee_id,
-      channel: 'inbox',
-      template: 'enrolment-promoted',
-      payload: { enrolmentId: next.id, classId, classTitle: c.entity.title },
-      dedupKey: `enrolment-promoted:${next.id}`,
-    });
+    await this.notifications.notify(
+      [next.trainee_id],
+      {
+        template: 'enrolment-promoted',
+        payload: {
+          centre: await this.orgUnits.centreName(c.planPath, m),
+          classTitle: c.entity.title,
+          startDate: c.entity.startDate,
+        },
+        key: `enrolment-promoted:${next.id}:${Date.now()}`,
+        aboutId: classId,
+      },
+      m,
+    );
     return true;
   }
 }

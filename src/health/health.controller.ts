@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/auth/auth.decorators';
+import { QueuesHealthIndicator } from './queues.health';
 import { RedisHealthIndicator } from './redis.health';
 
 /** Terminus's checks by name (`postgres`, `redis`), as the answers list them. */
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly queues: QueuesHealthIndicator,
   ) {}
 
   @Public()
@@ -77,6 +79,7 @@ export class HealthController {
     return this.health.check([
       () => this.db.pingCheck('postgres', { timeout: 1500 }),
       () => this.redis.isHealthy('redis'),
+      () => this.queues.isHealthy('queues'),
     ]);
   }
 }

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { QueuesController } from './queues.controller';
+import { QueuesHealthIndicator } from './queues.health';
+import { QueuesService } from './queues.service';
 import { RedisHealthIndicator } from './redis.health';
 
+/** Health of the service and its parts, and the admin's view of the job queues. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
-  controllers: [HealthController],
-  providers: [RedisHealthIndicator],
+  controllers: [HealthController, QueuesController],
+  providers: [RedisHealthIndicator, QueuesHealthIndicator, QueuesService],
 })
 export class HealthModule {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -14,7 +14,13 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors, ApiPageResponse } from '../common/openapi/api-docs.decorators';
 import type { Page } from '../common/pagination/page.dto';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
-import { CreateOrgUnitDto, ListOrgUnitsQueryDto, OrgUnitDto, UpdateOrgUnitDto } from './dto/org-unit.dto';
+import {
+  CreateOrgUnitDto,
+  ListOrgUnitsQueryDto,
+  OrgUnitDto,
+  SetContactsDto,
+  UpdateOrgUnitDto,
+} from './dto/org-unit.dto';
 import { OrgUnitsService } from './org-units.service';
 
 @ApiTags('org-units')
@@ -85,12 +91,51 @@ export class OrgUnitsController {
     summary: 'Get an org unit',
     description:
       'Admins read any unit of their part of the tree; trainers and trainees their own unit and the units ' +
-      'above it. **Errors**: `404 ORG_UNIT_NOT_FOUND` (no such unit, or not one you may read).',
+      'above it. With its `contacts` (townships and villages; phone numbers masked for trainers and trainees). ' +
+      '**Errors**: `404 ORG_UNIT_NOT_FOUND` (no such unit, or not one you may read).',
   })
   @ApiOkResponse({ type: OrgUnitDto })
   @ApiErrors(404)
   async get(@CurrentUser() actor: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<OrgUnitDto> {
-    return OrgUnitDto.from(await this.orgUnits.getVisible(actor, id));
+    return OrgUnitDto.from(await this.orgUnits.getVisibleWithContacts(actor, id));
+  }
+
+  @Put(':id/contacts')
+  @Roles('admin')
+  @ApiOperation({
+    summary: "Set a township's or village's contact people",
+    description: [
+      'Admins, on units of their part of the tree. Replaces the list with `userIds` (0 to 10, no repeats), in ' +
+        'the order to call them. Answers the unit with its contacts.',
+      '',
+      '- Each must be an active user (any role) of that very unit.',
+      "- Contacts get the township's reminders and stand beside the township in the quota view and the " +
+        'rotation report. One deactivated or moved to another unit drops out of the list (and comes back if ' +
+        'reactivated or moved back).',
+      '',
+      '**Errors**: `400 VALIDATION_FAILED` (not uuids, repeats, more than 10), `400 ORG_UNIT_CONTACTS_KIND` ' +
+        '(not a township or village), `400 CONTACT_NOT_IN_UNIT` with `userIds` (not active users of the unit); ' +
+        '`403 FORBIDDEN` (not an admin); `404 ORG_UNIT_NOT_FOUND` (outside your part).',
+    ].join('\n'),
+  })
+  @ApiBody({
+    type: SetContactsDto,
+    examples: {
+      two: {
+        summary: 'Two contacts, the first to call first',
+        value: { userIds: ['5d4c3b2a-1908-4f7e-8d6c-5b4a39281706', '6e5d4c3b-2a19-4f8e-9d7c-6b5a4a392817'] },
+      },
+      none: { summary: 'No contacts', value: { userIds: [] } },
+    },
+  })
+  @ApiOkResponse({ type: OrgUnitDto })
+  @ApiErrors(403, 404)
+  async setContacts(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: SetContactsDto,
+  ): Promise<OrgUnitDto> {
+    return OrgUnitDto.from(await this.orgUnits.setContacts(actor, id, dto.userIds));
   }
 
   @Patch(':id')

@@ -14,4 +14,9 @@ export const OrgUnitErrors = {
   inUse: (usedBy: string) =>
     new DomainError('ORG_UNIT_IN_USE', 'conflict', { key: `ORG_UNIT_IN_USE#${usedBy}`, details: { usedBy } }),
   ownUnit: () => new DomainError('OWN_ORG_UNIT', 'forbidden'),
+  /** Only townships and villages have contact people. */
+  contactsKind: (kind: string) => new DomainError('ORG_UNIT_CONTACTS_KIND', 'invalid', { args: { kind } }),
+  /** `userIds`: the named users who are not active users of the unit itself. */
+  contactNotInUnit: (userIds: string[]) =>
+    new DomainError('CONTACT_NOT_IN_UNIT', 'invalid', { args: { userIds: userIds.join(', ') }, details: { userIds } }),
 };

@@ -3,13 +3,16 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { escapeLike } from '../common/database/like';
-import { subtreePattern } from '../common/database/subtree';
+import { ancestorPaths, subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
+import { maskDigits } from '../common/logging/logging';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import type { CreateOrgUnitDto, ListOrgUnitsQueryDto, UpdateOrgUnitDto } from './dto/org-unit.dto';
 import { canBeChildOf, kindRank, ORG_UNIT_KINDS, type OrgUnitKind } from './org-unit-kind';
+import { OrgUnitContact } from './org-unit-contact.entity';
 import { OrgUnit } from './org-unit.entity';
 import { OrgUnitErrors } from './org-units.errors';
+import type { OrgUnitWithContacts, UnitContact } from './org-units.types';
 
 /** True when a unit with materialised path `path` lies in the subtree whose root has `scopePath`. */
 export function isWithin(path: string, scopePath: string): boolean {
@@ -62,6 +65,18 @@ export class OrgUnitsService {
     return unit;
   }
 
+  /**
+   * A unit the caller may read (as `getVisible`), with its contact people. Admins see their
+   * phone numbers; trainers and trainees (reading their own unit or one above it) see them masked.
+   */
+  async getVisibleWithContacts(actor: AuthUser, id: string): Promise<OrgUnitWithContacts> {
+    const unit = await this.getVisible(actor, id);
+    const contacts = (await this.contactsOf([unit.id])).get(unit.id) ?? [];
+    const shown =
+      actor.role === 'admin' ? contacts : contacts.map((c) => ({ ...c, phone: c.phone && maskDigits(c.phone) }));
+    return Object.assign(unit, { contacts: shown });
+  }
+
   /** A unit inside the admin's subtree, or 404. */
   async getInScope(actor: AuthUser, id: string, manager: EntityManager = this.tx.manager): Promise<OrgUnit> {
     const unit = await manager.getRepository(OrgUnit).findOneBy({ id });
@@ -93,6 +108,87 @@ export class OrgUnitsService {
     return parent?.kind === 'township' ? parent : undefined;
   }
 
+  /**
+   * The name of the training centre for a unit: its county (the library's branch), found
+   * among the unit and those above it; the unit's own name when none of them is a county.
+   * Every message states it, so people know who writes to them.
+   */
+  async centreName(path: string, m: EntityManager = this.tx.manager): Promise<string> {
+    const rows = await m.query<{ name: string; kind: OrgUnitKind }[]>(
+      `SELECT name, kind FROM org_units WHERE path = ANY($1::text[]) ORDER BY depth DESC`,
+      [ancestorPaths(path)],
+    );
+    return (rows.find((r) => r.kind === 'county') ?? rows[0])?.name ?? '';
+  }
+
+  /**
+   * Admins responsible for the unit at `path`: the active admins of the nearest unit at or
+   * above it that has any (the county's own staff before the city's).
+   */
+  async adminsOver(path: string, m: EntityManager = this.tx.manager): Promise<string[]> {
+    const rows = await m.query<{ id: string; depth: number }[]>(
+      `SELECT u.id, o.depth FROM users u JOIN org_units o ON o.id = u.org_unit_id
+        WHERE o.path = ANY($1::text[]) AND u.role = 'admin' AND u.active
+        ORDER BY o.depth DESC`,
+      [ancestorPaths(path)],
+    );
+    const nearest = rows[0]?.depth;
+    return rows.filter((r) => r.depth === nearest).map((r) => r.id);
+  }
+
+  /**
+   * The contact people of each unit, in call order: an entry for every id asked for (empty when
+   * it has none). Only active users still belonging to that very unit count: a contact who is
+   * deactivated or moved elsewhere keeps the row but drops out here (and comes back with a
+   * reactivation), so users need not touch this table.
+   */
+  async contactsOf(unitIds: string[], m: EntityManager = this.tx.manager): Promise<Map<string, UnitContact[]>> {
+    const result = new Map<string, UnitContact[]>(unitIds.map((id) => [id, []]));
+    if (unitIds.length === 0) return result;
+    const rows = await m.query<(UnitContact & { unitId: string })[]>(
+      `SELECT c.org_unit_id AS "unitId", u.id AS "userId", u.display_name AS "displayName", u.phone
+         FROM org_unit_contacts c
+         JOIN users u ON u.id = c.user_id AND u.org_unit_id = c.org_unit_id AND u.active
+        WHERE c.org_unit_id = ANY($1::uuid[])
+        ORDER BY c.org_unit_id, c.position`,
+      [unitIds],
+    );
+    for (const { unitId, ...contact } of rows) result.get(unitId)?.push(contact);
+    return result;
+  }
+
+  /**
+   * Replaces a township's or village's contact people with `userIds`, in that order: active
+   * users of that very unit. The unit row is locked first (FOR NO KEY UPDATE, which leaves
+   * foreign-key checks of other tables alone), so of two replacements at once one runs after
+   * the other and its list is the one kept whole.
+   */
+  async setContacts(actor: AuthUser, id: string, userIds: string[]): Promise<OrgUnitWithContacts> {
+    return this.tx.run(async (m) => {
+      const [locked] = await m.query<{ id: string }[]>(`SELECT id FROM org_units WHERE id = $1 FOR NO KEY UPDATE`, [
+        id,
+      ]);
+      if (!locked) throw OrgUnitErrors.notFound();
+      const unit = await this.getInScope(actor, id, m);
+      if (unit.kind !== 'township' && unit.kind !== 'village') throw OrgUnitErrors.contactsKind(unit.kind);
+      const members = await m.query<{ id: string }[]>(
+        `SELECT id FROM users WHERE id = ANY($1::uuid[]) AND org_unit_id = $2 AND active`,
+        [userIds, id],
+      );
+      const known = new Set(members.map((r) => r.id));
+      const strangers = userIds.filter((u) => !known.has(u));
+      if (strangers.length) throw OrgUnitErrors.contactNotInUnit(strangers);
+      await m.delete(OrgUnitContact, { orgUnitId: id });
+      if (userIds.length) {
+        await m.insert(
+          OrgUnitContact,
+          userIds.map((userId, i) => ({ orgUnitId: id, userId, position: i + 1 })),
+        );
+      }
+      return Object.assign(unit, { contacts: (await this.contactsOf([id], m)).get(id) ?? [] });
+    });
+  }
+
   /** Every unit of the given kinds under (and including) the unit with `path`, in name order. */
   async listSubtree(path: string, kinds: readonly OrgUnitKind[] = ORG_UNIT_KINDS): Promise<OrgUnit[]> {
     return this.repo
@@ -103,7 +199,8 @@ export class OrgUnitsService {
       .getMany();
   }
 
-  async create(actor: AuthUser, dto: CreateOrgUnitDto): Promise<OrgUnit> {
+  /** A new unit has no contact people yet. */
+  async create(actor: AuthUser, dto: CreateOrgUnitDto): Promise<OrgUnitWithContacts> {
     return this.tx.run(async (m) => {
       await lockTree(m);
       const parent = await this.getInScope(actor, dto.parentId, m);
@@ -114,11 +211,11 @@ export class OrgUnitsService {
         name: dto.name,
         code: dto.code ?? null,
       });
-      return this.saveMappingErrors(m, unit, dto.code);
+      return Object.assign(await this.saveMappingErrors(m, unit, dto.code), { contacts: [] });
     });
   }
 
-  async update(actor: AuthUser, id: string, dto: UpdateOrgUnitDto): Promise<OrgUnit> {
+  async update(actor: AuthUser, id: string, dto: UpdateOrgUnitDto): Promise<OrgUnitWithContacts> {
     return this.tx.run(async (m) => {
       await lockTree(m);
       const repo = m.getRepository(OrgUnit);
@@ -164,7 +261,10 @@ export class OrgUnitsService {
       if (dto.name !== undefined) unit.name = dto.name;
       if (dto.code !== undefined) unit.code = dto.code;
       unit.kind = kind;
-      return this.saveMappingErrors(m, unit, dto.code);
+      // Only townships and villages have contact people.
+      if (rekinding && kind !== 'township' && kind !== 'village') await m.delete(OrgUnitContact, { orgUnitId: id });
+      const saved = await this.saveMappingErrors(m, unit, dto.code);
+      return Object.assign(saved, { contacts: (await this.contactsOf([saved.id], m)).get(saved.id) ?? [] });
     });
   }
 

@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
 import { PersonTimesModule } from '../attendance/person-times.module';
+import { OrgUnitsModule } from '../org-units/org-units.module';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 
-@Module({ imports: [PersonTimesModule], controllers: [ReportsController], providers: [ReportsService] })
+@Module({
+  imports: [PersonTimesModule, OrgUnitsModule],
+  controllers: [ReportsController],
+  providers: [ReportsService],
+  exports: [ReportsService],
+})
 export class ReportsModule {}

@@ -6,6 +6,7 @@ import { TransactionService } from '../common/database/transaction.service';
 import { XLSX_TYPE } from '../common/http/download';
 import { currentYear } from '../common/time/zoned-time';
 import { Env } from '../config/env';
+import { OrgUnitsService } from '../org-units/org-units.service';
 import type { RotationReportDto, TownshipRotationDto, UntrainedTraineeDto } from './dto/rotation.dto';
 import { rotationCsv, rotationXlsx } from './rotation.export';
 
@@ -73,14 +74,40 @@ export class ReportsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly personTimes: PersonTimesService,
+    private readonly orgUnits: OrgUnitsService,
     private readonly env: Env,
   ) {}
+
+  /**
+   * For each township under `scopePath` (every township by default), its active trainees who
+   * completed no class of `year`, with the township's path (whose centre it belongs to):
+   * what the annual-rotation reminder lists.
+   */
+  async untrainedByTownship(
+    year: number,
+    scopePath = '/',
+  ): Promise<{ townshipId: string; name: string; path: string; notTrained: { displayName: string }[] }[]> {
+    const rows = await this.tx.manager.query<RotationRow[]>(ROTATION_SQL, [subtreePattern(scopePath), year]);
+    if (rows.length === 0) return [];
+    const paths = await this.tx.manager.query<{ id: string; path: string }[]>(
+      `SELECT id, path FROM org_units WHERE id = ANY($1::uuid[])`,
+      [rows.map((r) => r.townshipId)],
+    );
+    const pathOf = new Map(paths.map((p) => [p.id, p.path]));
+    return rows.map((r) => ({
+      townshipId: r.townshipId,
+      name: r.name,
+      path: pathOf.get(r.townshipId)!,
+      notTrained: r.notTrained.map((p) => ({ displayName: p.displayName })),
+    }));
+  }
 
   /**
    * Annual rotation: every township in the admin's part of the tree with its active trainee
    * accounts beside the staff count of its survey, who completed a class of that year and who
    * did not (with unit and, for admins, phone), and its person-times that year (counted live
-   * from attendance records). Without a year: the current year in the centre's time zone.
+   * from attendance records), and its contact people (whom to call). Without a year: the
+   * current year in the centre's time zone.
    */
   async rotation(actor: AuthUser, year = currentYear(this.env.TZ_DEFAULT)): Promise<RotationReportDto> {
     const [rows, personTimesOf] = await Promise.all([
@@ -89,6 +116,7 @@ export class ReportsService {
     ]);
     // The route is admin-only; should another role ever see the report, it gets no phone numbers.
     const withPhone = actor.role === 'admin';
+    const contactsOf = await this.orgUnits.contactsOf(rows.map((r) => r.townshipId));
     const townships: TownshipRotationDto[] = rows.map((r) => ({
       townshipId: r.townshipId,
       name: r.name,
@@ -99,6 +127,7 @@ export class ReportsService {
       notTrained: r.notTrained.map(({ phone, ...person }) => (withPhone ? { ...person, phone } : person)),
       coverage: ratio(r.trained, r.accounts),
       personTimes: personTimesOf.get(r.townshipId) ?? 0,
+      contacts: (contactsOf.get(r.townshipId) ?? []).map((c) => (withPhone ? c : { ...c, phone: null })),
     }));
     const sum = (pick: (t: TownshipRotationDto) => number) => townships.reduce((a, t) => a + pick(t), 0);
     const surveyed = townships.filter((t) => t.surveyStaffCount !== null);

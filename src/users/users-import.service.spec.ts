@@ -1,5 +1,7 @@
 import type { AuthUser } from '../common/auth/auth-user';
 import type { TransactionService } from '../common/database/transaction.service';
+import type { Env } from '../config/env';
+import type { ImportsService } from '../imports/imports.service';
 import type { OrgUnitsService } from '../org-units/org-units.service';
 import { hashPassword } from '../common/auth/passwords';
 import { UsersImportService } from './users-import.service';
@@ -28,7 +30,10 @@ describe('UsersImportService', () => {
       `username,displayName,orgUnit\n${Array.from({ length: 12 }, (_, i) => `u${i},学员${i},甲一镇`).join('\n')}\n`,
     );
 
-    await new UsersImportService(tx, orgUnits).import({ orgPath: '/1/' } as AuthUser, file, false);
+    const imports = {} as ImportsService;
+    const env = { IMPORT_ASYNC_ROWS: 200 } as Env;
+
+    await new UsersImportService(tx, orgUnits, imports, env).import({ orgPath: '/1/' } as AuthUser, file, false);
 
     expect(jest.mocked(hashPassword)).toHaveBeenCalledTimes(12);
     expect(most).toBe(2);

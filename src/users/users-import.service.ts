@@ -1,22 +1,17 @@
 import { randomInt } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { In } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { TransactionService } from '../common/database/transaction.service';
 import { hasForbiddenCharacter, SINGLE_LINE } from '../common/validation/text';
 import { DomainError } from '../common/errors/domain-error';
+import { Env } from '../config/env';
+import { type ImportStarted, ImportsService } from '../imports/imports.service';
+import type { ImportRowProblem } from '../imports/imports.types';
 import { OrgUnitsService } from '../org-units/org-units.service';
 import { PHONE_PATTERN, USERNAME_PATTERN } from './dto/user.dto';
 import type { ImportCredentialDto, ImportResultDto } from './dto/user-import.dto';
-
-/** A row that cannot be imported: its code and what its message quotes (written in the caller's language later). */
-export interface ImportRowProblem {
-  row: number;
-  field: string;
-  code: string;
-  args: Record<string, string | number>;
-}
 
 /** An import's outcome, its row problems not yet put into words. */
 export type ImportResult = Omit<ImportResultDto, 'errors'> & { errors: ImportRowProblem[] };
@@ -25,6 +20,7 @@ import { educationFrom, ImportFileError, type ImportRow, parseUserImport, profic
 import { User } from './user.entity';
 import type { EducationLevel, Proficiency } from './user.types';
 
+/** A checked row, ready to write; stored as is (JSON) for a background import. */
 interface Candidate {
   row: number;
   username: string;
@@ -35,6 +31,14 @@ interface Candidate {
   education: EducationLevel | null;
   proficiency: Proficiency | null;
   orgUnitId: string;
+}
+
+/** Passwords to set, by username: generated (`password`) or from the file (hash only). */
+type Hashes = Map<string, { password?: string; hash: string }>;
+
+/** What a background user import needs besides its rows: the scope its starter had. */
+interface UsersImportParams {
+  scopeUnitIds: string[];
 }
 
 /**
@@ -62,15 +66,50 @@ function generatePassword(): string {
  * Imports trainees from CSV (UTF-8 or GB18030) or XLSX. Every row is checked first;
  * good rows are then written in one transaction (created, or updated by username),
  * bad rows are reported by row number and field and nothing of them is written.
+ * A file of more than IMPORT_ASYNC_ROWS rows is written by a background job instead
+ * (the imports module), in batches of IMPORT_BATCH_ROWS rows, each its own transaction.
  */
 @Injectable()
-export class UsersImportService {
+export class UsersImportService implements OnModuleInit {
   constructor(
     private readonly tx: TransactionService,
     private readonly orgUnits: OrgUnitsService,
+    private readonly imports: ImportsService,
+    private readonly env: Env,
   ) {}
 
-  async import(actor: AuthUser, file: Buffer, dryRun: boolean): Promise<ImportResult> {
+  onModuleInit(): void {
+    this.imports.registerHandler<Candidate, Hashes>('users', {
+      prepare: (rows) => this.hashFor(rows),
+      write: async (rows, hashes, params) => {
+        const { scopeUnitIds } = params as unknown as UsersImportParams;
+        const { created, updated, errors, credentials } = await this.write(scopeUnitIds, rows, [], hashes, false);
+        return { created, updated, errors, credentials };
+      },
+    });
+  }
+
+  /**
+   * Checks the file and imports its good rows: at once (a dry run, or at most IMPORT_ASYNC_ROWS
+   * rows), or as a background import whose progress `GET /api/imports/:id` shows.
+   */
+  async import(actor: AuthUser, file: Buffer, dryRun: boolean): Promise<ImportResult | ImportStarted> {
+    const { scopeUnitIds, candidates, errors } = await this.check(actor, file);
+    if (dryRun) return this.write(scopeUnitIds, candidates, errors, new Map(), true);
+    const total = candidates.length + new Set(errors.map((e) => e.row)).size;
+    if (total > this.env.IMPORT_ASYNC_ROWS) {
+      // Passwords are generated and hashed by the job: only the checked rows are stored.
+      const params: UsersImportParams = { scopeUnitIds };
+      return this.imports.start('users', actor, { rows: candidates, params: { ...params } }, total, errors);
+    }
+    return this.write(scopeUnitIds, candidates, errors, await this.hashFor(candidates), false);
+  }
+
+  /** Reads and checks every row: the rows to write, and the problems of the others. */
+  private async check(
+    actor: AuthUser,
+    file: Buffer,
+  ): Promise<{ scopeUnitIds: string[]; candidates: Candidate[]; errors: ImportRowProblem[] }> {
     let rows: ImportRow[];
     try {
       ({ rows } = await parseUserImport(file));
@@ -151,15 +190,14 @@ export class UsersImportService {
       }
     }
 
-    if (dryRun)
-      return this.write(
-        units.map((u) => u.id),
-        candidates,
-        errors,
-        new Map(),
-        true,
-      );
-    // Hash outside the transaction (argon2 is slow on purpose), for the rows that will need a password.
+    return { scopeUnitIds: units.map((u) => u.id), candidates, errors };
+  }
+
+  /**
+   * Hashes the passwords the rows will need, outside any transaction (argon2 is slow on purpose):
+   * the file's, and a generated one for each row that creates a user.
+   */
+  private async hashFor(candidates: Candidate[]): Promise<Hashes> {
     const known = new Set(
       (
         await this.tx.manager.getRepository(User).find({
@@ -168,7 +206,7 @@ export class UsersImportService {
         })
       ).map((u) => u.username),
     );
-    const hashes = new Map<string, { password?: string; hash: string }>();
+    const hashes: Hashes = new Map();
     await forEachLimited(
       candidates.filter((c) => c.password !== undefined || !known.has(c.username)),
       HASH_CONCURRENCY,
@@ -177,20 +215,15 @@ export class UsersImportService {
         hashes.set(c.username, { password: generated, hash: await hashPassword(c.password ?? generated!) });
       },
     );
-    return this.write(
-      units.map((u) => u.id),
-      candidates,
-      errors,
-      hashes,
-      false,
-    );
+    return hashes;
   }
 
+  /** Writes (or, in a dry run, only checks against the database) the rows in one transaction, or joins the open one. */
   private async write(
     scopeUnitIds: string[],
     candidates: Candidate[],
     errors: ImportRowProblem[],
-    hashes: Map<string, { password?: string; hash: string }>,
+    hashes: Hashes,
     dryRun: boolean,
   ): Promise<ImportResult> {
     return this.tx.run(async (m) => {

@@ -1,6 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser, Roles } from '../common/auth/auth.decorators';
 import { AcceptsUpload, UploadedFileBuffer } from '../common/http/uploaded-file.decorator';
@@ -10,7 +19,8 @@ import type { Page } from '../common/pagination/page.dto';
 import { Translator } from '../common/i18n/translator';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
-import { ImportResultDto, ImportUsersQueryDto } from './dto/user-import.dto';
+import { rowErrorsInWords } from '../imports/imports.types';
+import { ImportResultDto, ImportStartedDto, ImportUsersQueryDto } from './dto/user-import.dto';
 import { UsersImportService } from './users-import.service';
 import { UsersService } from './users.service';
 
@@ -107,6 +117,10 @@ export class UsersController {
         'field `file`, at most `UPLOAD_LIMIT_BYTES` (5 MiB by default). `dryRun=true` checks every row and ' +
         'writes nothing. Honours `Idempotency-Key`.',
       '',
+      '- A file of more than `IMPORT_ASYNC_ROWS` rows (200 by default), not a dry run, is checked at once (a bad ' +
+        'file is still a 400) and then written in the background: the answer is `202 {importId, status, total}` ' +
+        'with `Location: /api/imports/{importId}`, where its progress, row errors and (once, when finished) ' +
+        'generated passwords are read. Smaller files and dry runs answer 200 with the result.',
       '- Columns (first row, English or Chinese names, any order): username/用户名 (or phone/手机号 in its ' +
         'place), displayName/姓名, orgUnit/单位 (a name unique in your part of the tree) or orgUnitCode/单位编码, ' +
         'and optionally password/密码 (8–128), email/邮箱, education/学历, proficiency/计算机水平.',
@@ -135,22 +149,24 @@ export class UsersController {
       'Generated passwords are in `credentials` of this answer only. A retry with the same Idempotency-Key ' +
       'replays the answer with `credentials: []` and `credentialsRedacted: true`: reset those users’ passwords instead.',
   })
+  @ApiAcceptedResponse({
+    type: ImportStartedDto,
+    description: 'More than `IMPORT_ASYNC_ROWS` rows: written in the background; follow `Location`',
+  })
   @ApiErrors(403, 413, 415, 422)
   async import(
     @CurrentUser() actor: AuthUser,
     @UploadedFileBuffer('file') file: Buffer,
     @Query() query: ImportUsersQueryDto,
     @Headers() headers: IncomingHttpHeaders,
-  ): Promise<ImportResultDto> {
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImportResultDto | ImportStartedDto> {
     const result = await this.importer.import(actor, file, query.dryRun === 'true');
-    const lang = this.translator.languageOf(headers);
-    return {
-      ...result,
-      errors: result.errors.map(({ args, ...e }) => ({
-        ...e,
-        message: this.translator.t(`importRows.${e.code}#${e.field}`, lang, args),
-      })),
-    };
+    if ('importId' in result) {
+      void reply.status(HttpStatus.ACCEPTED).header('Location', `/api/imports/${result.importId}`);
+      return result;
+    }
+    return { ...result, errors: rowErrorsInWords(this.translator, this.translator.languageOf(headers), result.errors) };
   }
 
   @Get(':id')

@@ -256,7 +256,10 @@ describe('attendance (e2e)', () => {
         [a.enrolment.id],
         () => put(w.held, w.trainer.auth, [{ enrolmentId: a.enrolment.id, status: 'present' }]).then((r) => r),
         async (q) => {
-          await q(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [a.enrolment.id]);
+          await q(
+            `UPDATE enrolments SET status = 'withdrawn', withdrawal_reason = 'admin', withdrawn_at = now() WHERE id = $1`,
+            [a.enrolment.id],
+          );
         },
       );
       expect([res.status, res.body.code]).toEqual([422, 'ATTENDANCE_ENROLMENT_INVALID']);
@@ -467,7 +470,10 @@ describe('attendance (e2e)', () => {
       const attempt = (x: (typeof w.trainees)[number]) => () => checkIn(w.held, x.auth, code).then((r) => r);
 
       const withdrawn = await whileLocked(LOCK_SESSION, [w.held.id], attempt(a), async (q) => {
-        await q(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [a.enrolment.id]);
+        await q(
+          `UPDATE enrolments SET status = 'withdrawn', withdrawal_reason = 'admin', withdrawn_at = now() WHERE id = $1`,
+          [a.enrolment.id],
+        );
       });
       expect([withdrawn.status, withdrawn.body.code]).toEqual([403, 'NOT_ENROLLED']);
 
@@ -503,7 +509,10 @@ describe('attendance (e2e)', () => {
         [a.enrolment.id],
         () => checkIn(w.held, a.auth, code).then((r) => r),
         async (q) => {
-          await q(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [a.enrolment.id]);
+          await q(
+            `UPDATE enrolments SET status = 'withdrawn', withdrawal_reason = 'admin', withdrawn_at = now() WHERE id = $1`,
+            [a.enrolment.id],
+          );
         },
       );
       expect([res.status, res.body.code]).toEqual([403, 'NOT_ENROLLED']);

@@ -178,6 +178,7 @@ describe('enrolment views (e2e)', () => {
         min: 2,
         max: 3,
         status,
+        contacts: [],
       });
       expect(res.body).toMatchObject({ classId: c.id, capacity: 40, confirmed: 6, waitlisted: 1 });
       expect(byTownshipId(res.body.townships)).toEqual(
@@ -464,21 +465,26 @@ describe('enrolment views (e2e)', () => {
       return { ...w, townshipA3, people, ids, c, lastYears };
     }
 
-    it('completes the confirmed enrolments with the class, and leaves the waitlisted and withdrawn ones', async () => {
+    it('completes the confirmed enrolments with the class, withdraws the waitlisted ones, leaves the withdrawn', async () => {
       const { ids, lastYears, admin, c, tree, people } = await rotationWorld();
       const stored = await t.ds.getRepository(Enrolment).findBy({ classId: c.id });
       const statusOf = (id: string) => stored.find((e) => e.id === id)?.status;
       expect(statusOf(ids.chen1)).toBe('completed');
       expect(statusOf(ids.chen2)).toBe('completed');
-      expect(stored.find((e) => e.id === ids.chen3)).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
-      expect(statusOf(ids.lin2)).toBe('withdrawn');
+      expect(stored.find((e) => e.id === ids.chen3)).toMatchObject({
+        status: 'withdrawn',
+        withdrawalReason: 'class_completed',
+        waitlistPosition: null,
+        withdrawnAt: expect.any(Date),
+      });
+      expect(stored.find((e) => e.id === ids.lin2)).toMatchObject({ status: 'withdrawn', withdrawalReason: 'admin' });
       expect((await t.ds.getRepository(Enrolment).findOneByOrFail({ id: lastYears.id })).status).toBe('completed');
 
       // The completed class's roster counts its completed trainees, trained this year.
       const roster = await getRoster(admin.auth, c.id).expect(200);
       expect(roster.body).toMatchObject({
         confirmed: 2,
-        waitlisted: 1,
+        waitlisted: 0,
         proficiency: { none: 0, basic: 1, intermediate: 0, advanced: 0, unknown: 1 },
       });
       expect(roster.body.townships).toHaveLength(1);
@@ -489,7 +495,6 @@ describe('enrolment views (e2e)', () => {
         byTrainee([
           { traineeId: people.chen1.id, status: 'completed', trainedThisYear: true },
           { traineeId: people.chen2.id, status: 'completed', trainedThisYear: true },
-          { traineeId: people.chen3.id, status: 'waitlisted', trainedThisYear: false },
         ]),
       );
     });
@@ -649,7 +654,7 @@ describe('enrolment views (e2e)', () => {
           class: expect.objectContaining({ id: expect.any(String) }),
           trainer: expect.objectContaining({ displayName: expect.any(String) }),
         });
-      const common = { townshipId: tree.townshipA1.id, traineeId: me.user.id };
+      const common = { townshipId: tree.townshipA1.id, traineeId: me.user.id, withdrawalReason: null };
       expect(byId(res.body)).toEqual(
         byId([
           {
@@ -673,6 +678,7 @@ describe('enrolment views (e2e)', () => {
             id: enrolments.withdrawn.id,
             status: 'withdrawn',
             ...common,
+            withdrawalReason: 'admin',
             classId: classes.withdrawnFrom.id,
             class: classOf(classes.withdrawnFrom),
             sessions: [session(sessions.withdrawn[0])],

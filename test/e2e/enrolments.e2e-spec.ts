@@ -43,6 +43,7 @@ describe('enrolments (e2e)', () => {
       townshipId: tree.townshipA1.id,
       traineeId: me.id,
       classId: c.id,
+      withdrawalReason: null,
     });
     const again = await enrol(c.id, me.auth).expect(409);
     expect(again.body).toMatchObject({ code: 'ALREADY_ENROLLED', enrolmentId: res.body.id });
@@ -197,7 +198,7 @@ describe('enrolments (e2e)', () => {
       w3: 'w2',
     });
     const notes = await t.ds.query<{ user_id: string; template: string }[]>(
-      `SELECT user_id, template FROM notifications WHERE payload->>'classId' = $1`,
+      `SELECT user_id, template FROM notifications WHERE about_id = $1 AND channel = 'inbox'`,
       [c.id],
     );
     expect(notes).toEqual([{ user_id: w2.id, template: 'enrolment-promoted' }]);
@@ -231,7 +232,7 @@ describe('enrolments (e2e)', () => {
     expect(await byId(nextId)).toMatchObject({ status: 'confirmed', waitlistPosition: null });
     expect(await byId(goneId)).toMatchObject({ status: 'waitlisted', waitlistPosition: 1 });
     const told = await t.ds.query<{ user_id: string }[]>(
-      `SELECT user_id FROM notifications WHERE template = 'enrolment-promoted' AND payload->>'classId' = $1`,
+      `SELECT user_id FROM notifications WHERE template = 'enrolment-promoted' AND about_id = $1 AND channel = 'inbox'`,
       [c.id],
     );
     expect(told).toEqual([{ user_id: next.id }]);

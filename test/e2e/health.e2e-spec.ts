@@ -6,7 +6,10 @@ describe('health (e2e)', () => {
     const t = await startTestApp();
     try {
       const res = await t.http.get('/health').expect(200);
-      expect(res.body).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+      expect(res.body).toMatchObject({
+        status: 'ok',
+        info: { postgres: { status: 'up' }, redis: { status: 'up' }, queues: { status: 'up', workers: 0 } },
+      });
     } finally {
       await t.close();
     }
@@ -21,13 +24,16 @@ describe('health (e2e)', () => {
     });
     afterAll(() => t.close());
 
-    it('answers 503 naming redis, with PostgreSQL still up', async () => {
+    it('answers 503 naming redis and the job queues, with PostgreSQL still up', async () => {
       const res = await t.http.get('/health').expect(503);
       expect(res.body).toMatchObject({
         statusCode: 503,
         code: 'SERVICE_UNAVAILABLE',
-        message: '以下部分无法使用：redis',
-        error: { redis: { status: 'down', message: 'unreachable' } },
+        message: '以下部分无法使用：redis、queues',
+        error: {
+          redis: { status: 'down', message: 'unreachable' },
+          queues: { status: 'down', message: 'unreachable' },
+        },
         info: { postgres: { status: 'up' } },
       });
       // The answer is public: it must not tell where Redis lives.

@@ -46,6 +46,7 @@ interface TownshipRow {
   notTrained: Person[];
   coverage: number | null;
   personTimes: number;
+  contacts?: unknown[];
 }
 
 const byTownshipId = (rows: TownshipRow[]) => [...rows].sort((a, b) => a.townshipId.localeCompare(b.townshipId));
@@ -164,6 +165,7 @@ describe('annual rotation report (e2e)', () => {
             notTrained: [person(people.chen3, tree.townshipA1), person(people.chen5, tree.villageA1)],
             coverage: 0.5,
             personTimes: 0,
+            contacts: [],
           },
           {
             townshipId: tree.townshipA2.id,
@@ -175,6 +177,7 @@ describe('annual rotation report (e2e)', () => {
             notTrained: [person(people.lin1, tree.townshipA2), person(people.lin2, tree.villageA2)],
             coverage: 0,
             personTimes: 0,
+            contacts: [],
           },
           {
             townshipId: townshipA3.id,
@@ -186,6 +189,7 @@ describe('annual rotation report (e2e)', () => {
             notTrained: [],
             coverage: null,
             personTimes: 0,
+            contacts: [],
           },
         ]),
       );
@@ -238,6 +242,7 @@ describe('annual rotation report (e2e)', () => {
             notTrained: [],
             coverage: null,
             personTimes: 0,
+            contacts: [],
           },
         ],
       });
@@ -334,17 +339,17 @@ describe('annual rotation report (e2e)', () => {
       const bytes = res.body as Buffer;
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const text = bytes.subarray(3).toString('utf8');
-      expect(text.split('\r\n')[0]).toBe('乡镇,单位,姓名,手机号');
+      expect(text.split('\r\n')[0]).toBe('乡镇,单位,姓名,手机号,联系人');
       const [header, ...lines] = parseCsv(text);
-      expect(header).toEqual(['乡镇', '单位', '姓名', '手机号']);
+      expect(header).toEqual(['乡镇', '单位', '姓名', '手机号', '联系人']);
       const sorted = (rows: string[][]) => [...rows].sort((a, b) => a.join('|').localeCompare(b.join('|')));
       expect(sorted(lines)).toEqual(
         sorted([
-          ['甲一镇', '甲一镇', '陈三', ''],
-          ['甲一镇', '甲一村', '陈五', '13900000005'],
-          ['甲二镇', '甲二镇', '林一', '13900000011'],
-          ['甲二镇', '甲二村', '林二', '13900000012'],
-          ['甲二镇', '甲二村', `'=SUM(A1),"王"`, ''],
+          ['甲一镇', '甲一镇', '陈三', '', ''],
+          ['甲一镇', '甲一村', '陈五', '13900000005', ''],
+          ['甲二镇', '甲二镇', '林一', '13900000011', ''],
+          ['甲二镇', '甲二村', '林二', '13900000012', ''],
+          ['甲二镇', '甲二村', `'=SUM(A1),"王"`, '', ''],
         ]),
       );
     });
@@ -375,6 +380,7 @@ describe('annual rotation report (e2e)', () => {
         '未参训',
         '覆盖率',
         '培训人次',
+        '联系人',
       ]);
       const townships = new Map([3, 4, 5].map((r) => [values('乡镇汇总', r)[0], values('乡镇汇总', r)]));
       // exceljs leaves empty cells out of the row's values.
@@ -386,7 +392,7 @@ describe('annual rotation report (e2e)', () => {
       expect(String(values('乡镇汇总', 8)[0])).toMatch(/^说明：/);
 
       expect(values('未参训人员', 1)).toEqual([`${tree.countyA.name}${year}年年度未参训人员（共 4 人）`]);
-      expect(values('未参训人员', 2)).toEqual(['乡镇', '单位', '姓名', '手机号']);
+      expect(values('未参训人员', 2)).toEqual(['乡镇', '单位', '姓名', '手机号', '联系人']);
       const people = [3, 4, 5, 6].map((r) => values('未参训人员', r));
       expect([...people].sort((a, b) => String(a[2]).localeCompare(String(b[2])))).toEqual(
         [

@@ -53,6 +53,7 @@ export async function seat(
       waitlistPosition,
       enrolledBy: trainee.id,
       confirmedAt: status === 'confirmed' ? new Date() : null,
+      ...(status === 'withdrawn' && { withdrawnAt: new Date(), withdrawalReason: 'admin' as const }),
     }),
   );
 }

@@ -17,6 +17,8 @@ export interface TestApp {
   /** A Redis client on this file's key prefix. */
   redis: Redis;
   databaseUrl: string;
+  /** The environment this app runs with (a worker started for it uses the same, see test-worker.ts). */
+  rawEnv: Record<string, string | undefined>;
   close(): Promise<void>;
 }
 
@@ -39,13 +41,8 @@ export async function startTestApp(
   const db = await createTestDatabase();
   const prefix = `lms:test:${randomUUID().slice(0, 8)}:`;
   // Small pools: two test files run at once, some with two apps, under PostgreSQL's default 100 connections.
-  const config = validateEnv({
-    ...process.env,
-    DATABASE_URL: db.url,
-    REDIS_PREFIX: prefix,
-    DATABASE_POOL_SIZE: '8',
-    ...env,
-  });
+  const rawEnv = { ...process.env, DATABASE_URL: db.url, REDIS_PREFIX: prefix, DATABASE_POOL_SIZE: '8', ...env };
+  const config = validateEnv(rawEnv);
   // A fresh module registry per app: passport keeps strategies in a process-wide singleton,
   // so two apps in one file would otherwise share (and, once one closes, break) them.
   jest.resetModules();
@@ -62,6 +59,7 @@ export async function startTestApp(
     ds,
     redis,
     databaseUrl: db.url,
+    rawEnv,
     async close() {
       try {
         const keys = await redis.keys(`${prefix}*`);

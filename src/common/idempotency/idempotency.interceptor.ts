@@ -145,11 +145,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         const body: unknown = await transaction.run(() => lastValueFrom(next.handle(), { defaultValue: undefined }));
         await transaction.finish(async (m) => {
           // Stored as it will be sent (instants in the centre's offset), so a replay is the same answer.
-          await m.query(`UPDATE idempotency_keys SET response_body = $3::jsonb WHERE scope = $1 AND key = $2`, [
-            scope,
-            key,
-            this.stringify(redacted(body, options?.redact) ?? null),
-          ]);
+          // The status the handler ended with: a route may answer otherwise than its default (202 for a background import).
+          await m.query(
+            `UPDATE idempotency_keys SET response_body = $3::jsonb, status_code = $4 WHERE scope = $1 AND key = $2`,
+            [scope, key, this.stringify(redacted(body, options?.redact) ?? null), reply.statusCode],
+          );
         });
         return body;
       } catch (e) {

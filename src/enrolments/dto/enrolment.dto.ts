@@ -2,8 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { CLASS_STATUSES, type ClassStatus } from '../../classes/classes.types';
 import { SessionDto } from '../../classes/dto/session.dto';
+import { UnitContactDto } from '../../org-units/dto/org-unit.dto';
 import { EDUCATION_LEVELS, PROFICIENCIES } from '../../users/user.types';
-import { ENROLMENT_STATUSES, type Enrolment, type EnrolmentStatus } from '../enrolment.entity';
+import {
+  ENROLMENT_STATUSES,
+  WITHDRAWAL_REASONS,
+  type Enrolment,
+  type EnrolmentStatus,
+  type WithdrawalReason,
+} from '../enrolment.entity';
 
 export class CreateEnrolmentDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Admins: the trainee to enrol. Trainees leave it out (self).' })
@@ -25,6 +32,14 @@ export class EnrolmentDto {
   townshipId!: string;
   @ApiProperty({ format: 'uuid' }) traineeId!: string;
   @ApiProperty({ format: 'uuid' }) classId!: string;
+  @ApiProperty({
+    enum: WITHDRAWAL_REASONS,
+    nullable: true,
+    description:
+      'Why it was withdrawn (null unless withdrawn): self (the trainee), admin, class_completed (still ' +
+      'waitlisted when the class ended), class_cancelled',
+  })
+  withdrawalReason!: WithdrawalReason | null;
 
   static from(e: Enrolment): EnrolmentDto {
     return {
@@ -34,6 +49,7 @@ export class EnrolmentDto {
       townshipId: e.townshipId,
       traineeId: e.traineeId,
       classId: e.classId,
+      withdrawalReason: e.withdrawalReason,
     };
   }
 }
@@ -59,6 +75,8 @@ export class TownshipQuotaDto {
   @ApiProperty({ type: 'integer', description: "The class's maxPerTownship", example: 5 }) max!: number;
   @ApiProperty({ enum: QUOTA_STATUSES, description: 'none: nobody; below_minimum: fewer than min; full: at max' })
   status!: QuotaStatus;
+  @ApiProperty({ type: [UnitContactDto], description: "The township's contact people, in call order: whom to call" })
+  contacts!: UnitContactDto[];
 }
 
 export class QuotaDto {

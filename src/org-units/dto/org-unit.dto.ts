@@ -1,10 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import { IsOptionalNotNull } from '../../common/validation/optional.decorator';
 import { ORG_UNIT_KINDS, type OrgUnitKind } from '../org-unit-kind';
 import type { OrgUnit } from '../org-unit.entity';
+import type { OrgUnitWithContacts } from '../org-units.types';
 import { trim } from '../../common/validation/transforms';
 import { IsSingleLine } from '../../common/validation/text';
 import { messageKey } from '../../common/validation/validation';
@@ -84,6 +96,33 @@ export class ListOrgUnitsQueryDto extends PageQueryDto {
   q?: string;
 }
 
+export class SetContactsDto {
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    maxItems: 10,
+    uniqueItems: true,
+    description: 'Active users of the unit itself, in call order; replaces the list ([] clears it)',
+  })
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  userIds!: string[];
+}
+
+export class UnitContactDto {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ example: '王芳' }) displayName!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '13937000001',
+    description: 'Masked (139******01) for trainers and trainees',
+  })
+  phone!: string | null;
+}
+
 export class OrgUnitDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ORG_UNIT_KINDS, example: 'township' }) kind!: OrgUnitKind;
@@ -95,7 +134,14 @@ export class OrgUnitDto {
   @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) createdAt!: Date;
   @ApiProperty({ type: String, format: 'date-time', example: '2027-01-05T09:00:00+08:00' }) updatedAt!: Date;
 
-  static from(u: OrgUnit): OrgUnitDto {
+  @ApiPropertyOptional({
+    type: [UnitContactDto],
+    description:
+      'Township and village contact people, in call order (active users of the unit); only in single-unit answers',
+  })
+  contacts?: UnitContactDto[];
+
+  static from(u: OrgUnit | OrgUnitWithContacts): OrgUnitDto {
     return {
       id: u.id,
       kind: u.kind,
@@ -105,6 +151,7 @@ export class OrgUnitDto {
       depth: u.depth,
       createdAt: u.createdAt,
       updatedAt: u.updatedAt,
+      ...('contacts' in u && { contacts: u.contacts }),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { UnitContactDto } from '../../org-units/dto/org-unit.dto';
 
 export const ROTATION_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type RotationFormat = (typeof ROTATION_FORMATS)[number];
@@ -76,6 +77,11 @@ export class TownshipRotationDto {
     description: "Person-times of the township's trainees in that year's classes (present or late)",
   })
   personTimes!: number;
+  @ApiProperty({
+    type: [UnitContactDto],
+    description: "The township's contact people, in call order (phone only in answers to admins)",
+  })
+  contacts!: UnitContactDto[];
 }
 
 export class RotationReportDto {

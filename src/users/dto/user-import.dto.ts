@@ -1,37 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import { ImportCredentialDto, ImportRowErrorDto } from '../../imports/dto/import.dto';
+
+// Shared with GET /api/imports/:id, which answers the same rows and passwords for a background import.
+export { ImportCredentialDto, ImportRowErrorDto, ImportStartedDto } from '../../imports/dto/import.dto';
 
 export class ImportUsersQueryDto {
   @ApiPropertyOptional({ description: 'true: check every row and report, write nothing', enum: ['true', 'false'] })
   @IsOptional()
   @IsIn(['true', 'false'])
   dryRun?: 'true' | 'false';
-}
-
-export class ImportRowErrorDto {
-  @ApiProperty({
-    type: 'integer',
-    description: 'Row number as the spreadsheet shows it (the header is row 1)',
-    example: 7,
-  })
-  row!: number;
-  @ApiProperty({ description: 'Field name, or "row"', example: 'orgUnit' }) field!: string;
-  @ApiProperty({
-    description:
-      'INVALID, INVALID_CHARACTER, REQUIRED, NOT_FOUND, AMBIGUOUS (a unit name found twice in your part of the tree), ' +
-      'DUPLICATE_IN_FILE, USERNAME_TAKEN (by a non-trainee or outside your part), CHANGED_DURING_IMPORT',
-    example: 'NOT_FOUND',
-  })
-  code!: string;
-  @ApiProperty({ description: "In the caller's language", example: '您管辖范围内没有名为“城关镇”的单位' })
-  message!: string;
-}
-
-export class ImportCredentialDto {
-  @ApiProperty({ type: 'integer', example: 3 }) row!: number;
-  @ApiProperty({ example: '13937000001' }) username!: string;
-  @ApiProperty({ description: 'Generated initial password: shown once, hand it to the trainee', example: 'k7mq2xwp9h' })
-  password!: string;
 }
 
 export class ImportResultDto {

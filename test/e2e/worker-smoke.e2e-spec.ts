@@ -1,0 +1,19 @@
+import { type TestApp, startTestApp } from '../support/test-app';
+import { startTestWorker, type TestWorker } from '../support/test-worker';
+
+describe('worker smoke', () => {
+  let t: TestApp;
+  let w: TestWorker;
+  beforeAll(async () => {
+    t = await startTestApp();
+    w = await startTestWorker(t);
+  });
+  afterAll(async () => {
+    await w?.close();
+    await t?.close();
+  });
+  it('boots and schedules the reconciler', async () => {
+    const keys = await t.redis.keys('*');
+    expect(keys.join(' ')).toContain('maintenance');
+  });
+});
