@@ -1,24 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AttendanceModule } from './attendance/attendance.module';
 import { AuthModule } from './auth/auth.module';
 import { ClassesModule } from './classes/classes.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { RolesGuard } from './common/auth/roles.guard';
-import { DatabaseModule } from './common/database/database.module';
-import { AppI18nModule } from './common/i18n/i18n.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { PdfModule } from './common/pdf/pdf.module';
-import { QueueModule } from './common/queue/queue.module';
-import { RedisModule } from './common/redis/redis.module';
-import { TimeModule } from './common/time/time.module';
 import { createValidationPipe } from './common/validation/validation';
+import { CoreModule } from './core.module';
 import { Env } from './config/env';
 import { EnvModule } from './config/env.module';
 import { CoursesModule } from './courses/courses.module';
-import { dataSourceOptions } from './database/data-source';
 import { EnrolmentsModule } from './enrolments/enrolments.module';
 import { ReportsModule } from './reports/reports.module';
 import { HealthModule } from './health/health.module';
@@ -34,16 +27,7 @@ import { VisitsModule } from './visits/visits.module';
 
 @Module({
   imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [Env],
-      useFactory: (env: Env) => dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
-    }),
-    EventEmitterModule.forRoot(),
-    DatabaseModule,
-    TimeModule,
-    AppI18nModule,
-    RedisModule,
-    QueueModule.forRoot('producer'),
+    CoreModule.forRoot('producer'),
     PdfModule,
     HealthModule,
     AuthModule,

@@ -1,16 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabaseModule } from './common/database/database.module';
-import { AppI18nModule } from './common/i18n/i18n.module';
 import { JOB_PROCESSORS, JobWorkers, WORKER_TUNING, type WorkerTuning } from './common/queue/job-workers';
-import { QueueModule } from './common/queue/queue.module';
 import { ReconcileProcessor } from './common/queue/reconcile.processor';
-import { RedisModule } from './common/redis/redis.module';
-import { TimeModule } from './common/time/time.module';
+import { CoreModule } from './core.module';
 import { Env } from './config/env';
 import { EnvModule } from './config/env.module';
-import { dataSourceOptions } from './database/data-source';
 import { ImportsModule } from './imports/imports.module';
 import { ImportsProcessor } from './imports/imports.processor';
 import { DeliveryProcessor } from './notifications/delivery.processor';
@@ -30,16 +23,7 @@ const PROCESSORS = [ReconcileProcessor, DeliveryProcessor, RemindersProcessor, V
  */
 @Module({
   imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [Env],
-      useFactory: (env: Env) => dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE),
-    }),
-    EventEmitterModule.forRoot(),
-    DatabaseModule,
-    TimeModule,
-    AppI18nModule,
-    RedisModule,
-    QueueModule.forRoot('worker'),
+    CoreModule.forRoot('worker'),
     NotificationsModule,
     RemindersModule,
     VisitsModule,

@@ -43,7 +43,7 @@ export class ClassesService {
     private readonly env: Env,
   ) {}
 
-  private async load(id: string, m: EntityManager, lock = false): Promise<ScopedClass | undefined> {
+  private async load(id: string, m: EntityManager, lock: boolean | 'share' = false): Promise<ScopedClass | undefined> {
     const qb = m
       .getRepository(TrainingClass)
       .createQueryBuilder('c')
@@ -51,7 +51,7 @@ export class ClassesService {
       .innerJoin('org_units', 'o', 'o.id = p.org_unit_id')
       .addSelect('o.path', 'plan_path')
       .where('c.id = :id', { id });
-    if (lock) qb.setLock('pessimistic_write', undefined, ['c']);
+    if (lock) qb.setLock(lock === 'share' ? 'pessimistic_read' : 'pessimistic_write', undefined, ['c']);
     const { entities, raw } = await qb.getRawAndEntities<{ plan_path: string }>();
     if (!entities[0]) return undefined;
     const trainers = await m.getRepository(ClassTrainer).find({ where: { classId: id }, order: { trainerId: 'ASC' } });
@@ -99,6 +99,16 @@ export class ClassesService {
   ): Promise<ScopedClass> {
     const c = await this.load(id, m, lock);
     if (!c || actor.role !== 'admin' || !isWithin(c.planPath, actor.orgPath)) throw ClassErrors.notFound();
+    return c;
+  }
+
+  /**
+   * The class row, share-locked for this transaction: a step that changes the class (cancel,
+   * complete, edit) waits for this one, or has committed and is seen; readers do not wait on each other.
+   */
+  async lockForReading(id: string, m: EntityManager): Promise<ScopedClass> {
+    const c = await this.load(id, m, 'share');
+    if (!c) throw ClassErrors.notFound();
     return c;
   }
 

@@ -87,6 +87,18 @@ export async function seedDemo(
         passwordHash: traineeHash,
       });
     }
+    // Each township's contact (whom the library calls; who gets its reminders): its first office
+    // trainee, where the township has none yet.
+    for (const [t, { unit }] of townships.entries()) {
+      const first = demoTrainees().find((d) => d.township === t && d.village === null);
+      if (!first) continue;
+      await m.query(
+        `INSERT INTO org_unit_contacts (org_unit_id, user_id, position)
+         SELECT $1, u.id, 1 FROM users u
+          WHERE u.username = $2 AND NOT EXISTS (SELECT 1 FROM org_unit_contacts c WHERE c.org_unit_id = $1)`,
+        [unit.id, first.username],
+      );
+    }
     const users = m.getRepository(User);
     const admin = await users.findOneByOrFail({ username: DEMO_ADMIN.username });
     // One query at a time: a transaction has one connection (pg 9 will refuse overlapping queries on it).

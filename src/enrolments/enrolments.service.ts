@@ -184,14 +184,20 @@ export class EnrolmentsService {
         RETURNING trainee_id`,
       [event.classId],
     );
-    if (withdrawn.length === 0) return;
+    const centre = await this.orgUnits.centreName(c.planPath, m);
+    const message = { template: 'class-cancelled', aboutId: event.classId } as const;
     await this.notifications.notify(
       withdrawn.map((r) => r.trainee_id),
+      { ...message, payload: { centre, classTitle: c.entity.title }, key: `class-cancelled:${event.classId}` },
+      m,
+    );
+    // Its trainers too: their teaching is called off with it.
+    await this.notifications.notify(
+      c.trainerIds,
       {
-        template: 'class-cancelled',
-        payload: { centre: await this.orgUnits.centreName(c.planPath, m), classTitle: c.entity.title },
-        key: `class-cancelled:${event.classId}`,
-        aboutId: event.classId,
+        ...message,
+        payload: { centre, classTitle: c.entity.title, toTrainer: true },
+        key: `class-cancelled:${event.classId}:trainers`,
       },
       m,
     );

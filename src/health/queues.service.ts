@@ -1,8 +1,7 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import type { Queue } from 'bullmq';
-import { QUEUES } from '../common/queue/queues';
+import { ALL_QUEUES } from '../common/queue/queues';
 
 const TIMEOUT_MS = 1500;
 
@@ -29,18 +28,9 @@ export interface QueueState {
 /** What the job machinery is doing, read from Redis (GET /api/admin/queues, /health). */
 @Injectable()
 export class QueuesService {
-  private readonly queues: Queue[];
   private readonly logger = new Logger(QueuesService.name);
 
-  constructor(
-    @InjectQueue(QUEUES.notifications) notifications: Queue,
-    @InjectQueue(QUEUES.reminders) reminders: Queue,
-    @InjectQueue(QUEUES.visits) visits: Queue,
-    @InjectQueue(QUEUES.imports) imports: Queue,
-    @InjectQueue(QUEUES.maintenance) maintenance: Queue,
-  ) {
-    this.queues = [notifications, reminders, visits, imports, maintenance];
-  }
+  constructor(@Inject(ALL_QUEUES) private readonly queues: Queue[]) {}
 
   /** Throws 503 SERVICE_UNAVAILABLE when Redis does not answer in time. */
   async states(now = Date.now()): Promise<QueueState[]> {

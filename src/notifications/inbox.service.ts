@@ -8,8 +8,13 @@ import type {
   NotificationPreferencesDto,
   NotificationPreferencesViewDto,
 } from './dto/notification.dto';
+import { formatInstant } from '../common/time/zoned-time';
+import { Env } from '../config/env';
 import { MessageTemplates, type MessageTemplate } from './message-templates';
 import { NotificationErrors } from './notifications.errors';
+
+/** An instant as messages keep it (`toISOString()`). */
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 interface InboxRow {
   id: string;
@@ -30,6 +35,7 @@ export class InboxService {
   constructor(
     private readonly tx: TransactionService,
     private readonly templates: MessageTemplates,
+    private readonly env: Env,
   ) {}
 
   async list(
@@ -115,13 +121,20 @@ export class InboxService {
 
   private toDto(r: Omit<InboxRow, 'total'>, lang: Language): InboxMessageDto {
     const text = this.templates.render(r.template, lang, r.payload);
+    // Instants kept in UTC answer in the centre's offset, like every instant of the API.
+    const payload = Object.fromEntries(
+      Object.entries(r.payload).map(([k, v]) => [
+        k,
+        typeof v === 'string' && UTC_INSTANT.test(v) ? (formatInstant(new Date(v), this.env.TZ_DEFAULT) ?? v) : v,
+      ]),
+    );
     return {
       id: r.id,
       template: r.template,
       title: text.subject,
       body: text.body,
       aboutId: r.aboutId,
-      payload: r.payload,
+      payload,
       createdAt: r.createdAt,
       readAt: r.readAt,
     };

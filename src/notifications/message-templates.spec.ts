@@ -58,6 +58,13 @@ describe('MessageTemplates', () => {
     expect(body).toContain('地点：另行通知');
   });
 
+  it('tells a trainer of a cancelled class about the teaching, a trainee about the enrolment', () => {
+    expect(templates.render('class-cancelled', 'zh-CN', SAMPLE).sms).toContain('您的报名也一并取消');
+    expect(templates.render('class-cancelled', 'zh-CN', { ...SAMPLE, toTrainer: true }).sms).toContain(
+      '授课安排随之取消',
+    );
+  });
+
   it('never reaches into prototypes', () => {
     const payload = JSON.parse('{"centre":"x","classTitle":"{{constructor}}","__proto__":{"polluted":1}}');
     expect(templates.render('class-cancelled', 'zh-CN', payload).sms).toContain('{{constructor}}');

@@ -134,9 +134,10 @@ export class SessionRemindersService implements OnModuleInit {
     return this.tx.run(async (m) => {
       const peek = await this.sessions.getWithClass(p.sessionId, m).catch(() => undefined);
       if (!peek) return 0;
-      // The class, then the session, locked (the order every class step takes them in): a
-      // cancellation or a move of either waits for this to commit, or has committed and is seen.
-      await this.classes.lockForEnrolment(peek.c.entity.id, m);
+      // The class (shared: reminders of one class do not wait on each other), then the session,
+      // locked in the order every class step takes them: a cancellation or a move of either
+      // waits for this to commit, or has committed and is seen.
+      await this.classes.lockForReading(peek.c.entity.id, m);
       const { s, c } = await this.sessions.getWithClass(p.sessionId, m, true);
       const stillApplies =
         s.status === 'scheduled' &&

@@ -119,8 +119,12 @@ describe('enrolment withdrawal reasons (e2e)', () => {
         WHERE about_id = $1 AND template = 'class-cancelled' AND channel = 'inbox' ORDER BY user_id`,
       [c.id],
     );
-    expect(notes.map((n) => n.user_id)).toEqual([seated.id, waiting.id, elsewhere.id].sort());
-    expect(notes[0].payload).toEqual({ classTitle: c.title, centre: tree.countyA.name });
+    const [toTrainer] = notes.filter((n) => n.user_id === trainer.id);
+    const toTrainees = notes.filter((n) => n.user_id !== trainer.id);
+    expect(toTrainees.map((n) => n.user_id)).toEqual([seated.id, waiting.id, elsewhere.id].sort());
+    expect(toTrainees[0].payload).toEqual({ classTitle: c.title, centre: tree.countyA.name });
+    // Its trainer hears of it too, in words for a trainer.
+    expect(toTrainer.payload).toEqual({ classTitle: c.title, centre: tree.countyA.name, toTrainer: true });
 
     const listed = await t.http.get('/api/me/enrolments').set('Authorization', waiting.auth).expect(200);
     expect(listed.body[0]).toMatchObject({ id: ids.waiting, status: 'withdrawn', withdrawalReason: 'class_cancelled' });
@@ -128,14 +132,14 @@ describe('enrolment withdrawal reasons (e2e)', () => {
     expect((await withdraw(ids.seated, admin).expect(409)).body.code).toBe('NOT_WITHDRAWABLE');
   });
 
-  it('cancels a class nobody enrolled in, telling nobody', async () => {
+  it('cancels a class nobody enrolled in, telling only its trainer', async () => {
     const c = await openClass();
     await transition(c.id, 'cancel');
-    const [{ n }] = await t.ds.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM notifications WHERE about_id = $1`,
+    const told = await t.ds.query<{ user_id: string }[]>(
+      `SELECT DISTINCT user_id FROM notifications WHERE about_id = $1`,
       [c.id],
     );
-    expect(n).toBe(0);
+    expect(told).toEqual([{ user_id: trainer.id }]);
   });
 
   it('is held by the database: a reason exactly when withdrawn', async () => {

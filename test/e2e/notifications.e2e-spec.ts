@@ -140,6 +140,19 @@ describe('Notifications', () => {
       await t.http.get('/api/me/notifications').expect(401);
     });
 
+    it("answers the instants of a message's data in the centre's offset", async () => {
+      const tree = await createOrgTree(t.ds);
+      const someone = await signedIn(t.http, t.ds, { role: 'trainee', orgUnitId: tree.townshipA1.id });
+      await notifier(t).notify([someone.user.id], {
+        template: 'session-cancelled',
+        payload: { centre: '甲县', classTitle: '有时间的班', startsAt: '2027-03-03T01:00:00.000Z' },
+        key: 'timed',
+      });
+      const res = await t.http.get('/api/me/notifications').set('Authorization', someone.auth).expect(200);
+      expect(res.body.items[0].payload.startsAt).toBe('2027-03-03T09:00:00+08:00');
+      expect(res.body.items[0].title).toBe('课程取消：有时间的班 3月3日周三 09:00');
+    });
+
     it('sends SMS only to those who want it and have a phone number', async () => {
       const prefs = await t.http.get('/api/me/notification-preferences').set('Authorization', me.auth).expect(200);
       expect(prefs.body).toEqual({ email: true, sms: true, inbox: true, hasEmail: false, hasPhone: true });

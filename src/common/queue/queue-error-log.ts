@@ -1,7 +1,6 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { QUEUES } from './queues';
+import { ALL_QUEUES } from './queues';
 
 const LOG_EVERY_MS = 60_000;
 
@@ -12,18 +11,9 @@ const LOG_EVERY_MS = 60_000;
 @Injectable()
 export class QueueErrorLog implements OnModuleInit {
   private readonly logger = new Logger('Queues');
-  private readonly queues: Queue[];
   private lastLogged = 0;
 
-  constructor(
-    @InjectQueue(QUEUES.notifications) notifications: Queue,
-    @InjectQueue(QUEUES.reminders) reminders: Queue,
-    @InjectQueue(QUEUES.visits) visits: Queue,
-    @InjectQueue(QUEUES.imports) imports: Queue,
-    @InjectQueue(QUEUES.maintenance) maintenance: Queue,
-  ) {
-    this.queues = [notifications, reminders, visits, imports, maintenance];
-  }
+  constructor(@Inject(ALL_QUEUES) private readonly queues: Queue[]) {}
 
   onModuleInit(): void {
     for (const queue of this.queues) {

@@ -1,11 +1,11 @@
-import { BullModule } from '@nestjs/bullmq';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Env } from '../../config/env';
 import { JobProducer } from './job-producer';
 import { JobReconciler } from './job-reconciler';
 import { QueueErrorLog } from './queue-error-log';
 import { bullConnection, bullPrefix } from './queue-connection';
-import { QUEUE_NAMES } from './queues';
+import { ALL_QUEUES, QUEUE_NAMES } from './queues';
 
 const DAY_S = 24 * 60 * 60;
 
@@ -37,8 +37,18 @@ export class QueueModule {
         }),
         BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
       ],
-      providers: [JobProducer, JobReconciler, QueueErrorLog],
-      exports: [BullModule, JobProducer, JobReconciler],
+      providers: [
+        JobProducer,
+        JobReconciler,
+        QueueErrorLog,
+        // Every queue at once, for those that look at all of them (the admin view, /health, error logging).
+        {
+          provide: ALL_QUEUES,
+          inject: QUEUE_NAMES.map((name) => getQueueToken(name)),
+          useFactory: (...queues: unknown[]) => queues,
+        },
+      ],
+      exports: [BullModule, JobProducer, JobReconciler, ALL_QUEUES],
     };
   }
 }

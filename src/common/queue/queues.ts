@@ -18,3 +18,6 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const QUEUE_NAMES = Object.values(QUEUES);
+
+/** Injection token of every queue (`Queue[]`, in QUEUE_NAMES order): `@Inject(ALL_QUEUES)`. */
+export const ALL_QUEUES = Symbol('ALL_QUEUES');
