@@ -15,8 +15,8 @@ export const ClassEvents = {
   sessionScheduled: 'session.scheduled',
   sessionRescheduled: 'session.rescheduled',
   sessionCancelled: 'session.cancelled',
-  /** Raised inside the transaction that moves a session's start (notices to those already reminded join it). */
-  sessionMoving: 'session.moving',
+  /** Raised inside the transaction that moves a session or its venue (notices to those already reminded join it). */
+  sessionChanging: 'session.changing',
   /** Raised inside the transaction that cancels one session (not a whole class: its cancellation says it all). */
   sessionCancelling: 'session.cancelling',
 } as const;
@@ -60,12 +60,14 @@ export interface SessionCancelledEvent {
   startsAt: string;
 }
 
-/** A session's start is moving; raised inside that transaction, before it commits. */
-export interface SessionMovingEvent {
+/** A session's start or venue is changing; raised inside that transaction, before it commits. */
+export interface SessionChangingEvent {
   sessionId: string;
   classId: string;
   previousStartsAt: string;
   startsAt: string;
+  /** True when the start changes (else only the venue does). */
+  moved: boolean;
   sequence: number;
 }
 

@@ -16,7 +16,7 @@ import {
   ClassEvents,
   type SessionCancelledEvent,
   type SessionCancellingEvent,
-  type SessionMovingEvent,
+  type SessionChangingEvent,
   type SessionRescheduledEvent,
   type SessionScheduledEvent,
 } from './classes.events';
@@ -199,6 +199,7 @@ export class SessionsService {
         this.assertFits(c, slot);
         await this.assertNoConflict(m, [slot]);
         const previousStartsAt = session.startsAt;
+        const previousVenueId = session.venueId;
         Object.assign(session, {
           startsAt: slot.startsAt,
           endsAt: slot.endsAt,
@@ -208,14 +209,18 @@ export class SessionsService {
           sequence: session.sequence + 1,
         });
         const saved = await m.getRepository(ClassSession).save(session);
-        if (saved.startsAt.getTime() !== previousStartsAt.getTime()) {
-          await this.events.emitAsync(ClassEvents.sessionMoving, {
+        const moved = saved.startsAt.getTime() !== previousStartsAt.getTime();
+        if (moved || saved.venueId !== previousVenueId) {
+          await this.events.emitAsync(ClassEvents.sessionChanging, {
             sessionId: saved.id,
             classId: saved.classId,
             previousStartsAt: previousStartsAt.toISOString(),
             startsAt: saved.startsAt.toISOString(),
+            moved,
             sequence: saved.sequence,
-          } satisfies SessionMovingEvent);
+          } satisfies SessionChangingEvent);
+        }
+        if (moved) {
           this.tx.afterCommit(() =>
             this.events.emit(ClassEvents.sessionRescheduled, {
               sessionId: saved.id,

@@ -41,7 +41,7 @@ describe('MessageTemplates', () => {
   );
 
   it.each(MESSAGE_TEMPLATES)('%s: the Chinese SMS fits one segment (70 characters)', (template) => {
-    const { sms } = templates.render(template, 'zh-CN', SAMPLE);
+    const { sms } = templates.render(template, 'zh-CN', { ...SAMPLE, moved: true });
     expect([...sms].length).toBeLessThanOrEqual(70);
     expect(sms.startsWith(`【${SAMPLE.centre}】`)).toBe(true);
   });
@@ -56,6 +56,15 @@ describe('MessageTemplates', () => {
     const { sms, body } = templates.render('session-reminder', 'zh-CN', { ...SAMPLE, venue: null });
     expect(sms).toBe('【城关县图书馆】计算机基础应用班将于3月3日周三 09:00上课，请准时参加。');
     expect(body).toContain('地点：另行通知');
+  });
+
+  it('says what changed about a session: its time, or only its place', () => {
+    expect(templates.render('session-changed', 'zh-CN', { ...SAMPLE, moved: true }).sms).toBe(
+      '【城关县图书馆】计算机基础应用班原定3月2日周二 14:30的课改到3月3日周三 09:00，地点县图书馆三楼培训室。',
+    );
+    const placeOnly = templates.render('session-changed', 'zh-CN', { ...SAMPLE, moved: false });
+    expect(placeOnly.subject).toBe('上课地点变了：计算机基础应用班');
+    expect(placeOnly.sms).toBe('【城关县图书馆】计算机基础应用班3月3日周三 09:00的课改在县图书馆三楼培训室上。');
   });
 
   it('tells a trainer of a cancelled class about the teaching, a trainee about the enrolment', () => {

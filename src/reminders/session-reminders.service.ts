@@ -7,7 +7,7 @@ import {
   ClassEvents,
   type SessionCancelledEvent,
   type SessionCancellingEvent,
-  type SessionMovingEvent,
+  type SessionChangingEvent,
   type SessionRescheduledEvent,
   type SessionScheduledEvent,
 } from '../classes/classes.events';
@@ -43,8 +43,8 @@ const RECONCILE_HORIZON_MS = 7 * 24 * 3_600_000;
  * runs after a move or a cancellation does nothing. Who is reminded is read when it runs:
  * a trainee who withdrew is not.
  *
- * Inside the transaction that moves a session, those already reminded get a "changed"
- * notice; inside the one that cancels it, everyone who would be reminded gets a
+ * Inside the transaction that moves a session (or changes its venue), those already reminded
+ * get a "changed" notice; inside the one that cancels it, everyone who would be reminded gets a
  * cancellation notice.
  */
 @Injectable()
@@ -87,9 +87,9 @@ export class SessionRemindersService implements OnModuleInit {
     await this.producer.remove(this.queue, this.jobIds(e.sessionId, new Date(e.startsAt)));
   }
 
-  /** In the moving transaction: whoever was reminded of the old time hears of the new one. */
-  @OnEvent(ClassEvents.sessionMoving, { promisify: true, suppressErrors: false })
-  async onMoving(e: SessionMovingEvent): Promise<void> {
+  /** In the changing transaction: whoever was reminded of the old time or place hears of the new one. */
+  @OnEvent(ClassEvents.sessionChanging, { promisify: true, suppressErrors: false })
+  async onChanging(e: SessionChangingEvent): Promise<void> {
     const m = this.tx.manager;
     const told = await this.notifications.toldOf(e.sessionId, 'session-reminder', m);
     if (told.length === 0) return;
@@ -98,7 +98,7 @@ export class SessionRemindersService implements OnModuleInit {
       told,
       {
         template: 'session-changed',
-        payload: { ...payload, previousStartsAt: e.previousStartsAt },
+        payload: { ...payload, previousStartsAt: e.previousStartsAt, moved: e.moved },
         key: `session-changed:${e.sessionId}:${e.sequence}`,
         aboutId: e.sessionId,
       },

@@ -3,7 +3,7 @@ import type { Job, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { Enrolment } from '../../src/enrolments/enrolment.entity';
 import type { OrgUnit } from '../../src/org-units/org-unit.entity';
-import { createClass, createCourse, createPlan } from '../factories/classes';
+import { createClass, createCourse, createPlan, createVenue } from '../factories/classes';
 import { localDateIn } from '../factories/dates';
 import { createOrgTree, createUser, signedIn } from '../factories';
 import { type TestApp, startTestApp } from '../support/test-app';
@@ -205,6 +205,29 @@ describe('Reminders (worker, BullMQ)', () => {
       expect(job.timestamp + job.delay).toBeGreaterThanOrEqual(later.getTime() - offset - 1000);
       expect(job.timestamp + job.delay).toBeLessThanOrEqual(later.getTime() - offset + 1000);
     }
+  });
+
+  it('tells those already reminded when only the place changes, keeping the reminders', async () => {
+    const { classId, trainerId, confirmed } = await openClass(1);
+    const session = await schedule(classId, 20_000);
+    await waitFor('the first reminder', async () => (await messages(ds, session.id)).length === 2);
+    const venue = await createVenue(ds, countyA, { name: '甲县图书馆二楼' });
+    await t.http
+      .patch(`/api/sessions/${session.id}`)
+      .set('Authorization', admin.auth)
+      .send({ venueId: venue.id })
+      .expect(200);
+    const changed = await messages(ds, session.id, 'session-changed');
+    expect(changed.map((r) => r.user_id).sort()).toEqual([...confirmed, trainerId].sort());
+    expect(changed[0].payload).toMatchObject({ moved: false, venue: '甲县图书馆二楼' });
+    // Same time: the second reminder is still planned, and names the new place when it goes.
+    const rows = await waitFor('the second reminder', async () => {
+      const r = await messages(ds, session.id, 'session-reminder');
+      return r.length === 4 && r;
+    });
+    expect(rows.filter((r) => r.dedup_key.includes(`:${OFFSETS.second}:`))[0].payload).toMatchObject({
+      venue: '甲县图书馆二楼',
+    });
   });
 
   it('drops the reminders of a cancelled session and sends a cancellation notice instead', async () => {
