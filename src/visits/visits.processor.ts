@@ -3,14 +3,14 @@ import type { Job } from 'bullmq';
 import { QUEUES } from '../common/queue/queues';
 import type { JobProcessor } from '../common/queue/job-workers';
 import { type AssignVisitsPayload, type VisitNoticePayload, VisitJobs } from './visits.jobs';
-import { VisitsService } from './visits.service';
+import { VisitSchedulingService } from './visit-scheduling.service';
 
 /** Runs the visits queue: assignment when a class completes, due and overdue notices. */
 @Injectable()
 export class VisitsProcessor implements JobProcessor {
   readonly queueName = QUEUES.visits;
 
-  constructor(private readonly visits: VisitsService) {}
+  constructor(private readonly visits: VisitSchedulingService) {}
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {

@@ -7,7 +7,7 @@ import { localDateIn } from '../factories/dates';
 import { createOrgTree, createUnit, createUser, signedIn } from '../factories';
 import type { OrgUnit } from '../../src/org-units/org-unit.entity';
 import type { TrainingClass } from '../../src/classes/training-class.entity';
-import type { VisitsService as VisitsServiceType } from '../../src/visits/visits.service';
+import type { VisitSchedulingService as VisitSchedulingServiceType } from '../../src/visits/visit-scheduling.service';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { startTestWorker, type TestWorker } from '../support/test-worker';
 
@@ -60,7 +60,7 @@ describe('follow-up visits (e2e)', () => {
   let t: TestApp;
   let w: TestWorker;
   let http: TestAgent;
-  let workerVisits: VisitsServiceType;
+  let workerVisits: VisitSchedulingServiceType;
   let queue: Queue;
 
   beforeAll(async () => {
@@ -68,11 +68,11 @@ describe('follow-up visits (e2e)', () => {
     http = t.http;
     w = await startTestWorker(t);
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const { VisitsService } =
-      require('../../src/visits/visits.service') as typeof import('../../src/visits/visits.service');
+    const { VisitSchedulingService } =
+      require('../../src/visits/visit-scheduling.service') as typeof import('../../src/visits/visit-scheduling.service');
     const { getQueueToken } = require('@nestjs/bullmq') as typeof import('@nestjs/bullmq');
     /* eslint-enable @typescript-eslint/no-require-imports */
-    workerVisits = w.context.get(VisitsService);
+    workerVisits = w.context.get(VisitSchedulingService);
     queue = t.app.get<Queue>(getQueueToken('visits'));
   });
   afterAll(async () => {
