@@ -261,6 +261,15 @@ export class SessionsService {
     });
   }
 
+  /** When the class's next scheduled session starts after `now`, if it has one; no access check. */
+  async nextStart(classId: string, now: Date, m: EntityManager = this.tx.manager): Promise<Date | undefined> {
+    const [row] = await m.query<{ next: Date | null }[]>(
+      `SELECT min(starts_at) AS next FROM sessions WHERE class_id = $1 AND status = 'scheduled' AND starts_at > $2`,
+      [classId, now],
+    );
+    return row?.next ? new Date(row.next) : undefined;
+  }
+
   /** Scheduled sessions starting in (from, until] of classes in these statuses, soonest first; no access check. */
   async upcoming(
     classStatuses: string[],

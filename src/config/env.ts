@@ -360,8 +360,8 @@ export interface ValidateOptions {
   /** What the API needs and command-line tools (migrate, seed) do not: JWT_SECRET, and PUBLIC_BASE_URL in production. */
   api?: boolean;
   /**
-   * The processes that send messages (API and worker): in production SMS_PROVIDER must be
-   * chosen, so nobody runs for months believing `log` sent their SMS.
+   * The process that sends messages (the worker): in production SMS_PROVIDER must be chosen,
+   * so nobody runs for months believing `log` sent their SMS.
    */
   messaging?: boolean;
 }
@@ -443,7 +443,7 @@ export function loadEnv(): Env {
 
 /** The environment the API runs with: as `loadEnv`, and JWT_SECRET required. */
 export function loadApiEnv(): Env {
-  return validateEnv(process.env, { api: true, messaging: true });
+  return validateEnv(process.env, { api: true });
 }
 
 /** The environment the worker runs with: as `loadEnv`, and the message settings checked for production. */

@@ -185,10 +185,16 @@ export class EnrolmentsService {
       [event.classId],
     );
     const centre = await this.orgUnits.centreName(c.planPath, m);
+    // Its next session makes the notice urgent (quiet hours do not hold it back if that is soon).
+    const firstSessionAt = (await this.sessions.nextStart(event.classId, new Date(), m))?.toISOString();
     const message = { template: 'class-cancelled', aboutId: event.classId } as const;
     await this.notifications.notify(
       withdrawn.map((r) => r.trainee_id),
-      { ...message, payload: { centre, classTitle: c.entity.title }, key: `class-cancelled:${event.classId}` },
+      {
+        ...message,
+        payload: { centre, classTitle: c.entity.title, firstSessionAt },
+        key: `class-cancelled:${event.classId}`,
+      },
       m,
     );
     // Its trainers too: their teaching is called off with it.
@@ -196,7 +202,7 @@ export class EnrolmentsService {
       c.trainerIds,
       {
         ...message,
-        payload: { centre, classTitle: c.entity.title, toTrainer: true },
+        payload: { centre, classTitle: c.entity.title, firstSessionAt, toTrainer: true },
         key: `class-cancelled:${event.classId}:trainers`,
       },
       m,

@@ -58,7 +58,8 @@ export class QueuesService {
           // CLIENT LIST, which this needs, is disabled on some managed Redis services: then unknown.
           q.getWorkersCount().catch(() => null),
         ]);
-        const since = oldest[0]?.timestamp;
+        // Waiting since it became ready: a delayed job (a reminder planned a week ahead) only then.
+        const since = oldest[0] ? oldest[0].timestamp + (oldest[0].delay ?? 0) : undefined;
         return {
           name: q.name,
           counts: Object.fromEntries(STATES.map((s) => [s, counts[s] ?? 0])) as QueueState['counts'],

@@ -42,6 +42,6 @@ export class DeliveryProcessor implements JobProcessor {
 
   /** A delivery that crashed for good (not a refusal, already recorded): the message becomes `failed`, for admins. */
   async failedForGood(job: Job<DeliverPayload>, error: Error): Promise<void> {
-    await this.delivery.markFailed(job.data.notificationId, error.message);
+    await this.delivery.markFailed(job.data.notificationId, job.data.generation, error.message);
   }
 }

@@ -117,12 +117,15 @@ export class DeliveryService {
     });
   }
 
-  /** Marks a message still pending as failed (its delivery job gave up), keeping the reason. */
-  async markFailed(notificationId: string, reason: string): Promise<void> {
+  /**
+   * Marks a message still pending in this delivery generation as failed (its delivery job gave
+   * up), keeping the reason. A later generation (an admin's retry meanwhile) is left alone.
+   */
+  async markFailed(notificationId: string, generation: number, reason: string): Promise<void> {
     await this.tx.manager.query(
-      `UPDATE notifications SET status = 'failed', failed_at = now(), last_error = $2
-        WHERE id = $1 AND status = 'pending'`,
-      [notificationId, reason.slice(0, REASON_MAX)],
+      `UPDATE notifications SET status = 'failed', failed_at = now(), last_error = $3
+        WHERE id = $1 AND generation = $2 AND status = 'pending'`,
+      [notificationId, generation, reason.slice(0, REASON_MAX)],
     );
   }
 

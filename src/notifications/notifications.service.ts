@@ -218,9 +218,9 @@ export class NotificationsService implements OnModuleInit {
       const job = await this.queue.getJob(deliverJobId(r.id, r.generation));
       if (job && (await job.isFailed())) {
         await this.tx.manager.query(
-          `UPDATE notifications SET status = 'failed', failed_at = now(), last_error = $2
-            WHERE id = $1 AND status = 'pending'`,
-          [r.id, (job.failedReason || 'delivery job failed').slice(0, 500)],
+          `UPDATE notifications SET status = 'failed', failed_at = now(), last_error = $3
+            WHERE id = $1 AND generation = $2 AND status = 'pending'`,
+          [r.id, r.generation, (job.failedReason || 'delivery job failed').slice(0, 500)],
         );
       }
     }

@@ -58,8 +58,13 @@ describe('holdUntil', () => {
 });
 
 describe('startOf', () => {
-  it('reads an ISO start from the data, or nothing', () => {
+  it('reads the earliest start the data names, or nothing', () => {
     expect(startOf({ startsAt: '2026-12-02T01:00:00.000Z' })).toEqual(new Date('2026-12-02T01:00:00.000Z'));
+    // A moved session: the old start is what people would come to.
+    expect(startOf({ startsAt: '2026-12-09T01:00:00.000Z', previousStartsAt: '2026-12-02T00:30:00.000Z' })).toEqual(
+      new Date('2026-12-02T00:30:00.000Z'),
+    );
+    expect(startOf({ firstSessionAt: '2026-12-02T00:30:00.000Z' })).toEqual(new Date('2026-12-02T00:30:00.000Z'));
     expect(startOf({ startsAt: 'soon' })).toBeUndefined();
     expect(startOf({ startDate: '2026-12-02' })).toBeUndefined();
   });

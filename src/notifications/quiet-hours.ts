@@ -37,10 +37,14 @@ export function holdUntil(now: Date, quietHours: string, zone: string, startsAt?
   return until;
 }
 
-/** The start a message's data names (`startsAt`, an ISO instant), if any. */
+/** What a message's data may name as when it matters: a session's start, its old start, a class's first session. */
+const START_FIELDS = ['startsAt', 'previousStartsAt', 'firstSessionAt'] as const;
+
+/** The earliest of the starts a message's data names (ISO instants), if any: what makes it urgent. */
 export function startOf(payload: Record<string, unknown>): Date | undefined {
-  const value = payload.startsAt;
-  if (typeof value !== 'string') return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  const starts = START_FIELDS.map((field) => payload[field])
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => new Date(v))
+    .filter((d) => !Number.isNaN(d.getTime()));
+  return starts.length ? new Date(Math.min(...starts.map((d) => d.getTime()))) : undefined;
 }

@@ -20,8 +20,8 @@ import { type EnrolmentGapPayload, enrolmentGapJobId, ReminderJobs } from './rem
  * The enrolment-gap notice: ENROLMENT_GAP_NOTICE_HOURS before an open class's enrolment
  * closes, each township below the class's minimum is told through its contacts, and the
  * class's admins get the list (with whom to call). Planned when a class opens; the
- * reconciler plans it again for a changed closing time (the job names the closing time it
- * was planned for, and a stale one does nothing).
+ * reconciler plans it again for a changed enrolment window (the job names the window it was
+ * planned for, and a stale one does nothing).
  */
 @Injectable()
 export class EnrolmentGapService implements OnModuleInit {
@@ -57,9 +57,13 @@ export class EnrolmentGapService implements OnModuleInit {
       .filter((c) => c.enrolmentClosesAt.getTime() > now)
       .map((c) => ({
         name: ReminderJobs.enrolmentGap,
-        data: { classId: c.id, closesAt: c.enrolmentClosesAt.toISOString() },
+        data: {
+          classId: c.id,
+          opensAt: c.enrolmentOpensAt.toISOString(),
+          closesAt: c.enrolmentClosesAt.toISOString(),
+        },
         opts: {
-          jobId: enrolmentGapJobId(c.id, c.enrolmentClosesAt),
+          jobId: enrolmentGapJobId(c.id, c.enrolmentOpensAt, c.enrolmentClosesAt),
           delay: Math.max(0, gapNoticeAt(c.enrolmentOpensAt, c.enrolmentClosesAt, lead).getTime() - now),
         },
       }));
@@ -75,6 +79,7 @@ export class EnrolmentGapService implements OnModuleInit {
       if (
         !c ||
         c.entity.status !== 'open' ||
+        c.entity.enrolmentOpensAt.toISOString() !== p.opensAt ||
         c.entity.enrolmentClosesAt.toISOString() !== p.closesAt ||
         c.entity.enrolmentClosesAt <= now
       ) {

@@ -17,7 +17,8 @@ export interface SessionReminderPayload {
 
 export interface EnrolmentGapPayload {
   classId: string;
-  /** UTC ISO of the enrolment close this notice was planned for. */
+  /** UTC ISO of the enrolment window this notice was planned for (a changed window plans anew). */
+  opensAt: string;
   closesAt: string;
 }
 
@@ -29,7 +30,7 @@ export interface RotationPayload {
 export const sessionReminderJobId = (sessionId: string, offsetMs: number, startsAt: Date): string =>
   `reminder.${sessionId}.${offsetMs}.${startsAt.getTime()}`;
 
-export const enrolmentGapJobId = (classId: string, closesAt: Date): string =>
-  `enrolment-gap.${classId}.${closesAt.getTime()}`;
+export const enrolmentGapJobId = (classId: string, opensAt: Date, closesAt: Date): string =>
+  `enrolment-gap.${classId}.${opensAt.getTime()}.${closesAt.getTime()}`;
 
 export const rotationJobId = (firesAt: Date): string => `rotation.${firesAt.getTime()}`;

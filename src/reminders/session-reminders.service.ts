@@ -90,6 +90,9 @@ export class SessionRemindersService implements OnModuleInit {
   /** In the changing transaction: whoever was reminded of the old time or place hears of the new one. */
   @OnEvent(ClassEvents.sessionChanging, { promisify: true, suppressErrors: false })
   async onChanging(e: SessionChangingEvent): Promise<void> {
+    // A session over under both its old and new time needs no notice.
+    const now = this.clock.now().getTime();
+    if (new Date(e.previousStartsAt).getTime() <= now && new Date(e.startsAt).getTime() <= now) return;
     const m = this.tx.manager;
     const told = await this.notifications.toldOf(e.sessionId, 'session-reminder', m);
     if (told.length === 0) return;
@@ -172,7 +175,7 @@ export class SessionRemindersService implements OnModuleInit {
         });
       }
     }
-    for (let i = 0; i < jobs.length; i += 1000) await this.producer.add(this.queue, jobs.slice(i, i + 1000));
+    await this.producer.add(this.queue, jobs);
     return jobs.length;
   }
 

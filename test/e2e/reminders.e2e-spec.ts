@@ -1,11 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { Enrolment } from '../../src/enrolments/enrolment.entity';
 import type { OrgUnit } from '../../src/org-units/org-unit.entity';
-import { createClass, createCourse, createPlan, createVenue } from '../factories/classes';
+import { createPlan, createVenue } from '../factories/classes';
+import { classWithTrainees } from '../factories/reminders';
 import { localDateIn } from '../factories/dates';
-import { createOrgTree, createUser, signedIn } from '../factories';
+import { createOrgTree, signedIn } from '../factories';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { startTestWorker, type TestWorker } from '../support/test-worker';
 import { waitFor } from '../support/wait-for';
@@ -68,42 +68,16 @@ describe('Reminders (worker, BullMQ)', () => {
     await t?.close();
   });
 
-  /** An open class running from today, with `confirmed` confirmed trainees of township A1 (and one withdrawn, one waitlisted). */
+  /** An open class of township A1 with `confirmed` confirmed trainees, and one withdrawn and one waitlisted. */
   async function openClass(confirmed = 2) {
-    const plan = { id: planId, year: Number(localDateIn(0).slice(0, 4)) } as never;
-    const course = await createCourse(ds, countyA);
-    // A trainer of its own: sessions of different classes may overlap in time.
-    const trainerId = (await createUser(ds, { role: 'trainer', orgUnitId: countyA.id })).id;
-    const c = await createClass(ds, plan, course, [trainerId], {
-      status: 'open',
-      startDate: localDateIn(-1),
-      endDate: localDateIn(3),
-      enrolmentOpensAt: new Date(Date.now() - 86_400_000),
-      enrolmentClosesAt: new Date(Date.now() + 86_400_000),
-    });
-    const trainees = await Promise.all(
-      Array.from({ length: confirmed + 2 }, () => createUser(ds, { role: 'trainee', orgUnitId: townshipA1.id })),
-    );
-    const repo = ds.getRepository(Enrolment);
-    const statuses = [...Array(confirmed).fill('confirmed'), 'withdrawn', 'waitlisted'] as const;
-    await repo.save(
-      trainees.map((u, i) =>
-        repo.create({
-          classId: c.id,
-          traineeId: u.id,
-          townshipId: townshipA1.id,
-          status: statuses[i],
-          waitlistPosition: statuses[i] === 'waitlisted' ? 1 : null,
-          enrolledBy: u.id,
-          withdrawalReason: statuses[i] === 'withdrawn' ? 'self' : null,
-        } as Partial<Enrolment>),
-      ),
-    );
+    const plan = { id: planId, year: Number(localDateIn(0).slice(0, 4)) };
+    const statuses = [...Array<'confirmed'>(confirmed).fill('confirmed'), 'withdrawn', 'waitlisted'] as const;
+    const c = await classWithTrainees(ds, { plan, county: countyA, township: townshipA1 }, [...statuses]);
     return {
-      classId: c.id,
-      trainerId,
-      confirmed: trainees.slice(0, confirmed).map((u) => u.id),
-      others: trainees.slice(confirmed),
+      classId: c.classId,
+      trainerId: c.trainerId,
+      confirmed: c.trainees.filter((x) => x.status === 'confirmed').map((x) => x.id),
+      others: c.trainees.filter((x) => x.status !== 'confirmed'),
     };
   }
 

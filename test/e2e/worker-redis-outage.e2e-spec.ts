@@ -2,9 +2,9 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
-import { Enrolment } from '../../src/enrolments/enrolment.entity';
 import type { OrgUnit } from '../../src/org-units/org-unit.entity';
-import { createClass, createCourse, createPlan } from '../factories/classes';
+import { createPlan } from '../factories/classes';
+import { classWithTrainees } from '../factories/reminders';
 import { localDateIn } from '../factories/dates';
 import { createOrgTree, createUser, signedIn } from '../factories';
 import { type PrivateRedis, startPrivateRedis, stopAllRedis } from '../support/redis-server';
@@ -57,34 +57,10 @@ function world(t: TestApp) {
     },
     /** An open class running from yesterday, with `confirmed` confirmed trainees (with phones when asked). */
     async openClass(confirmed: number, withPhones = false) {
-      const plan = { id: planId, year: Number(localDateIn(0).slice(0, 4)) } as never;
-      const course = await createCourse(ds, countyA);
-      const trainerId = (await createUser(ds, { role: 'trainer', orgUnitId: countyA.id })).id;
-      const c = await createClass(ds, plan, course, [trainerId], {
-        status: 'open',
-        startDate: localDateIn(-1),
-        endDate: localDateIn(3),
-        enrolmentOpensAt: new Date(Date.now() - 86_400_000),
-        enrolmentClosesAt: new Date(Date.now() + 86_400_000),
-      });
-      const trainees = [];
-      for (let i = 0; i < confirmed; i++) {
-        const phone = withPhones ? `139${String(Date.now()).slice(-6)}${i}${i}` : null;
-        trainees.push(await createUser(ds, { role: 'trainee', orgUnitId: townshipA1.id, phone }));
-      }
-      const repo = ds.getRepository(Enrolment);
-      await repo.save(
-        trainees.map((u) =>
-          repo.create({
-            classId: c.id,
-            traineeId: u.id,
-            townshipId: townshipA1.id,
-            status: 'confirmed',
-            enrolledBy: u.id,
-          }),
-        ),
-      );
-      return { classId: c.id, trainerId, trainees: trainees.map((u) => u.id) };
+      const plan = { id: planId, year: Number(localDateIn(0).slice(0, 4)) };
+      const statuses = Array<'confirmed'>(confirmed).fill('confirmed');
+      const c = await classWithTrainees(ds, { plan, county: countyA, township: townshipA1 }, statuses, withPhones);
+      return { classId: c.classId, trainerId: c.trainerId, trainees: c.trainees.map((x) => x.id) };
     },
     /** Schedules a session through the API; answers it and how long the request took. */
     async schedule(classId: string, inMs: number) {
@@ -178,11 +154,10 @@ describe('Redis wiped (FLUSHALL), then reconciled', () => {
       (await notifications.getJobCounts('delayed')).delayed,
     ];
 
+    // Wiped: every job and the schedule go. (No check that they are gone: the worker's own
+    // schedule check may already be putting them back. The jobs that come back are told from
+    // the first ones by when they were added.)
     await redis.command('FLUSHALL');
-    expect(
-      await Promise.all([...reminderIds.map((id) => reminders.getJob(id)), notifications.getJob(deliverId)]),
-    ).toEqual([undefined, undefined, undefined]);
-    expect(await maintenance.getJobScheduler('reconcile')).toBeFalsy();
 
     // The worker notices its schedule is gone, puts it back and reconciles: no one has to do anything.
     const after = await waitFor(
@@ -192,7 +167,7 @@ describe('Redis wiped (FLUSHALL), then reconciled', () => {
           ...reminderIds.map((id) => reminders.getJob(id)),
           notifications.getJob(deliverId),
         ]);
-        return jobs.every(Boolean) && (jobs as Job[]);
+        return jobs.every((j, i) => j && j.timestamp > before[i]!.timestamp) && (jobs as Job[]);
       },
       15_000,
     );
@@ -230,10 +205,12 @@ describe('Redis wiped (FLUSHALL), then reconciled', () => {
     const sent = await notificationsAbout(t.ds, session.id);
     expect(sent.map((r) => r.user_id).sort()).toEqual([...trainees, trainerId].sort());
     expect(sent.every((r) => r.template === 'session-reminder' && r.channel === 'inbox')).toBe(true);
-    expect((await reminders.getJob(firstId))!.returnvalue).toBe(2);
+    const first = (await reminders.getJob(firstId))!;
+    expect(first.returnvalue).toBe(2);
 
+    // (The worker's own schedule check may re-create the job at any moment after this: it is told
+    // apart from the first by when it was added.)
     await redis.command('FLUSHALL');
-    expect(await reminders.getJob(firstId)).toBeUndefined();
     const { JobReconciler } = load<typeof import('../../src/common/queue/job-reconciler')>(
       '../../src/common/queue/job-reconciler',
     );
@@ -242,7 +219,7 @@ describe('Redis wiped (FLUSHALL), then reconciled', () => {
     // The reminder (still due) is planned again and runs again, and finds everyone told already.
     const rerun = await waitFor('the re-created reminder to run', async () => {
       const job = await reminders.getJob(firstId);
-      return (await job?.getState()) === 'completed' && job;
+      return job && job.timestamp > first.timestamp && (await job.getState()) === 'completed' && job;
     });
     expect(rerun.returnvalue).toBe(0);
     expect(await notificationsAbout(t.ds, session.id)).toEqual(sent);

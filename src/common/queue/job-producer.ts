@@ -14,6 +14,9 @@ const REDIS_WAIT_MS = 2000;
 /** After a failed add, how long adds give up at once before trying Redis again. */
 const RETRY_AFTER_MS = 10_000;
 
+/** Jobs added per round trip. */
+const CHUNK = 500;
+
 function within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -43,7 +46,8 @@ export class JobProducer {
       return false;
     }
     try {
-      await within(queue.addBulk(jobs), REDIS_WAIT_MS);
+      // In chunks: a large batch (the reconciler's) must not look like an outage by taking long.
+      for (let i = 0; i < jobs.length; i += CHUNK) await within(queue.addBulk(jobs.slice(i, i + CHUNK)), REDIS_WAIT_MS);
       return true;
     } catch (e) {
       this.downUntil = Date.now() + RETRY_AFTER_MS;

@@ -53,6 +53,8 @@ export const WORKER_TUNING = Symbol('WORKER_TUNING');
 export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private readonly workers: Worker[] = [];
+  /** Failures being recorded (`failedForGood`): shutdown waits for them before the pool closes. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(
     @Inject(JOB_PROCESSORS) private readonly processors: JobProcessor[],
@@ -76,12 +78,16 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
           `${processor.queueName} job ${job?.id ?? '?'} failed${last ? ' for good' : ', will retry'}: ${err.message}`,
         );
         if (job && last && processor.failedForGood) {
-          processor.failedForGood(job, err).catch((e: unknown) =>
-            this.logger.error({
-              err: e,
-              msg: `Recording the failure of ${processor.queueName} job ${job.id} failed`,
-            }),
-          );
+          const recorded: Promise<void> = processor
+            .failedForGood(job, err)
+            .catch((e: unknown) =>
+              this.logger.error({
+                err: e,
+                msg: `Recording the failure of ${processor.queueName} job ${job.id} failed`,
+              }),
+            )
+            .finally(() => this.recording.delete(recorded));
+          this.recording.add(recorded);
         }
       });
       worker.on('error', (err) => this.logger.warn(`${processor.queueName} worker: ${err.message}`));
@@ -101,6 +107,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
           new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
         ]);
         clearTimeout(timer);
+        await Promise.all(this.recording);
         if (!finished) {
           // BullMQ ignores close(true) once close() is under way (it answers the same promise, which waits
           // for the running jobs): stop waiting instead. The process exits (worker.ts) without them; their
