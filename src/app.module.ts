@@ -19,6 +19,7 @@ import { ImportsModule } from './imports/imports.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrgUnitsModule } from './org-units/org-units.module';
 import { PlansModule } from './plans/plans.module';
+import { QuizzesModule } from './quizzes/quizzes.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { SurveysModule } from './surveys/surveys.module';
 import { UsersModule } from './users/users.module';
@@ -45,6 +46,7 @@ import { VisitsModule } from './visits/visits.module';
     RemindersModule,
     VisitsModule,
     ImportsModule,
+    QuizzesModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -5,6 +5,8 @@ import { CoreModule } from './core.module';
 import { Env } from './config/env';
 import { EnvModule } from './config/env.module';
 import { ImportsModule } from './imports/imports.module';
+import { QuizzesModule } from './quizzes/quizzes.module';
+import { QuizzesProcessor } from './quizzes/quizzes.processor';
 import { ImportsProcessor } from './imports/imports.processor';
 import { DeliveryProcessor } from './notifications/delivery.processor';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -15,7 +17,14 @@ import { VisitsProcessor } from './visits/visits.processor';
 import { VisitsModule } from './visits/visits.module';
 
 /** Every processor the worker runs, one per queue. */
-const PROCESSORS = [ReconcileProcessor, DeliveryProcessor, RemindersProcessor, VisitsProcessor, ImportsProcessor];
+const PROCESSORS = [
+  ReconcileProcessor,
+  DeliveryProcessor,
+  RemindersProcessor,
+  VisitsProcessor,
+  ImportsProcessor,
+  QuizzesProcessor,
+];
 
 /**
  * The worker process's root module: the domain services the jobs call and the processors,
@@ -29,6 +38,7 @@ const PROCESSORS = [ReconcileProcessor, DeliveryProcessor, RemindersProcessor, V
     VisitsModule,
     // Background imports, and the users module that registers the handler writing their rows.
     ImportsModule,
+    QuizzesModule,
     UsersModule,
   ],
   providers: [

@@ -63,6 +63,15 @@ export class ClassesService {
     return this.load(id, m);
   }
 
+  /** Ids of the courses of the classes (any status) a trainer teaches: whose question banks it maintains. */
+  async courseIdsTaughtBy(trainerId: string): Promise<string[]> {
+    const rows = await this.tx.manager.query<{ course_id: string }[]>(
+      `SELECT DISTINCT c.course_id FROM classes c JOIN class_trainers ct ON ct.class_id = c.id WHERE ct.trainer_id = $1`,
+      [trainerId],
+    );
+    return rows.map((r) => r.course_id);
+  }
+
   /** Open classes whose enrolment has not closed at `now`, with its window; no access check. */
   async enrollingAt(now: Date): Promise<{ id: string; enrolmentOpensAt: Date; enrolmentClosesAt: Date }[]> {
     return this.tx.manager.query(

@@ -213,6 +213,27 @@ export class Env {
   @Max(24 * 60)
   ENROLMENT_GAP_NOTICE_HOURS = 72;
 
+  /**
+   * Seconds after an attempt's deadline in which answers given before the deadline (sent late by
+   * a phone whose network dropped) are still saved, and a hand-in still counts. The server closes
+   * the attempt at the end of it, dated at the deadline.
+   */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(600)
+  QUIZ_GRACE_SECONDS = 30;
+
+  /**
+   * Minutes before a quiz closes at which trainees who have not handed it in are reminded. A quiz
+   * open for less than that is reminded halfway through.
+   */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(60 * 24 * 14)
+  QUIZ_CLOSING_REMINDER_MINUTES = 1440;
+
   /** Days after a class completes by which each township's follow-up visit is due. */
   @Transform(toInt)
   @IsInt()

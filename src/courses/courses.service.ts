@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, type EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { escapeLike } from '../common/database/like';
+import { subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import { isWithin } from '../org-units/org-units.service';
@@ -63,6 +64,26 @@ export class CoursesService {
     if (!course || !course.orgUnit || !allowed(course.orgUnit.path)) throw CourseErrors.notFound();
     delete course.orgUnit;
     return course;
+  }
+
+  /** Whether an admin may edit the course (as `update` decides: owned inside the admin's subtree). */
+  async isEditableBy(actor: AuthUser, id: string): Promise<boolean> {
+    if (actor.role !== 'admin') return false;
+    const rows = await this.tx.manager.query<unknown[]>(
+      `SELECT 1 FROM courses c JOIN org_units o ON o.id = c.org_unit_id WHERE c.id = $1 AND o.path LIKE $2`,
+      [id, subtreePattern(actor.orgPath)],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ids of the courses an admin may edit (owned inside the admin's subtree); none for other roles. */
+  async idsEditableBy(actor: AuthUser): Promise<string[]> {
+    if (actor.role !== 'admin') return [];
+    const rows = await this.tx.manager.query<{ id: string }[]>(
+      `SELECT c.id FROM courses c JOIN org_units o ON o.id = c.org_unit_id WHERE o.path LIKE $1`,
+      [subtreePattern(actor.orgPath)],
+    );
+    return rows.map((r) => r.id);
   }
 
   async list(actor: AuthUser, query: ListCoursesQueryDto): Promise<Page<Course>> {

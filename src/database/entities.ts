@@ -13,6 +13,10 @@ import { Notification, NotificationPreference } from '../notifications/notificat
 import { OrgUnitContact } from '../org-units/org-unit-contact.entity';
 import { OrgUnit } from '../org-units/org-unit.entity';
 import { Plan } from '../plans/plan.entity';
+import { AttemptAnswer, QuizAttempt } from '../quizzes/attempt.entity';
+import { QuestionImage } from '../quizzes/question-image.entity';
+import { Question } from '../quizzes/question.entity';
+import { Quiz, QuizOverride, QuizQuestion } from '../quizzes/quiz.entity';
 import { Survey } from '../surveys/survey.entity';
 import { User } from '../users/user.entity';
 import { Venue } from '../venues/venue.entity';
@@ -40,4 +44,11 @@ export const entities = [
   CheckInWindow,
   Visit,
   Import,
+  QuestionImage,
+  Question,
+  Quiz,
+  QuizQuestion,
+  QuizOverride,
+  QuizAttempt,
+  AttemptAnswer,
 ];

@@ -16,6 +16,7 @@ import { AddEnrolmentWithdrawalReason1795890002000 } from '../../migrations/1795
 import { CreateVisits1795890003000 } from '../../migrations/1795890003000-CreateVisits';
 import { CreateImports1795890004000 } from '../../migrations/1795890004000-CreateImports';
 import { IndexScheduledSessionsByStart1795890005000 } from '../../migrations/1795890005000-IndexScheduledSessionsByStart';
+import { CreateQuestionBankAndQuizzes1795900000000 } from '../../migrations/1795900000000-CreateQuestionBankAndQuizzes';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -41,4 +42,5 @@ export const migrations = [
   CreateVisits1795890003000,
   CreateImports1795890004000,
   IndexScheduledSessionsByStart1795890005000,
+  CreateQuestionBankAndQuizzes1795900000000,
 ];

@@ -13,6 +13,7 @@ import { Plan } from '../plans/plan.entity';
 import type { User } from '../users/user.entity';
 import { Venue } from '../venues/venue.entity';
 import { DEMO_COURSE, DEMO_QUARTER_TOPICS, DEMO_RRULE, DEMO_VENUE } from './demo-data';
+import { seedQuizzes } from './seed-quizzes';
 
 const QUARTER_MONTHS = [
   ['01-01', '03-31'],
@@ -138,6 +139,7 @@ export async function seedPlanning(
       }
     }
   }
+  await seedQuizzes(m, course.id, admin.id, zone, now);
 }
 
 /**

@@ -22,6 +22,7 @@ const SAMPLE = {
   names: ['张三', '李四'],
   more: true,
   assignee: '刘明',
+  quizTitle: '文字处理单元测验',
   townships: [{ name: '城关镇', confirmed: 1, contacts: ['张三 13800000000'] }],
 };
 

@@ -27,6 +27,7 @@ export const MESSAGE_TEMPLATES = [
   'visit-due',
   'visit-overdue',
   'rotation-reminder',
+  'quiz-closing',
 ] as const;
 export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
 

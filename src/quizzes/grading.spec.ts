@@ -96,6 +96,21 @@ describe('multiple choice (Moodle multi-answer)', () => {
     expect(grade(sevenths, ticked(...ids), 1)).toBe(1);
   });
 
+  it('gives full points for author-given thirds written to 7 decimals (0.3333333 × 3)', () => {
+    const thirds: AnswerKey = {
+      type: 'multiple',
+      options: [
+        { id: 'a', fraction: 0.3333333 },
+        { id: 'b', fraction: 0.3333333 },
+        { id: 'c', fraction: 0.3333333 },
+        { id: 'd', fraction: -1 },
+      ],
+    };
+    expect(gradeFraction(thirds, ticked('a', 'b', 'c'))).toBe(1);
+    expect(gradeFraction(thirds, ticked('a', 'b'))).toBe(0.6666666);
+    expect(gradeFraction(thirds, ticked('a', 'b', 'c', 'd'))).toBe(0);
+  });
+
   it('counts an option ticked twice once, and ignores ids it does not know', () => {
     expect(grade(key, ticked('a', 'a', 'zzz'), 3)).toBe(1);
   });

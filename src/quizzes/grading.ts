@@ -111,8 +111,9 @@ function rawFraction(key: AnswerKey, response: Response | undefined): number {
     case 'multiple': {
       const ticked = new Set((response as Extract<Response, { type: 'multiple' }>).optionIds);
       const sum = key.options.filter((o) => ticked.has(o.id)).reduce((a, o) => a + o.fraction, 0);
-      // Floored at 0, capped at 1; a sum a rounding step away from 0 or 1 is 0 or 1.
-      return Math.min(1, Math.max(0, Math.abs(sum) < 1e-9 ? 0 : Math.abs(sum - 1) < 1e-9 ? 1 : sum));
+      // Floored at 0, capped at 1. Fractions are given to 7 decimals (0.3333333 three times), and a
+      // question's fractions may add up to 1 within 1e-6: a sum that close to 0 or 1 is 0 or 1.
+      return Math.min(1, Math.max(0, Math.abs(sum) <= 1e-6 ? 0 : Math.abs(sum - 1) <= 1e-6 ? 1 : sum));
     }
     case 'short': {
       const given = normaliseShort((response as Extract<Response, { type: 'short' }>).text);

@@ -31,6 +31,26 @@ describe('demo data (e2e)', () => {
     expect(await counts()).toEqual(expected);
   });
 
+  it('gives the running class a question bank, a closing quiz and a township contest; twice is harmless', async () => {
+    await seedDemo(t.ds, 'Asia/Shanghai', NOW);
+    await seedDemo(t.ds, 'Asia/Shanghai', NOW);
+    const [bank] = await t.ds.query<{ questions: number; types: number }[]>(
+      `SELECT count(*)::int AS questions, count(DISTINCT type)::int AS types FROM questions`,
+    );
+    expect(bank).toEqual({ questions: 8, types: 5 });
+    // Trainee 3 (of every fourth) attends the fourth quarter's class, running today.
+    const token = await login(t.http, '13937000003', DEMO_PASSWORDS.trainee);
+    const quizzes = await t.http.get('/api/quizzes').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(
+      quizzes.body.items
+        .map((q: { title: string; mode: string; questionCount: number }) => [q.title, q.mode, q.questionCount])
+        .sort(),
+    ).toEqual([
+      ['乡镇电脑技能竞赛', 'contest', 6],
+      ['本期结业测验', 'quiz', 8],
+    ]);
+  });
+
   it('plans the current year: four quarterly classes, three sessions a month each, states as of today', async () => {
     await seedDemo(t.ds, 'Asia/Shanghai', NOW);
     const classes = await t.ds.query<{ quarter: number; status: string; sessions: number; first: Date }[]>(

@@ -68,8 +68,14 @@ describe('translations', () => {
         .map((v) => `IMPORT_INVALID_FILE#${v}`),
     ];
     expect(expected.filter((k) => !(k in zh.errors))).toEqual([]);
-    // And every reason the import parser gives has its message.
-    const parser = readFileSync(join(SRC, 'users/user-import.parser.ts'), 'utf8');
+    // And every reason the import parsers (and the file reading they share) give has its message.
+    const parser = [
+      'common/spreadsheet/table-reader.ts',
+      'users/user-import.parser.ts',
+      'quizzes/question-import.parser.ts',
+    ]
+      .map((f) => readFileSync(join(SRC, f), 'utf8'))
+      .join('\n');
     const reasons = [...parser.matchAll(/new ImportFileError\([^;]*?,\s*'(\w+)'/gs)].map((m) => m[1]);
     expect(reasons.length).toBeGreaterThan(5);
     expect(reasons.filter((r) => !(`IMPORT_INVALID_FILE#${r}` in zh.errors))).toEqual([]);

@@ -10,6 +10,8 @@ export const QUEUES = {
   reminders: 'reminders',
   /** Follow-up visits: assignment when a class completes, due and overdue notices. */
   visits: 'visits',
+  /** Quizzes: closing attempts at their deadline, reminders before a quiz closes. */
+  quizzes: 'quizzes',
   /** Long imports, run in the background with progress. */
   imports: 'imports',
   /** The reconciler (job-reconciler.ts), on a schedule. */

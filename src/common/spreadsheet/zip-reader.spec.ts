@@ -1,4 +1,4 @@
-import { buildZip, deflateBomb, type ZipFile } from '../../test/support/xlsx-fixtures';
+import { buildZip, deflateBomb, type ZipFile } from '../../../test/support/xlsx-fixtures';
 import { type ZipErrorReason, ZipReader } from './zip-reader';
 
 const limits = { maxEntries: 10, maxUnzippedBytes: 1024 * 1024 };
