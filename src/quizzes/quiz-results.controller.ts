@@ -8,7 +8,6 @@ import { ApiErrors, ApiJsonOrFileResponse } from '../common/openapi/api-docs.dec
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { ClassGradesDto, GradesQueryDto, LeaderboardDto, QuizStatisticsDto } from './dto/quiz-results.dto';
 import { gradesXlsx } from './grades.export';
-import { etagOf, matchesIfNoneMatch } from './leaderboard';
 import { QuizResultsService } from './quiz-results.service';
 
 @ApiTags('quizzes')
@@ -32,7 +31,8 @@ export class QuizResultsController {
         'percent (percent rather than score, since random draws can give different maximum scores), with the ' +
         'number of trainees counted; equal means share a rank.',
       '- **Polling**: the answer carries a strong `ETag`; send it back in `If-None-Match` and get `304` with no ' +
-        'body while nothing changed (any attempt finishing, or the quiz closing, changes it).',
+        'body while nothing changed (an attempt finishing, an edit of the quiz or its closing changes it). A ' +
+        'poll that gets 304 costs one count, not a new board.',
       '',
       '**Errors**: `403 FORBIDDEN` (a trainee, when the quiz is not a contest); `404 QUIZ_NOT_FOUND`.',
     ].join('\n'),
@@ -47,10 +47,9 @@ export class QuizResultsController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LeaderboardDto | undefined> {
-    const board = await this.results.leaderboard(actor, id);
-    const etag = etagOf(board);
+    const { etag, board } = await this.results.leaderboard(actor, id, ifNoneMatch);
     void reply.header('etag', etag).header('cache-control', 'private, no-cache');
-    if (!matchesIfNoneMatch(ifNoneMatch, etag)) return board;
+    if (board) return board;
     void reply.status(304);
     return undefined;
   }

@@ -9,12 +9,15 @@ import type { AttemptQuestion } from './attempt-snapshot';
 import { AttemptsService } from './attempts.service';
 import type { ClassGradesDto, LeaderboardDto, QuizStatisticsDto } from './dto/quiz-results.dto';
 import type { Response } from './grading';
-import { type BestAttempt, rankTownships, rankTrainees } from './leaderboard';
+import { type BestAttempt, etagOf, matchesIfNoneMatch, rankTownships, rankTrainees } from './leaderboard';
 import { type FinishedAttempt, gradeOf, passes } from './quiz-grades';
 import { quizStatistics } from './quiz-statistics';
 import { Quiz } from './quiz.entity';
 import { QuizErrors } from './quizzes.errors';
 import { QuizzesService } from './quizzes.service';
+
+/** Quizzes whose last board a process keeps. */
+const BOARD_CACHE_SIZE = 200;
 
 /** A trainee's grade on a quiz: what certificates check. */
 export interface QuizGrade {
@@ -48,6 +51,9 @@ interface LeaderboardRow extends BestAttempt {
  */
 @Injectable()
 export class QuizResultsService {
+  /** The last board built per quiz, with its tag: polls between two changes share it. */
+  private readonly boards = new Map<string, { etag: string; board: LeaderboardDto }>();
+
   constructor(
     private readonly tx: TransactionService,
     private readonly quizzes: QuizzesService,
@@ -81,10 +87,32 @@ export class QuizResultsService {
    * seat sees a contest's only (403 for a plain quiz: its classmates' marks are not public).
    * Two queries: the quiz, then each trainee's best finished attempt (`DISTINCT ON`).
    */
-  async leaderboard(actor: AuthUser, quizId: string): Promise<LeaderboardDto> {
+  async leaderboard(
+    actor: AuthUser,
+    quizId: string,
+    ifNoneMatch?: string,
+  ): Promise<{ etag: string; board?: LeaderboardDto }> {
     const { quiz } = await this.quizzes.getVisible(actor, quizId);
     if (actor.role === 'trainee' && quiz.mode !== 'contest') throw CommonErrors.forbidden();
     await this.attempts.closeOverdue({ quizId });
+    // A poll whose board has not changed is answered from one small count, without building it.
+    const live = this.clock.now() < quiz.closesAt;
+    const [v] = await this.tx.manager.query<{ n: number; last: Date | null }[]>(
+      `SELECT count(*)::int AS n, max(finished_at) AS last FROM quiz_attempts WHERE quiz_id = $1 AND status = 'finished'`,
+      [quizId],
+    );
+    const etag = etagOf([quiz.id, quiz.updatedAt.toISOString(), live, v.n, v.last?.toISOString() ?? null]);
+    if (matchesIfNoneMatch(ifNoneMatch, etag)) return { etag };
+    const cached = this.boards.get(quizId);
+    if (cached?.etag === etag) return cached;
+    const board = await this.buildLeaderboard(quiz, live);
+    if (this.boards.size >= BOARD_CACHE_SIZE) this.boards.delete(this.boards.keys().next().value as string);
+    this.boards.set(quizId, { etag, board });
+    return { etag, board };
+  }
+
+  private async buildLeaderboard(quiz: Quiz, live: boolean): Promise<LeaderboardDto> {
+    const quizId = quiz.id;
     const rows = await this.tx.manager.query<LeaderboardRow[]>(
       `SELECT DISTINCT ON (a.trainee_id)
               a.trainee_id AS "traineeId", u.display_name AS "displayName",
@@ -103,7 +131,7 @@ export class QuizResultsService {
     return {
       quizId,
       mode: quiz.mode,
-      live: this.clock.now() < quiz.closesAt,
+      live,
       updatedAt: rows[0]?.lastFinishedAt ?? null,
       trainees: rankTrainees(rows),
       townships: rankTownships(rows),
