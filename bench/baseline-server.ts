@@ -10,6 +10,7 @@ import { jsonWithLocalInstants } from '../src/common/time/zoned-time';
 import { checkInKey, validateEnv } from '../src/config/env';
 import { isWithin } from '../src/org-units/org-units.service';
 import { AUTH_ROW_SQL, type AuthRow } from '../src/users/users.service';
+import { quizRoutes } from './baseline-quiz';
 import {
   CHECK_IN_WINDOW_SQL,
   CLASS_REFS_SQL,
@@ -466,11 +467,21 @@ async function main(): Promise<void> {
     },
   );
 
+  // quiz-day: AttemptsService's start, save and submit (baseline-quiz.ts).
+  const quizzes = quizRoutes(app, {
+    pool,
+    env,
+    caller,
+    transaction,
+    refuse: (status, code) => new Refusal(status, code),
+  });
+
   await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 
   const stop = (): void => {
     void app
       .close()
+      .then(() => quizzes.close())
       .then(() => pool.end())
       .then(() => redis.disconnect())
       .finally(() => process.exit(0));

@@ -33,6 +33,9 @@ const OUTPUT_TAIL_CHARS = 20_000;
  */
 const JWT_SECRET = randomBytes(32).toString('hex');
 
+/** The Redis prefix of every server the harness starts (BullMQ's keys are under `${BENCH_REDIS_PREFIX}bull:`). */
+export const BENCH_REDIS_PREFIX = 'lms:bench:';
+
 /** A bearer token the API accepts, minted here so a burst measures the route, not 1,000 argon2 logins. */
 export function bearer(userId: string): string {
   return `Bearer ${jwt.sign({ sub: userId, ver: 0 }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 600 })}`;
@@ -243,7 +246,7 @@ export function startApi(databaseUrl: string, logName: string): Promise<ServerPr
       CHECK_IN_SECRET: '',
       LOG_LEVEL: logLevel(),
       DATABASE_URL: databaseUrl,
-      REDIS_PREFIX: 'lms:bench:',
+      REDIS_PREFIX: BENCH_REDIS_PREFIX,
       HOST: '127.0.0.1',
     },
     readyPath: '/health',
@@ -263,7 +266,7 @@ export function startBaseline(databaseUrl: string, logName: string): Promise<Ser
       CHECK_IN_SECRET: '',
       LOG_LEVEL: logLevel(),
       DATABASE_URL: databaseUrl,
-      REDIS_PREFIX: 'lms:bench:',
+      REDIS_PREFIX: BENCH_REDIS_PREFIX,
     },
     readyPath: '/health',
     logName: `${logName}-baseline`,

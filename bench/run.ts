@@ -21,6 +21,8 @@ Environment:
   BENCH_LOG_LEVEL     request log level of both sides (default info, as in production)
   BENCH_PROFILE       1: write CPU profiles of both sides' measured runs to bench/results/profiles/
   BENCH_REMINDER_SESSIONS  reminders: sessions whose reminders are delivered (multiple of 10, default 1000)
+  BENCH_QUIZ_TRAINEES quiz-day: trainees taking the quiz (default 2000)
+  BENCH_QUIZ_THINK_MS quiz-day: each pause before an answer, uniform in min,max ms (default 2000,6000)
 
 Scenarios:
 ${scenarios.map((s) => `  ${s.name.padEnd(18)}${s.description}`).join('\n')}`;

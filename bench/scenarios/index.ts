@@ -3,6 +3,7 @@ import { attendanceBulk, checkInBurst } from './attendance';
 import { authMe } from './auth-me';
 import { enrolmentBurst } from './enrolment-burst';
 import { planSessions } from './plan-sessions';
+import { quizDay } from './quiz-day';
 import { reminders } from './reminders';
 
 /** Every scenario, in the order `npm run bench` runs them. Add one line per new scenario. */
@@ -13,4 +14,5 @@ export const scenarios: readonly Scenario[] = [
   attendanceBulk,
   checkInBurst,
   reminders,
+  quizDay,
 ];

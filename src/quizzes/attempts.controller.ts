@@ -41,9 +41,9 @@ export class AttemptsController {
       '- At the deadline (after `QUIZ_GRACE_SECONDS`, 30) the server closes and grades the attempt as of the ' +
         'deadline, whether or not it was handed in.',
       '',
-      '**Errors**: `403 FORBIDDEN` (staff); `404 QUIZ_NOT_FOUND` (no seat in the class); `409 QUIZ_NOT_OPEN` ' +
-        'with `opensAt`, `409 QUIZ_CLOSED` with `closesAt`, `409 QUIZ_NO_ATTEMPTS_LEFT` with `allowed`, ' +
-        '`409 QUIZ_CLASS_NOT_ACTIVE`.',
+      '**Errors**: `403 FORBIDDEN` (staff); `404 QUIZ_NOT_FOUND` (no seat in the class, or a class not announced ' +
+        'or cancelled); `409 QUIZ_NOT_OPEN` with `opensAt`, `409 QUIZ_CLOSED` with `closesAt`, ' +
+        '`409 QUIZ_NO_ATTEMPTS_LEFT` with `allowed`.',
     ].join('\n'),
   })
   @ApiCreatedResponse({ type: AttemptDto, description: 'A new attempt (200: the one in progress)' })

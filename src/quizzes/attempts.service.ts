@@ -5,12 +5,14 @@ import { TransactionService } from '../common/database/transaction.service';
 import { type Page, pageOf } from '../common/pagination/page.dto';
 import { Clock } from '../common/time/clock';
 import { Env } from '../config/env';
+import { isWithin } from '../org-units/org-units.service';
 import { UsersService } from '../users/users.service';
 import type { AttemptStatus, FinishedBy } from './attempt.entity';
 import { type AnswerShapes, correctOf, givenOf, responseOf, shapesOf } from './attempt-answers';
 import { type AttemptQuestion, type BankQuestion, type StoredResponse, shuffled, snapshotOf } from './attempt-snapshot';
 import {
   ANSWERS_OF_ATTEMPT_SQL,
+  ATTEMPT_ANSWERS_VIEW_SQL,
   ATTEMPT_COUNT_SQL,
   ATTEMPT_FOR_FINISH_SKIP_LOCKED_SQL,
   ATTEMPT_FOR_FINISH_SQL,
@@ -21,7 +23,7 @@ import {
   GRADE_ANSWERS_SQL,
   INSERT_ATTEMPT_SQL,
   OPEN_ATTEMPT_SQL,
-  OVERRIDE_SQL,
+  QUIZ_FOR_START_SQL,
   SAVE_ANSWERS_SQL,
   START_LOCK_SQL,
 } from './attempts.sql';
@@ -36,7 +38,7 @@ import type {
   SubmitResultDto,
 } from './dto/attempt.dto';
 import { grade, gradeFraction } from './grading';
-import type { Quiz } from './quiz.entity';
+import type { DrawRule, Quiz } from './quiz.entity';
 import { QuizErrors } from './quizzes.errors';
 import { QuizSchedulingService } from './quiz-scheduling.service';
 import { QuizzesService } from './quizzes.service';
@@ -60,6 +62,29 @@ interface AttemptRow {
   passed: boolean | null;
   pass_percent: string;
 }
+
+/** The one statement a start reads (QUIZ_FOR_START_SQL). */
+interface StartRow {
+  id: string;
+  class_id: string;
+  draw: DrawRule[] | null;
+  time_limit_seconds: number | null;
+  opens_at: Date;
+  closes_at: Date;
+  attempts_allowed: number;
+  pass_percent: string;
+  shuffle: boolean;
+  class_status: string;
+  course_id: string;
+  plan_path: string;
+  township_id: string | null;
+  extra_time_seconds: number | null;
+  override_closes_at: Date | null;
+  extra_attempts: number | null;
+}
+
+/** Classes whose quizzes can be taken: announced and not cancelled. */
+const STARTABLE_CLASS = ['open', 'running', 'completed'];
 
 /** Overdue attempts a read closes at most (the worker's jobs close the rest on time). */
 const CLOSE_ON_READ = 200;
@@ -94,37 +119,41 @@ export class AttemptsService {
   async start(actor: AuthUser, quizId: string): Promise<{ attempt: AttemptDto; created: boolean }> {
     const now = this.clock.now();
     const { row, created } = await this.tx.run(async (m) => {
-      const { quiz, cls, townshipId } = await this.quizzes.getVisible(actor, quizId, m, 'share');
-      if (!['open', 'running', 'completed'].includes(cls.entity.status)) {
-        throw QuizErrors.quizClassNotActive(cls.entity.status);
-      }
-      if (!townshipId) throw QuizErrors.quizNotFound();
+      const [found] = await m.query<StartRow[]>(QUIZ_FOR_START_SQL, [quizId, actor.id]);
+      // The quiz of a class the trainee may read (announced, in her county) and holds a seat in; else not there.
+      if (!found?.township_id || !isWithin(actor.orgPath, found.plan_path)) throw QuizErrors.quizNotFound();
+      if (!STARTABLE_CLASS.includes(found.class_status)) throw QuizErrors.quizNotFound();
+      const quiz = {
+        id: found.id,
+        draw: found.draw,
+        opensAt: found.opens_at,
+        closesAt: found.closes_at,
+        timeLimitSeconds: found.time_limit_seconds,
+        shuffle: found.shuffle,
+      };
       await m.query(START_LOCK_SQL, [`quiz-attempt.${quiz.id}.${actor.id}`]);
       const [open] = await m.query<AttemptRow[]>(OPEN_ATTEMPT_SQL, [quiz.id, actor.id]);
       if (open) {
         if (phaseAt(now, open.deadline, this.env.QUIZ_GRACE_SECONDS) !== 'over') return { row: open, created: false };
         await this.finishIn(m, open, open.deadline, 'deadline');
       }
-      const [o] = await m.query<{ extra_time_seconds: number; closes_at: Date | null; extra_attempts: number }[]>(
-        OVERRIDE_SQL,
-        [quiz.id, actor.id],
-      );
-      const override: OverrideTimes | null = o
-        ? { extraTimeSeconds: o.extra_time_seconds, closesAt: o.closes_at }
-        : null;
+      const override: OverrideTimes | null =
+        found.extra_time_seconds === null
+          ? null
+          : { extraTimeSeconds: found.extra_time_seconds, closesAt: found.override_closes_at };
       if (now < quiz.opensAt) throw QuizErrors.quizNotOpen(quiz.opensAt);
       const closesAt = closesAtFor(quiz, override);
       if (now >= closesAt) throw QuizErrors.quizClosed(closesAt);
-      const allowed = quiz.attemptsAllowed + (o?.extra_attempts ?? 0);
+      const allowed = found.attempts_allowed + (found.extra_attempts ?? 0);
       const [{ n }] = await m.query<{ n: number }[]>(ATTEMPT_COUNT_SQL, [quiz.id, actor.id]);
       if (n >= allowed) throw QuizErrors.noAttemptsLeft(allowed);
-      const questions = await this.draw(m, quiz, cls.entity.courseId);
+      const questions = await this.draw(m, quiz, found.course_id);
       const deadline = deadlineOf(now, quiz, override);
       const maxScore = round7(questions.reduce((s, q) => s + q.points, 0));
       const [{ id }] = await m.query<{ id: string }[]>(INSERT_ATTEMPT_SQL, [
         quiz.id,
         actor.id,
-        townshipId,
+        found.township_id,
         n + 1,
         now,
         deadline,
@@ -147,15 +176,20 @@ export class AttemptsService {
         score: null,
         percent: null,
         passed: null,
-        pass_percent: String(quiz.passPercent),
+        pass_percent: found.pass_percent,
       };
       return { row, created: true };
     });
-    return { attempt: await this.view(row, false, now), created };
+    // A new attempt has no answers yet: no need to read them.
+    return { attempt: await this.view(row, false, now, !created), created };
   }
 
   /** The questions of a new attempt: the fixed ones or a fresh draw, shuffled if the quiz says so. */
-  private async draw(m: EntityManager, quiz: Quiz, courseId: string): Promise<AttemptQuestion[]> {
+  private async draw(
+    m: EntityManager,
+    quiz: Pick<Quiz, 'id' | 'draw' | 'shuffle'>,
+    courseId: string,
+  ): Promise<AttemptQuestion[]> {
     let bank: BankQuestion[];
     if (quiz.draw) {
       bank = [];
@@ -435,10 +469,12 @@ export class AttemptsService {
     );
   }
 
-  private async view(row: AttemptRow, review: boolean, now: Date): Promise<AttemptDto> {
-    const answers = await this.tx.manager.query<
-      { question_id: string; response: StoredResponse | null; answered_at: Date; fraction: string | null }[]
-    >(`SELECT question_id, response, answered_at, fraction FROM attempt_answers WHERE attempt_id = $1`, [row.id]);
+  private async view(row: AttemptRow, review: boolean, now: Date, withAnswers = true): Promise<AttemptDto> {
+    const answers = withAnswers
+      ? await this.tx.manager.query<
+          { question_id: string; response: StoredResponse | null; answered_at: Date; fraction: string | null }[]
+        >(ATTEMPT_ANSWERS_VIEW_SQL, [row.id])
+      : [];
     const given = new Map(answers.map((a) => [a.question_id, a]));
     const finished = row.status === 'finished';
     return {

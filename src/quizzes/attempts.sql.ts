@@ -53,8 +53,23 @@ export const OPEN_ATTEMPT_SQL = `SELECT ${FINISH_COLUMNS}
 
 export const ATTEMPT_COUNT_SQL = `SELECT count(*)::int AS n FROM quiz_attempts WHERE quiz_id = $1 AND trainee_id = $2`;
 
-export const OVERRIDE_SQL = `SELECT extra_time_seconds, closes_at, extra_attempts FROM quiz_overrides
- WHERE quiz_id = $1 AND trainee_id = $2`;
+/**
+ * Everything a start checks, in one statement (the hot path of a quiz day: a class of trainees
+ * starting within seconds): the quiz, share-locked so an edit of it waits; its class's state and
+ * scope; the trainee's seat ($2) and override. A read model across the classes and enrolments
+ * tables, as their services would answer it, kept to one round trip.
+ */
+export const QUIZ_FOR_START_SQL = `SELECT q.id, q.class_id, q.draw, q.time_limit_seconds, q.opens_at, q.closes_at,
+       q.attempts_allowed, q.pass_percent, q.shuffle, c.status AS class_status, c.course_id, o.path AS plan_path,
+       e.township_id, ov.extra_time_seconds, ov.closes_at AS override_closes_at, ov.extra_attempts
+  FROM quizzes q
+  JOIN classes c ON c.id = q.class_id
+  JOIN plans p ON p.id = c.plan_id
+  JOIN org_units o ON o.id = p.org_unit_id
+  LEFT JOIN enrolments e ON e.class_id = c.id AND e.trainee_id = $2 AND e.status IN ('confirmed', 'completed')
+  LEFT JOIN quiz_overrides ov ON ov.quiz_id = q.id AND ov.trainee_id = $2
+ WHERE q.id = $1
+   FOR SHARE OF q`;
 
 const QUESTION_COLUMNS = `id, version, type, category, prompt, points::float8 AS points, feedback, options, answers, answer,
        tolerance, tolerance_type AS "toleranceType", image_id AS "imageId"`;
@@ -73,3 +88,7 @@ export const INSERT_ATTEMPT_SQL = `INSERT INTO quiz_attempts
   (quiz_id, trainee_id, township_id, number, status, started_at, deadline, questions, max_score)
   VALUES ($1, $2, $3, $4, 'in_progress', $5, $6, $7, $8)
   RETURNING id`;
+
+/** An attempt's saved answers, as a read shows them. */
+export const ATTEMPT_ANSWERS_VIEW_SQL = `SELECT question_id, response, answered_at, fraction FROM attempt_answers
+ WHERE attempt_id = $1`;

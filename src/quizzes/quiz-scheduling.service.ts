@@ -48,12 +48,14 @@ export class QuizSchedulingService implements OnModuleInit {
   /** After commit: the job that closes each attempt when its deadline's grace is over. */
   planDeadlines(attempts: { id: string; deadline: Date }[]): void {
     if (attempts.length === 0) return;
-    this.tx.afterCommit(() =>
-      this.producer.add(
+    // Not awaited: an answer to a trainee need not wait on Redis (the producer never throws, and
+    // the reconciler plans what it could not add).
+    this.tx.afterCommit(() => {
+      void this.producer.add(
         this.queue,
         attempts.map((a) => this.closeJob(a)),
-      ),
-    );
+      );
+    });
   }
 
   /** After commit: the quiz's closing reminder, for the close it has now. */
