@@ -13,9 +13,17 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 # Chinese font for PDFs (sign-in sheets, certificates): PDF_FONT_PATH points here by default.
+# Its Simplified Chinese face is also prepared once with fontTools (as `npm run fonts:prepare`
+# does, see src/common/pdf/pdf-font.ts): each PDF then takes about 40 ms less to write.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends fonts-noto-cjk \
+  && apt-get install -y --no-install-recommends fonts-noto-cjk python3-fonttools \
+  && mkdir -p /usr/local/share/lms-fonts \
+  && python3 -m fontTools.subset /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc --font-number=2 \
+    --glyphs='*' --unicodes='*' --desubroutinize --layout-features='*' --name-IDs='*' --name-languages='*' \
+    --notdef-outline --output-file=/usr/local/share/lms-fonts/NotoSansCJKsc-Regular.otf \
+  && apt-get purge -y python3-fonttools && apt-get autoremove -y \
   && rm -rf /var/lib/apt/lists/*
+ENV PDF_PREPARED_FONT_PATH=/usr/local/share/lms-fonts/NotoSansCJKsc-Regular.otf
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

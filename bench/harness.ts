@@ -233,9 +233,14 @@ export async function startServer(opts: {
 
 /**
  * The compiled API (dist/src/main.js) as production runs it (NODE_ENV=production, request
- * logs at info to stdout, here a file), against the given database, with its own Redis prefix.
+ * logs at info to stdout, here a file), against the given database, with its own Redis prefix
+ * (BENCH_REDIS_PREFIX, or `opts.redisPrefix`).
  */
-export function startApi(databaseUrl: string, logName: string): Promise<ServerProcess> {
+export function startApi(
+  databaseUrl: string,
+  logName: string,
+  opts: { redisPrefix?: string } = {},
+): Promise<ServerProcess> {
   return startServer({
     name: 'api',
     script: API_SCRIPT,
@@ -246,7 +251,8 @@ export function startApi(databaseUrl: string, logName: string): Promise<ServerPr
       CHECK_IN_SECRET: '',
       LOG_LEVEL: logLevel(),
       DATABASE_URL: databaseUrl,
-      REDIS_PREFIX: BENCH_REDIS_PREFIX,
+      // A scenario running a worker of its own in the bench process hands both the same prefix.
+      REDIS_PREFIX: opts.redisPrefix ?? BENCH_REDIS_PREFIX,
       HOST: '127.0.0.1',
     },
     readyPath: '/health',

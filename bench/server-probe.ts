@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector';
+import { isMainThread } from 'node:worker_threads';
 import { Client } from 'pg';
 
 /**
@@ -19,7 +20,8 @@ import { Client } from 'pg';
  */
 const port = Number(process.env.BENCH_PROBE_PORT);
 
-if (Number.isInteger(port) && port > 0) {
+// Worker threads (the PDF pool) inherit the preload: only the main thread serves the probe.
+if (isMainThread && Number.isInteger(port) && port > 0) {
   let armed = false;
   let statements: string[] = [];
 

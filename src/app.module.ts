@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AttendanceModule } from './attendance/attendance.module';
 import { AuthModule } from './auth/auth.module';
+import { CertificatesModule } from './certificates/certificates.module';
 import { ClassesModule } from './classes/classes.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { RolesGuard } from './common/auth/roles.guard';
@@ -47,6 +48,7 @@ import { VisitsModule } from './visits/visits.module';
     VisitsModule,
     ImportsModule,
     QuizzesModule,
+    CertificatesModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },

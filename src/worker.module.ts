@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CertificatesModule } from './certificates/certificates.module';
+import { CertificatesProcessor } from './certificates/certificates.processor';
 import { JOB_PROCESSORS, JobWorkers, WORKER_TUNING, type WorkerTuning } from './common/queue/job-workers';
+import { PdfModule } from './common/pdf/pdf.module';
 import { ReconcileProcessor } from './common/queue/reconcile.processor';
 import { CoreModule } from './core.module';
 import { Env } from './config/env';
@@ -24,6 +27,7 @@ const PROCESSORS = [
   VisitsProcessor,
   ImportsProcessor,
   QuizzesProcessor,
+  CertificatesProcessor,
 ];
 
 /**
@@ -39,6 +43,9 @@ const PROCESSORS = [
     // Background imports, and the users module that registers the handler writing their rows.
     ImportsModule,
     QuizzesModule,
+    // Certificates read attendance, whose module also draws sign-in sheets (PdfService: no threads until used).
+    PdfModule,
+    CertificatesModule,
     UsersModule,
   ],
   providers: [

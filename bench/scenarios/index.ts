@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario';
 import { attendanceBulk, checkInBurst } from './attendance';
 import { authMe } from './auth-me';
+import { certificates } from './certificates';
 import { enrolmentBurst } from './enrolment-burst';
 import { planSessions } from './plan-sessions';
 import { quizDay } from './quiz-day';
@@ -15,4 +16,5 @@ export const scenarios: readonly Scenario[] = [
   checkInBurst,
   reminders,
   quizDay,
+  certificates,
 ];

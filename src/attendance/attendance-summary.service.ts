@@ -45,27 +45,7 @@ export class AttendanceSummaryService {
       if (!(await this.enrolments.seatOf(classId, actor.id))) throw AttendanceErrors.notEnrolled();
       onlyTrainee = actor.id;
     }
-    const m = this.tx.manager;
-    const [{ held }] = await m.query<{ held: number }[]>(
-      `SELECT count(*)::int AS held FROM sessions WHERE class_id = $1 AND status = 'scheduled' AND starts_at <= $2`,
-      [classId, now],
-    );
-    const rows = await m.query<Row[]>(
-      `SELECT e.id AS enrolment_id, e.trainee_id, u.display_name, e.township_id, t.name AS township_name,
-              count(r.id) FILTER (WHERE r.status = 'present')::int AS present,
-              count(r.id) FILTER (WHERE r.status = 'late')::int AS late,
-              count(r.id) FILTER (WHERE r.status = 'excused')::int AS excused,
-              count(r.id) FILTER (WHERE r.status = 'absent')::int AS absent
-         FROM enrolments e
-         JOIN users u ON u.id = e.trainee_id
-         JOIN org_units t ON t.id = e.township_id
-         LEFT JOIN attendance_records r ON r.enrolment_id = e.id AND r.session_id IN (
-           SELECT id FROM sessions WHERE class_id = $1 AND status = 'scheduled' AND starts_at <= $2)
-        WHERE e.class_id = $1 AND e.status IN ('confirmed', 'completed') AND ($3::uuid IS NULL OR e.trainee_id = $3)
-        GROUP BY e.id, u.display_name, t.name
-        ORDER BY t.name, e.township_id, u.display_name, e.id`,
-      [classId, now, onlyTrainee],
-    );
+    const { held, rows } = await this.counts(classId, now, onlyTrainee, ['confirmed', 'completed']);
     const points = pointsOf(c.entity);
     const threshold = c.entity.attendanceThreshold;
     const townships = new Map<string, { name: string; counts: StatusCounts; enrolments: TraineeAttendanceDto[] }>();
@@ -104,5 +84,51 @@ export class AttendanceSummaryService {
       ...scoreFields(total, score(total, held * rows.length, points, threshold)),
       townships: groups,
     };
+  }
+
+  /**
+   * Each enrolment's attendance score, by enrolment id, over the class's held sessions at `now`
+   * (withdrawn enrolments too: what they attended before leaving). No access check: for other
+   * services (certificates).
+   */
+  async scoresFor(classId: string, now: Date): Promise<{ sessionsHeld: number; scores: Map<string, Score> }> {
+    const c = await this.classes.find(classId);
+    if (!c) return { sessionsHeld: 0, scores: new Map() };
+    const { held, rows } = await this.counts(classId, now, null, ['confirmed', 'completed', 'withdrawn']);
+    const points = pointsOf(c.entity);
+    const scores = new Map(
+      rows.map((r) => [r.enrolment_id, score(r, held, points, c.entity.attendanceThreshold)] as const),
+    );
+    return { sessionsHeld: held, scores };
+  }
+
+  private async counts(
+    classId: string,
+    now: Date,
+    onlyTrainee: string | null,
+    statuses: string[],
+  ): Promise<{ held: number; rows: Row[] }> {
+    const m = this.tx.manager;
+    const [{ held }] = await m.query<{ held: number }[]>(
+      `SELECT count(*)::int AS held FROM sessions WHERE class_id = $1 AND status = 'scheduled' AND starts_at <= $2`,
+      [classId, now],
+    );
+    const rows = await m.query<Row[]>(
+      `SELECT e.id AS enrolment_id, e.trainee_id, u.display_name, e.township_id, t.name AS township_name,
+              count(r.id) FILTER (WHERE r.status = 'present')::int AS present,
+              count(r.id) FILTER (WHERE r.status = 'late')::int AS late,
+              count(r.id) FILTER (WHERE r.status = 'excused')::int AS excused,
+              count(r.id) FILTER (WHERE r.status = 'absent')::int AS absent
+         FROM enrolments e
+         JOIN users u ON u.id = e.trainee_id
+         JOIN org_units t ON t.id = e.township_id
+         LEFT JOIN attendance_records r ON r.enrolment_id = e.id AND r.session_id IN (
+           SELECT id FROM sessions WHERE class_id = $1 AND status = 'scheduled' AND starts_at <= $2)
+        WHERE e.class_id = $1 AND e.status::text = ANY($4::text[]) AND ($3::uuid IS NULL OR e.trainee_id = $3)
+        GROUP BY e.id, u.display_name, t.name
+        ORDER BY t.name, e.township_id, u.display_name, e.id`,
+      [classId, now, onlyTrainee, statuses],
+    );
+    return { held, rows };
   }
 }

@@ -54,7 +54,7 @@ interface Write {
  */
 @Injectable()
 export class AttendanceService {
-  private readonly key: Buffer;
+  private checkInKeyCache: Buffer | undefined;
 
   constructor(
     private readonly tx: TransactionService,
@@ -63,8 +63,14 @@ export class AttendanceService {
     private readonly enrolments: EnrolmentsService,
     private readonly throttle: CheckInThrottleService,
     private readonly env: Env,
-  ) {
-    this.key = checkInKey(env);
+  ) {}
+
+  /**
+   * The check-in codes' key, worked out when first needed: the worker loads this service (through
+   * modules that read attendance) but never checks anyone in, and needs no JWT_SECRET.
+   */
+  private get key(): Buffer {
+    return (this.checkInKeyCache ??= checkInKey(this.env));
   }
 
   /** Marks a batch of a session's enrolments in one transaction; unchanged records are left alone. */

@@ -7,3 +7,6 @@ export type AttendanceSource = (typeof ATTENDANCE_SOURCES)[number];
 
 /** Statuses that count as a person-time: the trainee was there. */
 export const ATTENDED: readonly AttendanceStatus[] = ['present', 'late'];
+
+/** The attendance score rule, for other modules (certificates check `meetsThreshold`). */
+export { score, type Score } from './attendance-score';

@@ -23,6 +23,8 @@ export const ClassErrors = {
   sessionsOutsideDates: () => new DomainError('CLASS_SESSIONS_OUTSIDE_DATES', 'conflict'),
   trainerHasSessions: (trainerIds: string[]) =>
     new DomainError('CLASS_TRAINER_HAS_SESSIONS', 'conflict', { details: { trainerIds } }),
+  requiredQuizInvalid: (quizId: string) =>
+    new DomainError('CLASS_REQUIRED_QUIZ_INVALID', 'unprocessable', { details: { requiredQuizId: quizId } }),
 };
 
 export const SessionErrors = {

@@ -28,11 +28,19 @@ export interface ScopedClass {
   trainerIds: string[];
 }
 
+/**
+ * Whether a quiz is one of a class's. The quizzes module answers it (it imports this module, so
+ * this one cannot import it back) and registers the answer at start: see registerRequiredQuizCheck.
+ */
+export type RequiredQuizCheck = (quizId: string, classId: string, m: EntityManager) => Promise<boolean>;
+
 /** Classes trainees may see: announced ones. */
 const VISIBLE_TO_TRAINEES = ['open', 'running', 'completed'];
 
 @Injectable()
 export class ClassesService {
+  private requiredQuizCheck?: RequiredQuizCheck;
+
   constructor(
     private readonly tx: TransactionService,
     private readonly plans: PlansService,
@@ -42,6 +50,11 @@ export class ClassesService {
     private readonly events: EventEmitter2,
     private readonly env: Env,
   ) {}
+
+  /** Called once by the quizzes module: how `requiredQuizId` is checked to be a quiz of the class. */
+  registerRequiredQuizCheck(check: RequiredQuizCheck): void {
+    this.requiredQuizCheck = check;
+  }
 
   private async load(id: string, m: EntityManager, lock: boolean | 'share' = false): Promise<ScopedClass | undefined> {
     const qb = m
@@ -195,6 +208,8 @@ export class ClassesService {
     const created = await this.tx.run(async (m) => {
       // The course, venue and trainers must belong to the class's own county (the plan's unit).
       const { plan, unitPath } = await this.plans.getScoped(actor, dto.planId, m);
+      // A new class has no quizzes yet, so no quiz can be one of its own.
+      if (dto.requiredQuizId) throw ClassErrors.requiredQuizInvalid(dto.requiredQuizId);
       await this.courses.getUsableFor(unitPath, dto.courseId, m);
       if (dto.venueId) await this.venues.getUnder(unitPath, dto.venueId, m);
       await this.assertTrainers(unitPath, dto.trainerIds, m);
@@ -234,6 +249,9 @@ export class ClassesService {
         await this.courses.getUsableFor(current.planPath, dto.courseId, m);
       }
       if (dto.venueId && dto.venueId !== c.venueId) await this.venues.getUnder(current.planPath, dto.venueId, m);
+      if (dto.requiredQuizId && dto.requiredQuizId !== c.requiredQuizId) {
+        await this.assertRequiredQuiz(dto.requiredQuizId, c.id, m);
+      }
       Object.assign(c, {
         ...(dto.courseId !== undefined && { courseId: dto.courseId }),
         ...(dto.title !== undefined && { title: dto.title }),
@@ -247,6 +265,7 @@ export class ClassesService {
         ...(dto.enrolmentOpensAt !== undefined && { enrolmentOpensAt: new Date(dto.enrolmentOpensAt) }),
         ...(dto.enrolmentClosesAt !== undefined && { enrolmentClosesAt: new Date(dto.enrolmentClosesAt) }),
         ...(dto.attendanceThreshold !== undefined && { attendanceThreshold: dto.attendanceThreshold }),
+        ...(dto.requiredQuizId !== undefined && { requiredQuizId: dto.requiredQuizId }),
         ...(dto.attendancePoints !== undefined && toColumns(dto.attendancePoints)),
       });
       this.assertConsistent(c, plan.year);
@@ -340,6 +359,12 @@ export class ClassesService {
       );
     }
     return live;
+  }
+
+  private async assertRequiredQuiz(quizId: string, classId: string, m: EntityManager): Promise<void> {
+    // Fails closed: without the quizzes module's check no quiz can be required.
+    if (!this.requiredQuizCheck) throw new Error('No required-quiz check registered (QuizzesModule not loaded)');
+    if (!(await this.requiredQuizCheck(quizId, classId, m))) throw ClassErrors.requiredQuizInvalid(quizId);
   }
 
   /** Each trainer an active trainer of the class's county (`countyPath`). */

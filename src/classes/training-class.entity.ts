@@ -1,4 +1,5 @@
 import {
+  type Relation,
   Check,
   Column,
   CreateDateColumn,
@@ -11,6 +12,7 @@ import {
 } from 'typeorm';
 import { Course } from '../courses/course.entity';
 import { Plan } from '../plans/plan.entity';
+import type { Quiz } from '../quizzes/quiz.entity';
 import { Venue } from '../venues/venue.entity';
 import { CLASS_STATUSES, type ClassStatus } from './class-status';
 
@@ -18,6 +20,7 @@ const numeric = { to: (v: number) => v, from: (v: string) => Number(v) };
 
 /** One period of training (one per quarter), with its sessions held at the library. */
 @Entity('classes')
+@Index('ix_classes_required_quiz_id', ['requiredQuizId'])
 @Index('ix_classes_plan_id', ['planId'])
 @Index('ix_classes_course_id', ['courseId'])
 @Index('ix_classes_venue_id', ['venueId'])
@@ -88,6 +91,17 @@ export class TrainingClass {
 
   @Column({ type: 'numeric', precision: 4, scale: 3, default: () => '0.8', transformer: numeric })
   attendanceThreshold!: number;
+
+  /**
+   * A quiz of this class a trainee must pass for a certificate; null: none. (The relation names
+   * its entity by name: quiz.entity.ts imports this file, so a value import would be circular.)
+   */
+  @Column({ type: 'uuid', nullable: true })
+  requiredQuizId!: string | null;
+
+  @ManyToOne('Quiz', { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'required_quiz_id', foreignKeyConstraintName: 'fk_classes_required_quiz' })
+  requiredQuiz?: Relation<Quiz>;
 
   /** Points each attendance status earns (see attendance-points.ts). */
   @Column({ type: 'smallint', default: 2 })

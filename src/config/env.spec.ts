@@ -69,7 +69,15 @@ describe('validateEnv', () => {
 
   it('checks the message settings: SMS provider chosen in production, gateway complete, offsets and schedule readable', () => {
     expect(() => validateEnv({ NODE_ENV: 'production' }, { messaging: true })).toThrow(/SMS_PROVIDER is required/);
-    expect(validateEnv({ NODE_ENV: 'production', SMS_PROVIDER: 'log' }, { messaging: true }).SMS_PROVIDER).toBe('log');
+    expect(() => validateEnv({ NODE_ENV: 'production', SMS_PROVIDER: 'log' }, { messaging: true })).toThrow(
+      /PUBLIC_BASE_URL is required/,
+    );
+    expect(
+      validateEnv(
+        { NODE_ENV: 'production', SMS_PROVIDER: 'log', PUBLIC_BASE_URL: 'https://lms.example.org' },
+        { messaging: true },
+      ).SMS_PROVIDER,
+    ).toBe('log');
     expect(validateEnv({}, { messaging: true }).SMS_PROVIDER).toBe('log');
     expect(() => validateEnv({ SMS_PROVIDER: 'http' })).toThrow(/needs SMS_HTTP_URL and SMS_HTTP_SECRET/);
     expect(() => validateEnv({ REMINDER_OFFSETS_MINUTES: '1440,soon' })).toThrow(/REMINDER_OFFSETS_MINUTES/);

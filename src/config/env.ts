@@ -198,6 +198,16 @@ export class Env {
   CHECK_IN_MAX_WRONG_CODES = 5;
 
   /**
+   * Public certificate lookups (GET /api/certificates/verify/:code, page or JSON) one client
+   * address may make in a minute before 429; an IPv6 address counts by its /64.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CERTIFICATE_VERIFY_PER_MINUTE = 30;
+
+  /**
    * Minutes before a session at which its trainees and trainer are reminded, comma-separated.
    * Decimals are allowed (0.05 is three seconds: tests use them).
    */
@@ -346,6 +356,37 @@ export class Env {
   /** The font's PostScript name inside a TTC collection (ignored for TTF and OTF files). */
   @IsString()
   PDF_FONT_NAME = 'NotoSansCJKsc-Regular';
+
+  /**
+   * The prepared font `npm run fonts:prepare` writes (an absolute path to an .otf): the face
+   * above, flattened so that subsetting it costs under a millisecond per PDF (see
+   * src/common/pdf/pdf-font.ts). Used when the file exists, else PDFs use PDF_FONT_PATH.
+   * Default: fonts/<PDF_FONT_NAME>.otf in the state folder (LMS_STATE_DIR or ~/.local/state/training-lms).
+   */
+  @IsOptional()
+  @Matches(/^\/.+\.otf$/i, { message: 'PDF_PREPARED_FONT_PATH must be an absolute path to an .otf file' })
+  PDF_PREPARED_FONT_PATH?: string;
+
+  /**
+   * Worker threads drawing PDFs per process. Each keeps a core busy while it draws; the event
+   * loop mostly waits meanwhile, so on two cores two threads print about half as fast again as one.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  PDF_THREADS = 2;
+
+  /**
+   * Seconds a PDF may take, waiting for a thread included, before its thread is stopped and the
+   * request answered 503 PDF_RENDER_LIMIT: a design or picture that would hold a thread forever
+   * cannot stop every other printout. A class's 1,000-page batch takes about 10 s.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  PDF_JOB_TIMEOUT_SECONDS = 120;
 }
 
 export class EnvValidationError extends Error {}
@@ -382,7 +423,8 @@ export interface ValidateOptions {
   api?: boolean;
   /**
    * The process that sends messages (the worker): in production SMS_PROVIDER must be chosen,
-   * so nobody runs for months believing `log` sent their SMS.
+   * so nobody runs for months believing `log` sent their SMS, and PUBLIC_BASE_URL set, so the
+   * links in messages point at the service.
    */
   messaging?: boolean;
 }
@@ -396,7 +438,9 @@ export function validateEnv(raw: Record<string, string | undefined>, options: Va
     problems.push(...Object.values(error.constraints ?? { invalid: `${error.property} is invalid` }));
   }
   if (options.api && !env.JWT_SECRET) problems.push(JWT_SECRET_MISSING);
-  if (options.api && env.NODE_ENV === 'production' && !env.PUBLIC_BASE_URL) {
+  // The API hands out addresses (calendar feeds); the worker writes them into messages (a
+  // certificate's verification link): both need the real one in production.
+  if ((options.api || options.messaging) && env.NODE_ENV === 'production' && !env.PUBLIC_BASE_URL) {
     problems.push('PUBLIC_BASE_URL is required in production: the address people reach this service at');
   }
   try {

@@ -1,6 +1,13 @@
 import { AttendanceChange } from '../attendance/attendance-change.entity';
 import { AttendanceRecord } from '../attendance/attendance-record.entity';
 import { CheckInWindow } from '../attendance/check-in-window.entity';
+import {
+  Certificate,
+  CertificateEvent,
+  CertificateSerial,
+  CertificateTemplate,
+} from '../certificates/certificate.entity';
+import { CertificateRun } from '../certificates/certificate-run.entity';
 import { ClassSession } from '../classes/class-session.entity';
 import { ClassTrainer } from '../classes/class-trainer.entity';
 import { ClassTransition } from '../classes/class-transition.entity';
@@ -51,4 +58,9 @@ export const entities = [
   QuizOverride,
   QuizAttempt,
   AttemptAnswer,
+  Certificate,
+  CertificateSerial,
+  CertificateEvent,
+  CertificateTemplate,
+  CertificateRun,
 ];

@@ -17,6 +17,8 @@ import { CreateVisits1795890003000 } from '../../migrations/1795890003000-Create
 import { CreateImports1795890004000 } from '../../migrations/1795890004000-CreateImports';
 import { IndexScheduledSessionsByStart1795890005000 } from '../../migrations/1795890005000-IndexScheduledSessionsByStart';
 import { CreateQuestionBankAndQuizzes1795900000000 } from '../../migrations/1795900000000-CreateQuestionBankAndQuizzes';
+import { CreateCertificates1795910000000 } from '../../migrations/1795910000000-CreateCertificates';
+import { CreateCertificateRuns1795910001000 } from '../../migrations/1795910001000-CreateCertificateRuns';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -43,4 +45,6 @@ export const migrations = [
   CreateImports1795890004000,
   IndexScheduledSessionsByStart1795890005000,
   CreateQuestionBankAndQuizzes1795900000000,
+  CreateCertificates1795910000000,
+  CreateCertificateRuns1795910001000,
 ];

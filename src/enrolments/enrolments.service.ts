@@ -366,6 +366,20 @@ export class EnrolmentsService {
     );
   }
 
+  /**
+   * Everyone who held a seat in the class: seated now (as in `seated`) or withdrawn after
+   * being confirmed (never from the waitlist only), ordered as in `seated`.
+   */
+  async everSeated(classId: string, m: EntityManager = this.tx.manager): Promise<EnrolledTrainee[]> {
+    return m.query<EnrolledTrainee[]>(
+      `${PEOPLE_SQL}
+        WHERE e.class_id = $1
+          AND (e.status IN ('confirmed', 'completed') OR (e.status = 'withdrawn' AND e.confirmed_at IS NOT NULL))
+        ORDER BY t.name, t.id, u.display_name, e.id`,
+      [classId],
+    );
+  }
+
   /** Enrolments by id, whatever their status, with trainee and township (as in `seated`). */
   async describe(enrolmentIds: string[], m: EntityManager = this.tx.manager): Promise<EnrolledTrainee[]> {
     if (enrolmentIds.length === 0) return [];

@@ -23,6 +23,9 @@ const SAMPLE = {
   more: true,
   assignee: '刘明',
   quizTitle: '文字处理单元测验',
+  course: '计算机基础应用',
+  serial: '2027-Q1-0037',
+  verifyUrl: 'https://lms.example.cn/api/certificates/verify/7K3Q-M9XD-0A1B-ZZ22-PQRS',
   townships: [{ name: '城关镇', confirmed: 1, contacts: ['张三 13800000000'] }],
 };
 

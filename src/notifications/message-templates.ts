@@ -28,6 +28,7 @@ export const MESSAGE_TEMPLATES = [
   'visit-overdue',
   'rotation-reminder',
   'quiz-closing',
+  'certificate-issued',
 ] as const;
 export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
 

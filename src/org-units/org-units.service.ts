@@ -114,11 +114,17 @@ export class OrgUnitsService {
    * Every message states it, so people know who writes to them.
    */
   async centreName(path: string, m: EntityManager = this.tx.manager): Promise<string> {
-    const rows = await m.query<{ name: string; kind: OrgUnitKind }[]>(
-      `SELECT name, kind FROM org_units WHERE path = ANY($1::text[]) ORDER BY depth DESC`,
+    return (await this.centreOf(path, m))?.name ?? '';
+  }
+
+  /** The centre (county unit) at or above `path`, else the nearest unit: its id and name (as centreName). */
+  async centreOf(path: string, m: EntityManager = this.tx.manager): Promise<{ id: string; name: string } | undefined> {
+    const rows = await m.query<{ id: string; name: string; kind: OrgUnitKind }[]>(
+      `SELECT id, name, kind FROM org_units WHERE path = ANY($1::text[]) ORDER BY depth DESC`,
       [ancestorPaths(path)],
     );
-    return (rows.find((r) => r.kind === 'county') ?? rows[0])?.name ?? '';
+    const found = rows.find((r) => r.kind === 'county') ?? rows[0];
+    return found && { id: found.id, name: found.name };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { subtreePattern } from '../common/database/subtree';
@@ -40,7 +40,7 @@ const ACTIVE_CLASS = ['draft', 'open', 'running', 'completed'];
  * per-trainee overrides. Attempts live in AttemptsService; both move deadlines only here and there.
  */
 @Injectable()
-export class QuizzesService {
+export class QuizzesService implements OnModuleInit {
   constructor(
     private readonly tx: TransactionService,
     private readonly classes: ClassesService,
@@ -48,6 +48,16 @@ export class QuizzesService {
     private readonly scheduling: QuizSchedulingService,
     private readonly clock: Clock,
   ) {}
+
+  onModuleInit(): void {
+    // The classes module checks a class's `requiredQuizId` through this (it cannot import this module).
+    this.classes.registerRequiredQuizCheck((quizId, classId, m) => this.belongsToClass(quizId, classId, m));
+  }
+
+  /** Whether the quiz is one of the class's. No access check. */
+  async belongsToClass(quizId: string, classId: string, m: EntityManager = this.tx.manager): Promise<boolean> {
+    return m.getRepository(Quiz).existsBy({ id: quizId, classId });
+  }
 
   /** Admins whose part of the tree holds the class, and the class's trainers. */
   isStaff(actor: AuthUser, cls: ScopedClass): boolean {

@@ -5,7 +5,7 @@ import { type TestApp, startTestApp } from '../support/test-app';
 import { startTestWorker, type TestWorker } from '../support/test-worker';
 import { waitFor } from '../support/wait-for';
 
-const QUEUE_NAMES = ['notifications', 'reminders', 'visits', 'quizzes', 'imports', 'maintenance'];
+const QUEUE_NAMES = ['notifications', 'reminders', 'visits', 'quizzes', 'certificates', 'imports', 'maintenance'];
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'paused'];
 
 interface QueueState {

@@ -63,6 +63,10 @@ describe('migrations (e2e)', () => {
         // Records are never deleted, and the trail is read by session.
         'attendance_changes.fk_attendance_changes_record',
         'attendance_records.fk_attendance_records_recorded_by',
+        'certificate_events.fk_certificate_events_actor',
+        'certificate_templates.fk_certificate_templates_updated_by',
+        'certificates.fk_certificates_issued_by',
+        'certificates.fk_certificates_revoked_by',
         'check_in_windows.fk_check_in_windows_opened_by',
         'class_transitions.fk_class_transitions_actor',
         'enrolments.fk_enrolments_enrolled_by',

@@ -2,7 +2,13 @@ import { listRoutes, type RouteInfo } from '../support/routes';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Routes reachable without a token. Adding one here is a deliberate, reviewed decision. */
-const PUBLIC_ROUTES = ['POST /api/auth/login', 'GET /health', 'GET /api/calendar/feeds/:token'];
+const PUBLIC_ROUTES = [
+  'POST /api/auth/login',
+  'GET /health',
+  'GET /api/calendar/feeds/:token',
+  // What a certificate's QR code opens: anyone may check a certificate (rate-limited per address).
+  'GET /api/certificates/verify/:code',
+];
 
 describe('every route is guarded or explicitly public (e2e)', () => {
   let t: TestApp;

@@ -6,7 +6,8 @@ describe('worker smoke', () => {
   let w: TestWorker;
   beforeAll(async () => {
     t = await startTestApp();
-    w = await startTestWorker(t);
+    // The worker signs nothing: it starts without JWT_SECRET (or CHECK_IN_SECRET), as compose runs it.
+    w = await startTestWorker(t, { JWT_SECRET: '', CHECK_IN_SECRET: '' });
   });
   afterAll(async () => {
     await w?.close();

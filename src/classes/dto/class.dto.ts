@@ -197,9 +197,22 @@ export class CreateClassDto {
   @ValidateNested()
   @Type(() => AttendancePointsDto)
   attendancePoints?: AttendancePointsDto;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description:
+      'A quiz of this class that a trainee must pass for a certificate; null: none. A new class has no quizzes ' +
+      'yet, so on create only null (or nothing) is accepted: set it with PATCH once the quiz exists.',
+  })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  requiredQuizId?: string | null;
 }
 
-/** Every field may be left out; null only clears `venueId`. */
+/** Every field may be left out; null only clears `venueId` and `requiredQuizId`. */
 export class UpdateClassDto extends PartialType(OmitType(CreateClassDto, ['planId'] as const), {
   skipNullProperties: false,
 }) {}
@@ -271,6 +284,13 @@ export class ClassDto {
   @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T00:00:00+08:00' }) enrolmentOpensAt!: Date;
   @ApiProperty({ type: String, format: 'date-time', example: '2027-01-04T18:00:00+08:00' }) enrolmentClosesAt!: Date;
   @ApiProperty({ minimum: 0, maximum: 1, example: 0.8 }) attendanceThreshold!: number;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The quiz a trainee must pass for a certificate; null: none',
+  })
+  requiredQuizId!: string | null;
   @ApiProperty({ type: AttendancePointsDto }) attendancePoints!: AttendancePoints;
   @ApiProperty({ enum: CLASS_STATUSES }) status!: ClassStatus;
   @ApiProperty({ type: String, format: 'date-time', example: '2026-11-20T10:00:00+08:00' }) createdAt!: Date;
@@ -296,6 +316,7 @@ export class ClassDto {
       enrolmentOpensAt: c.enrolmentOpensAt,
       enrolmentClosesAt: c.enrolmentClosesAt,
       attendanceThreshold: c.attendanceThreshold,
+      requiredQuizId: c.requiredQuizId,
       attendancePoints: pointsOf(c),
       status: c.status,
       createdAt: c.createdAt,

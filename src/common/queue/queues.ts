@@ -12,6 +12,8 @@ export const QUEUES = {
   visits: 'visits',
   /** Quizzes: closing attempts at their deadline, reminders before a quiz closes. */
   quizzes: 'quizzes',
+  /** Issuing a class's certificates, run in the background with progress. */
+  certificates: 'certificates',
   /** Long imports, run in the background with progress. */
   imports: 'imports',
   /** The reconciler (job-reconciler.ts), on a schedule. */
