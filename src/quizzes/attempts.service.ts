@@ -216,6 +216,7 @@ export class AttemptsService {
       {
         trainee_id: string;
         status: AttemptStatus;
+        finished_by: FinishedBy | null;
         started_at: Date;
         deadline: Date;
         questions: AttemptQuestion[] | null;
@@ -223,7 +224,7 @@ export class AttemptsService {
     >(ATTEMPT_FOR_SAVE_SQL, [attemptId, !cached]);
     if (!row || row.trainee_id !== actor.id) throw QuizErrors.attemptNotFound();
     const shapes = cached ?? this.remember(attemptId, row.questions ?? []);
-    if (row.status !== 'in_progress') throw QuizErrors.attemptClosed(row.deadline);
+    if (row.status !== 'in_progress') throw QuizErrors.attemptClosed(row.deadline, row.finished_by === 'trainee');
     const phase = phaseAt(now, row.deadline, this.env.QUIZ_GRACE_SECONDS);
     if (phase === 'over') {
       await this.closeIfOverdue(attemptId);

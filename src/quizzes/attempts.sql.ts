@@ -4,7 +4,7 @@
  */
 
 /** What a save needs of its attempt; the snapshot only when the process has not cached it ($2). */
-export const ATTEMPT_FOR_SAVE_SQL = `SELECT trainee_id, status, started_at, deadline, CASE WHEN $2::boolean THEN questions END AS questions
+export const ATTEMPT_FOR_SAVE_SQL = `SELECT trainee_id, status, finished_by, started_at, deadline, CASE WHEN $2::boolean THEN questions END AS questions
   FROM quiz_attempts WHERE id = $1`;
 
 /**

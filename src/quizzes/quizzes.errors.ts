@@ -42,8 +42,13 @@ export const QuizErrors = {
     new DomainError('QUIZ_NO_ATTEMPTS_LEFT', 'conflict', { args: { allowed }, details: { allowed } }),
   overrideTraineeInvalid: () => new DomainError('QUIZ_OVERRIDE_TRAINEE_INVALID', 'unprocessable'),
   attemptNotFound: () => new DomainError('ATTEMPT_NOT_FOUND', 'not_found'),
-  attemptClosed: (deadline: Date) =>
-    new DomainError('ATTEMPT_CLOSED', 'conflict', { args: { deadline }, details: { deadline } }),
+  /** Past the deadline (and its grace), or, with `handedIn`, already handed in by the trainee. */
+  attemptClosed: (deadline: Date, handedIn = false) =>
+    new DomainError('ATTEMPT_CLOSED', 'conflict', {
+      key: handedIn ? 'ATTEMPT_CLOSED#handedIn' : undefined,
+      args: { deadline },
+      details: { deadline },
+    }),
   /** Answers that are not for a question of the attempt, or not of its type's shape. */
   answersInvalid: (questionIds: string[]) =>
     new DomainError('ATTEMPT_ANSWERS_INVALID', 'invalid', { details: { questionIds } }),

@@ -154,6 +154,7 @@ describe('attempts (e2e)', () => {
     expect((await submit(me.auth, a.id).expect(200)).body).toEqual(result.body);
     const closed = await save(me.auth, a.id, [rightAnswer(w.questions, a.questions[0])]).expect(409);
     expect(closed.body.code).toBe('ATTEMPT_CLOSED');
+    expect(closed.body.message).toBe('这次答题已经交卷，答案不能再修改。');
     const fractions = await t.ds.query<{ fraction: string }[]>(
       `SELECT fraction FROM attempt_answers WHERE attempt_id = $1 ORDER BY fraction`,
       [a.id],
