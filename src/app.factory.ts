@@ -96,6 +96,9 @@ export async function createApp(
     .addTag('calendar', 'Timetables as iCalendar')
     .addTag('enrolments', 'Enrolment under township quotas, waitlists and rosters')
     .addTag('attendance', 'Attendance marking, self check-in, sign-in sheets and summaries')
+    .addTag('questions', "A course's question bank: questions, pictures and the import")
+    .addTag('quizzes', 'Quizzes and contests: attempts with server-owned deadlines, overrides, grades, leaderboards')
+    .addTag('certificates', 'Certificates: eligibility, issuing, designs, PDFs, revocation and public verification')
     .addTag('reports', 'Reports across townships')
     .addTag('health', 'Liveness of the API and what it depends on')
     .build();

@@ -22,6 +22,9 @@ const PDF_OPTIONS = { layout: 'landscape', margin: 0 } as const;
  */
 @Injectable()
 export class CertificatePdfsService {
+  /** Class batches being drawn, by class, certificates and design. */
+  private readonly batches = new Map<string, Promise<Buffer>>();
+
   constructor(
     private readonly tx: TransactionService,
     private readonly classes: ClassesService,
@@ -68,12 +71,23 @@ export class CertificatePdfsService {
       .getMany();
     if (certs.length === 0) throw CertificateErrors.noneToPrint();
     const template = await this.templates.applying(cls.planPath);
-    const pdf = await this.pdf.render(
-      CERTIFICATE_LAYOUT,
-      { template: template.svg, seal: template.seal, logo: template.logo, pages: certs.map((c) => this.page(c)) },
-      { ...PDF_OPTIONS, title: `${cls.entity.title} 结业证书` },
+    // The same class and certificates asked for again while being drawn (a double click, two
+    // screens) share that one drawing: a batch holds a PDF thread for seconds.
+    const key = [classId, ...certs.map((c) => c.id), template.orgUnitId, template.seal?.key, template.logo?.key].join(
+      ':',
     );
-    return { filename: `${cls.entity.title}-结业证书.pdf`, pdf };
+    let drawing = this.batches.get(key);
+    if (!drawing) {
+      drawing = this.pdf
+        .render(
+          CERTIFICATE_LAYOUT,
+          { template: template.svg, seal: template.seal, logo: template.logo, pages: certs.map((c) => this.page(c)) },
+          { ...PDF_OPTIONS, title: `${cls.entity.title} 结业证书` },
+        )
+        .finally(() => this.batches.delete(key));
+      this.batches.set(key, drawing);
+    }
+    return { filename: `${cls.entity.title}-结业证书.pdf`, pdf: await drawing };
   }
 
   private page(cert: Certificate): CertificatePage {

@@ -207,6 +207,19 @@ describe('certificate PDFs (e2e)', () => {
       }
     });
 
+    it('draws a batch once when it is asked for again while being drawn (a double click)', async () => {
+      const plan = await createPlan(t.ds, w.tree.countyA, 2028);
+      const cls = await createClass(t.ds, plan, w.course, [w.trainer.user.id], { status: 'completed' });
+      for (const name of ['周一', '吴二']) await insertCertificateRow(t.ds, { ...w, cls }, { name });
+      const path = `/api/classes/${cls.id}/certificates.pdf`;
+      const [a, b] = await Promise.all([getPdf(path, w.admin.auth), getPdf(path, w.trainer.auth)]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      // Two drawings would differ (each PDF carries its own creation time and id).
+      expect(Buffer.compare(a.body as Buffer, b.body as Buffer)).toBe(0);
+      const later = await getPdf(path, w.admin.auth);
+      expect(Buffer.compare(later.body as Buffer, a.body as Buffer)).not.toBe(0);
+    });
+
     it('is 404 outside scope, 403 for trainees, and 404 CLASS_HAS_NO_CERTIFICATES when there is none to print', async () => {
       const plan = await createPlan(t.ds, w.tree.countyA, 2028);
       const empty = await createClass(t.ds, plan, w.course, [], { status: 'completed' });
