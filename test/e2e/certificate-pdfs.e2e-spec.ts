@@ -208,7 +208,7 @@ describe('certificate PDFs (e2e)', () => {
     });
 
     it('draws a batch once when it is asked for again while being drawn (a double click)', async () => {
-      const plan = await createPlan(t.ds, w.tree.countyA, 2028);
+      const plan = await createPlan(t.ds, w.tree.countyA, 2030);
       const cls = await createClass(t.ds, plan, w.course, [w.trainer.user.id], { status: 'completed' });
       for (const name of ['周一', '吴二']) await insertCertificateRow(t.ds, { ...w, cls }, { name });
       const path = `/api/classes/${cls.id}/certificates.pdf`;
