@@ -14,6 +14,7 @@ import { Env } from './config/env';
 import { EnvModule } from './config/env.module';
 import { CoursesModule } from './courses/courses.module';
 import { EnrolmentsModule } from './enrolments/enrolments.module';
+import { EventsModule } from './events/events.module';
 import { ReportsModule } from './reports/reports.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
@@ -49,6 +50,7 @@ import { VisitsModule } from './visits/visits.module';
     ImportsModule,
     QuizzesModule,
     CertificatesModule,
+    EventsModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },

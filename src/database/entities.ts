@@ -15,6 +15,7 @@ import { TrainingClass } from '../classes/training-class.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { Course } from '../courses/course.entity';
 import { Enrolment } from '../enrolments/enrolment.entity';
+import { OutreachEvent } from '../events/outreach-event.entity';
 import { Import } from '../imports/import.entity';
 import { Notification, NotificationPreference } from '../notifications/notification.entity';
 import { OrgUnitContact } from '../org-units/org-unit-contact.entity';
@@ -63,4 +64,5 @@ export const entities = [
   CertificateEvent,
   CertificateTemplate,
   CertificateRun,
+  OutreachEvent,
 ];

@@ -19,6 +19,7 @@ import { IndexScheduledSessionsByStart1795890005000 } from '../../migrations/179
 import { CreateQuestionBankAndQuizzes1795900000000 } from '../../migrations/1795900000000-CreateQuestionBankAndQuizzes';
 import { CreateCertificates1795910000000 } from '../../migrations/1795910000000-CreateCertificates';
 import { CreateCertificateRuns1795910001000 } from '../../migrations/1795910001000-CreateCertificateRuns';
+import { CreateOutreachEvents1795920000000 } from '../../migrations/1795920000000-CreateOutreachEvents';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -47,4 +48,5 @@ export const migrations = [
   CreateQuestionBankAndQuizzes1795900000000,
   CreateCertificates1795910000000,
   CreateCertificateRuns1795910001000,
+  CreateOutreachEvents1795920000000,
 ];

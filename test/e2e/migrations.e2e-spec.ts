@@ -70,6 +70,7 @@ describe('migrations (e2e)', () => {
         'check_in_windows.fk_check_in_windows_opened_by',
         'class_transitions.fk_class_transitions_actor',
         'enrolments.fk_enrolments_enrolled_by',
+        'outreach_events.fk_outreach_events_created_by',
       ].sort(),
     );
   });
