@@ -379,8 +379,10 @@ export class ClassesService {
     if (pointsPossible(pointsOf(c)) < 1) throw ClassErrors.attendancePointsInvalid();
     if (!isIsoDate(c.startDate)) throw ClassErrors.invalidDate('startDate');
     if (!isIsoDate(c.endDate)) throw ClassErrors.invalidDate('endDate');
-    const inQuarter = (d: string) => Number(d.slice(0, 4)) === planYear && quarterOf(d) === c.quarter;
-    if (!inQuarter(c.startDate) || !inQuarter(c.endDate) || c.startDate > c.endDate) {
+    // A class begins in its quarter of the plan's year; it may run on into the next quarter
+    // (a class starting late in March ends in April), never further.
+    const startsInQuarter = Number(c.startDate.slice(0, 4)) === planYear && quarterOf(c.startDate) === c.quarter;
+    if (!startsInQuarter || c.startDate > c.endDate || c.endDate > lastDayOfNextQuarter(planYear, c.quarter)) {
       throw ClassErrors.datesOutsideQuarter(planYear, c.quarter);
     }
     if (!(c.minPerTownship <= c.maxPerTownship && c.maxPerTownship <= c.capacity)) throw ClassErrors.limitsInvalid();
@@ -389,4 +391,12 @@ export class ClassesService {
       throw ClassErrors.enrolmentWindowInvalid();
     }
   }
+}
+
+/** The last local date of the quarter after `quarter` of `year` (`YYYY-MM-DD`). */
+function lastDayOfNextQuarter(year: number, quarter: number): string {
+  const next = quarter === 4 ? { year: year + 1, quarter: 1 } : { year, quarter: quarter + 1 };
+  const month = next.quarter * 3;
+  const day = new Date(Date.UTC(next.year, month, 0)).getUTCDate();
+  return `${next.year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }

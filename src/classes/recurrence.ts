@@ -30,7 +30,7 @@ export interface Occurrence {
 }
 
 export const MAX_OCCURRENCES = 200;
-/** Classes last a quarter at most; the work grows with the range, so a longer one is refused, not expanded. */
+/** Classes last two quarters at most; the work grows with the range, so a longer one is refused, not expanded. */
 export const MAX_RANGE_DAYS = 731;
 
 /**

@@ -56,10 +56,16 @@ describe('classes (e2e)', () => {
     });
   });
 
+  it('lets a class that begins in its quarter run on into the next one (a Q4 class ending in January)', async () => {
+    const res = await post(body({ endDate: '2027-01-20', title: 'Runs into January' })).expect(201);
+    expect(res.body).toMatchObject({ quarter: 4, startDate: '2026-10-08', endDate: '2027-01-20' });
+  });
+
   it.each([
     ['dates outside the quarter', { startDate: '2026-09-30' }, 'CLASS_DATES_OUTSIDE_QUARTER'],
     ['dates in another year', { startDate: '2027-10-08', endDate: '2027-12-01' }, 'CLASS_DATES_OUTSIDE_QUARTER'],
     ['end before start', { startDate: '2026-12-01', endDate: '2026-11-01' }, 'CLASS_DATES_OUTSIDE_QUARTER'],
+    ['an end after the next quarter', { endDate: '2027-04-01' }, 'CLASS_DATES_OUTSIDE_QUARTER'],
     ['an impossible date', { endDate: '2026-11-31' }, 'INVALID_DATE'],
     ['min above max', { minPerTownship: 6, maxPerTownship: 5 }, 'CLASS_LIMITS_INVALID'],
     ['max above capacity', { capacity: 4 }, 'CLASS_LIMITS_INVALID'],
