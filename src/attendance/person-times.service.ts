@@ -1,12 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionService } from '../common/database/transaction.service';
 
+/** SQL: the marks (of attendance record `r`) that make a person-time at a held session. */
+export const PERSON_TIME_MARK = `r.status IN ('present', 'late')`;
+
 /**
- * SQL: the attendance records that are person-times. One per `present` or `late` record
- * of a held session (not cancelled, already started); `r` is attendance_records, `s` its
- * session. The class summary counts the same records per trainee.
+ * SQL: the attendance records that are person-times as of the instant `now` (an SQL
+ * expression). One per `present` or `late` record of a held session (not cancelled, already
+ * started); `r` is attendance_records, `s` its session. The class summary counts the same
+ * records per trainee; the reports pass their own reading time so every figure of one answer
+ * agrees on what has been held.
  */
-export const PERSON_TIME = `r.status IN ('present', 'late') AND s.status = 'scheduled' AND s.starts_at <= now()`;
+export const personTimeAt = (now: string): string =>
+  `${PERSON_TIME_MARK} AND s.status = 'scheduled' AND s.starts_at <= ${now}`;
+
+/** SQL: the attendance records that are person-times now (see `personTimeAt`). */
+export const PERSON_TIME = personTimeAt('now()');
 
 /**
  * Person-times for the plans and reports that count them: the one definition, counted

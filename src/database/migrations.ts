@@ -20,6 +20,7 @@ import { CreateQuestionBankAndQuizzes1795900000000 } from '../../migrations/1795
 import { CreateCertificates1795910000000 } from '../../migrations/1795910000000-CreateCertificates';
 import { CreateCertificateRuns1795910001000 } from '../../migrations/1795910001000-CreateCertificateRuns';
 import { CreateOutreachEvents1795920000000 } from '../../migrations/1795920000000-CreateOutreachEvents';
+import { IndexPersonTimeMarksBySession1795930000000 } from '../../migrations/1795930000000-IndexPersonTimeMarksBySession';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -49,4 +50,5 @@ export const migrations = [
   CreateCertificates1795910000000,
   CreateCertificateRuns1795910001000,
   CreateOutreachEvents1795920000000,
+  IndexPersonTimeMarksBySession1795930000000,
 ];

@@ -4,11 +4,33 @@ import { PersonTimesService } from '../attendance/person-times.service';
 import { inSubtree, subtreePattern } from '../common/database/subtree';
 import { TransactionService } from '../common/database/transaction.service';
 import { XLSX_TYPE } from '../common/http/download';
-import { currentYear } from '../common/time/zoned-time';
+import { Clock } from '../common/time/clock';
+import { currentYear, localDate } from '../common/time/zoned-time';
 import { Env } from '../config/env';
 import { OrgUnitsService } from '../org-units/org-units.service';
+import { annualReportXlsx } from './annual-report.export';
+import {
+  ANNUAL_CLASSES_ATTENDED_SQL,
+  ANNUAL_CLASSES_OWNED_SQL,
+  ANNUAL_EVENTS_SQL,
+  ANNUAL_LIST_LIMIT,
+  ANNUAL_VISITS_SQL,
+  type AnnualClassRow,
+  type AnnualEventRow,
+  type AnnualVisitRow,
+} from './annual-report.sql';
+import type { TownshipReportDto } from './dto/figures.dto';
 import type { RotationReportDto, TownshipRotationDto, UntrainedTraineeDto } from './dto/rotation.dto';
+import {
+  type ReportFigures,
+  ReportFiguresService,
+  type ReportRequest,
+  ratio,
+  type Scope,
+} from './report-figures.service';
+import { type ReportPeriod, reportPeriod } from './report-period';
 import { rotationCsv, rotationXlsx } from './rotation.export';
+import { periodName, townshipReportCsv, townshipReportXlsx } from './township-report.export';
 
 /**
  * SQL of the annual rotation: one row per township under the scope ($1: the LIKE pattern of
@@ -60,13 +82,11 @@ interface RotationRow {
 }
 
 /** A rotation report as a file to download. */
-export interface RotationFile {
+export interface ReportFile {
   filename: string;
   contentType: string;
   body: Buffer;
 }
-
-const ratio = (part: number, whole: number): number | null => (whole ? Math.round((part / whole) * 1000) / 1000 : null);
 
 /** Reports are SQL a reader can run in psql; the service only shapes the rows. */
 @Injectable()
@@ -75,6 +95,8 @@ export class ReportsService {
     private readonly tx: TransactionService,
     private readonly personTimes: PersonTimesService,
     private readonly orgUnits: OrgUnitsService,
+    private readonly figures: ReportFiguresService,
+    private readonly clock: Clock,
     private readonly env: Env,
   ) {}
 
@@ -150,7 +172,7 @@ export class ReportsService {
    * The rotation report as a download: `csv` lists the untrained people (UTF-8 with BOM);
    * `xlsx` has the township summary and that list on two sheets, titled with the admin's unit.
    */
-  async rotationFile(actor: AuthUser, format: 'csv' | 'xlsx', year?: number): Promise<RotationFile> {
+  async rotationFile(actor: AuthUser, format: 'csv' | 'xlsx', year?: number): Promise<ReportFile> {
     const report = await this.rotation(actor, year);
     if (format === 'csv') {
       return {
@@ -168,4 +190,93 @@ export class ReportsService {
       body: await rotationXlsx(report, unit?.name ?? ''),
     };
   }
+
+  /**
+   * The township table as a download, named for the unit and period
+   * (`城关县2026年第2季度乡镇培训统计.csv`): see township-report.export.ts.
+   */
+  async townshipsFile(actor: AuthUser, format: 'csv' | 'xlsx', request: ReportRequest): Promise<ReportFile> {
+    const report = await this.figures.townships(actor, request);
+    const name = `${report.orgUnit.name}${periodName(report.year, report.quarter)}乡镇培训统计`;
+    if (format === 'csv') {
+      return { filename: `${name}.csv`, contentType: 'text/csv; charset=utf-8', body: townshipReportCsv(report) };
+    }
+    return { filename: `${name}.xlsx`, contentType: XLSX_TYPE, body: await townshipReportXlsx(report) };
+  }
+
+  /**
+   * The annual workbook (`城关县2026年度培训工作统计.xlsx`, see annual-report.export.ts): the
+   * figures of the year and of each quarter, and the year's classes, events and visits of the
+   * unit (the caller's by default), all read at once.
+   */
+  async annualFile(actor: AuthUser, request: { year?: number; orgUnitId?: string }): Promise<ReportFile> {
+    const zone = this.env.TZ_DEFAULT;
+    const now = this.clock.now();
+    // The unit first: a unit outside the caller's part of the tree is refused before any work.
+    const scope = await this.figures.scopeOf(actor, request.orgUnitId);
+    const period = reportPeriod(request.year ?? currentYear(zone, now), null, zone);
+    // The year and its quarters one after another: each already reads on three connections at
+    // once, and five at a time would take most of the pool from everyone else.
+    const figuresOf = async (): Promise<ReportFigures[]> => {
+      const out: ReportFigures[] = [];
+      for (const quarter of [undefined, 1, 2, 3, 4]) {
+        out.push(await this.figures.figures(actor, { year: period.year, quarter, orgUnitId: scope.unit.id }, now));
+      }
+      return out;
+    };
+    const [[year, q1, q2, q3, q4], classes, events, visits] = await Promise.all([
+      figuresOf(),
+      this.annualClasses(scope, period, now),
+      this.tx.manager.query<AnnualEventRow[]>(ANNUAL_EVENTS_SQL, [
+        scope.events,
+        period.from,
+        period.toExclusive,
+        ANNUAL_LIST_LIMIT,
+      ]),
+      this.tx.manager.query<AnnualVisitRow[]>(ANNUAL_VISITS_SQL, [
+        scope.townships,
+        period.from,
+        period.toExclusive,
+        localDate(now, zone),
+        ANNUAL_LIST_LIMIT,
+        scope.trainees,
+      ]),
+    ]);
+    const body = await annualReportXlsx({
+      year: townshipReportOf(year),
+      quarters: [q1, q2, q3, q4].map((q) => q.summary),
+      classes,
+      events,
+      visits,
+    });
+    return { filename: `${scope.unit.name}${period.year}年度培训工作统计.xlsx`, contentType: XLSX_TYPE, body };
+  }
+
+  /** The classes counted in the year's `classesHeld`: the scope's own (county and up) or those its trainees came to. */
+  private annualClasses(scope: Scope, period: ReportPeriod, now: Date): Promise<AnnualClassRow[]> {
+    const common = [period.start, period.end, now, this.env.TZ_DEFAULT, ANNUAL_LIST_LIMIT];
+    return scope.owner !== null
+      ? this.tx.manager.query<AnnualClassRow[]>(ANNUAL_CLASSES_OWNED_SQL, [scope.owner, ...common])
+      : this.tx.manager.query<AnnualClassRow[]>(ANNUAL_CLASSES_ATTENDED_SQL, [
+          scope.townships,
+          ...common,
+          scope.trainees,
+        ]);
+  }
+}
+
+/** The township report of a period's figures (what `ReportFiguresService.townships()` answers). */
+function townshipReportOf(f: ReportFigures): TownshipReportDto {
+  const { year, quarter, from, to, orgUnit, asOf } = f.summary;
+  return {
+    year,
+    quarter,
+    from,
+    to,
+    orgUnit,
+    asOf,
+    items: f.rows,
+    personTimesFromEventsOutsideTownships: f.personTimesFromEventsOutsideTownships,
+    totals: f.summary,
+  };
 }

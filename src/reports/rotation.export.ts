@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { RotationReportDto } from './dto/rotation.dto';
+import { csvFile, forPrinting } from './spreadsheet-cells';
 
 /** The people still to train: what the county calls round and what is sent upward. */
 export const PEOPLE_HEADER = ['乡镇', '单位', '姓名', '手机号', '联系人'];
@@ -30,24 +31,9 @@ function peopleRows(report: RotationReportDto): (string | null)[][] {
   );
 }
 
-function csvCell(value: string | number | null): string {
-  const text = String(value ?? '');
-  // Quote what needs it; a leading = + - @ tab or CR is prefixed so spreadsheets do not run it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /** The untrained people, one line each: UTF-8 with a BOM, so Excel opens the Chinese text correctly. */
 export function rotationCsv(report: RotationReportDto): Buffer {
-  const lines = [PEOPLE_HEADER, ...peopleRows(report)].map((r) => r.map(csvCell).join(','));
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')]);
-}
-
-/** A4, fitted to the page width, the title and header rows repeated on every printed page. */
-function forPrinting(sheet: ExcelJS.Worksheet, orientation: 'portrait' | 'landscape'): void {
-  sheet.pageSetup = { paperSize: 9, orientation, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
-  sheet.pageSetup.printTitlesRow = '1:2';
-  sheet.views = [{ state: 'frozen', ySplit: 2 }];
+  return csvFile([PEOPLE_HEADER, ...peopleRows(report)]);
 }
 
 /**

@@ -71,6 +71,46 @@ export class TransactionService {
   }
 
   /**
+   * Runs `work` with `count` read-only connections that all see one snapshot of the database
+   * (REPEATABLE READ, the first connection's snapshot exported to the others): statements run
+   * at once on different connections then agree with each other as if they were one. For
+   * reports that split a heavy read across cores.
+   */
+  async readInOneSnapshot<T>(count: number, work: (managers: EntityManager[]) => Promise<T>): Promise<T> {
+    const runners: QueryRunner[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const runner = this.dataSource.createQueryRunner();
+        runners.push(runner);
+        await runner.connect();
+      }
+      await runners[0].query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [{ snapshot }] = (await runners[0].query('SELECT pg_export_snapshot() AS snapshot')) as {
+        snapshot: string;
+      }[];
+      // The identifier comes from PostgreSQL (e.g. 00000003-0000001B-1); SET TRANSACTION SNAPSHOT takes no parameter.
+      if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id ${snapshot}`);
+      await Promise.all(
+        runners.slice(1).map(async (r) => {
+          await r.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+          await r.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+        }),
+      );
+      return await work(runners.map((r) => r.manager));
+    } finally {
+      await Promise.all(
+        runners.map(async (r) => {
+          try {
+            if (!r.isReleased) await r.query('ROLLBACK');
+          } finally {
+            await r.release();
+          }
+        }),
+      );
+    }
+  }
+
+  /**
    * Runs `work` (usually a `run`); a constraint violation it raises (a lost race: unique,
    * foreign key or exclusion) becomes the domain error `map` answers, or goes on as it was
    * when `map` answers undefined. The one place lost races are answered. `map` reads
