@@ -23,6 +23,9 @@ Environment:
   BENCH_REMINDER_SESSIONS  reminders: sessions whose reminders are delivered (multiple of 10, default 1000)
   BENCH_QUIZ_TRAINEES quiz-day: trainees taking the quiz (default 2000)
   BENCH_QUIZ_THINK_MS quiz-day: each pause before an answer, uniform in min,max ms (default 2000,6000)
+  BENCH_PROVINCE_DATABASE_URL  reports: where the province data set lives (default database
+                      lms_bench_province; built by npm run bench:data -- --province, or by the
+                      scenario when missing, and kept between runs)
 
 Scenarios:
 ${scenarios.map((s) => `  ${s.name.padEnd(18)}${s.description}`).join('\n')}`;

@@ -6,6 +6,7 @@ import { enrolmentBurst } from './enrolment-burst';
 import { planSessions } from './plan-sessions';
 import { quizDay } from './quiz-day';
 import { reminders } from './reminders';
+import { reports } from './reports';
 
 /** Every scenario, in the order `npm run bench` runs them. Add one line per new scenario. */
 export const scenarios: readonly Scenario[] = [
@@ -17,4 +18,5 @@ export const scenarios: readonly Scenario[] = [
   reminders,
   quizDay,
   certificates,
+  reports,
 ];
