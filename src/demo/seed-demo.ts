@@ -7,6 +7,7 @@ import type { OrgUnitKind } from '../org-units/org-unit-kind';
 import { OrgUnit } from '../org-units/org-unit.entity';
 import { hashPassword } from '../common/auth/passwords';
 import { User } from '../users/user.entity';
+import { seedEvents } from './seed-events';
 import { seedPlanning } from './seed-planning';
 import {
   DEMO_ADMIN,
@@ -41,7 +42,8 @@ async function upsertUser(m: EntityManager, fields: Partial<User> & { username: 
 
 /**
  * Loads the demo county (idempotent: existing units and users are left as they are),
- * with its plan for the current year: four quarterly classes and their sessions.
+ * with its plan for the current year: four quarterly classes and their sessions, and the
+ * outreach events of the year so far.
  */
 export async function seedDemo(
   ds: DataSource,
@@ -105,6 +107,7 @@ export async function seedDemo(
     const trainers: User[] = [];
     for (const t of DEMO_TRAINERS) trainers.push(await users.findOneByOrFail({ username: t.username }));
     await seedPlanning(m, county, admin, trainers, zone, now);
+    await seedEvents(m, county, townships, admin, zone, now);
     return { usersCreated };
   });
 }

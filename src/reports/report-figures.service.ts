@@ -211,8 +211,27 @@ export class ReportFiguresService {
       covered: false,
     };
     const rows: TownshipRow[] = others.map((o) => {
-      const { townshipId: _, ...a } = attendanceOf.get(o.townshipId) ?? none;
-      return { ...o, ...a };
+      const a = attendanceOf.get(o.townshipId) ?? none;
+      // In the order a reader goes through them (the DTO's).
+      return {
+        townshipId: o.townshipId,
+        name: o.name,
+        parentId: o.parentId,
+        parentName: o.parentName,
+        classesHeld: a.classesHeld,
+        sessionsHeld: a.sessionsHeld,
+        personTimesFromAttendance: a.personTimesFromAttendance,
+        personTimesFromEvents: o.personTimesFromEvents,
+        uniqueTrainees: a.uniqueTrainees,
+        covered: a.covered,
+        rotationStaff: o.rotationStaff,
+        rotationTrained: o.rotationTrained,
+        quizGraded: o.quizGraded,
+        quizPassed: o.quizPassed,
+        certificatesIssued: o.certificatesIssued,
+        visitsDone: o.visitsDone,
+        visitsOverdue: o.visitsOverdue,
+      };
     });
     const scopeTrainees = attendanceOf.get(null)?.uniqueTrainees ?? 0;
     const items = rows.map(withRatios);

@@ -90,7 +90,23 @@ describe('demo data (e2e)', () => {
       .set('Authorization', `Bearer ${token}`)
       .expect(200);
     expect(rotation.body).toMatchObject({ staffCount: 60, trained: 45, coverage: 0.75 });
+    // The outreach events of the year so far count in the reports beside the classes.
+    const summary = await t.http
+      .get('/api/reports/summary?year=2026')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    const [events] = await t.ds.query<{ n: number; heads: number }[]>(
+      `SELECT count(*)::int AS n, coalesce(sum(head_count), 0)::int AS heads FROM outreach_events`,
+    );
+    expect(events.n).toBeGreaterThan(0);
+    expect(summary.body).toMatchObject({
+      personTimesFromAttendance: marks.attended,
+      personTimesFromEvents: events.heads,
+      personTimes: marks.attended + events.heads,
+    });
     await seedDemo(t.ds, 'Asia/Shanghai', NOW);
+    const [{ eventsAgain }] = await t.ds.query(`SELECT count(*)::int AS "eventsAgain" FROM outreach_events`);
+    expect(eventsAgain).toBe(events.n);
     const [{ again }] = await t.ds.query(`SELECT count(*)::int AS again FROM attendance_records`);
     expect(again).toBe(33 * 15);
     const [{ n }] = await t.ds.query<{ n: number }[]>(
