@@ -16,16 +16,19 @@ export interface BenchDatabase {
  * database name) or the local default. The database is dropped on every run, so a
  * name without "bench" in it is refused rather than risk dropping a real database.
  */
-export function benchDatabaseTarget(raw = process.env.BENCH_DATABASE_URL): {
+export function benchDatabaseTarget(
+  raw = process.env.BENCH_DATABASE_URL,
+  defaults: { variable: string; database: string } = { variable: 'BENCH_DATABASE_URL', database: DEFAULT_DATABASE },
+): {
   name: string;
   url: string;
   adminUrl: string;
 } {
   const server = new URL(raw && raw.trim() !== '' ? raw.trim() : DEFAULT_SERVER_URL);
-  const name = decodeURIComponent(server.pathname.replace(/^\//, '')) || DEFAULT_DATABASE;
+  const name = decodeURIComponent(server.pathname.replace(/^\//, '')) || defaults.database;
   if (!/^[a-z_][a-z0-9_]*$/.test(name) || !name.includes('bench')) {
     throw new Error(
-      `BENCH_DATABASE_URL names database "${name}"; it is dropped on every run, so it must contain "bench"`,
+      `${defaults.variable} names database "${name}"; it is dropped and rebuilt, so it must contain "bench"`,
     );
   }
   const url = new URL(server);

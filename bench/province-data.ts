@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../src/common/auth/passwords';
 import { dataSourceOptions } from '../src/database/data-source';
+import { benchDatabaseTarget } from './database';
 
 /**
  * A province-sized data set for the reports benchmark, built in SQL (set-based
@@ -28,7 +29,6 @@ export function countyAdminUsername(n: number): string {
 }
 
 const TZ = 'Asia/Shanghai';
-const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432';
 const DEFAULT_DATABASE = 'lms_bench_province';
 const MARKER_TABLE = 'bench_province_info';
 
@@ -115,18 +115,7 @@ export function provinceDatabaseTarget(raw = process.env.BENCH_PROVINCE_DATABASE
   url: string;
   adminUrl: string;
 } {
-  const server = new URL(raw && raw.trim() !== '' ? raw.trim() : DEFAULT_SERVER_URL);
-  const name = decodeURIComponent(server.pathname.replace(/^\//, '')) || DEFAULT_DATABASE;
-  if (!/^[a-z_][a-z0-9_]*$/.test(name) || !name.includes('bench')) {
-    throw new Error(
-      `BENCH_PROVINCE_DATABASE_URL names database "${name}"; it is dropped on every build, so it must contain "bench"`,
-    );
-  }
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const adminUrl = new URL(server);
-  adminUrl.pathname = '/postgres';
-  return { name, url: url.toString(), adminUrl: adminUrl.toString() };
+  return benchDatabaseTarget(raw, { variable: 'BENCH_PROVINCE_DATABASE_URL', database: DEFAULT_DATABASE });
 }
 
 /** Runs the migrations the province database lacks (one added after it was built, e.g. an index). */

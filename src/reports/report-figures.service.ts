@@ -174,13 +174,8 @@ export class ReportFiguresService {
     const { others, attendance, owned } = await this.tx.readInOneSnapshot(3, async (managers) => {
       const ids = await this.idsOf(managers, scope, period, now);
       const values = {
+        ...periodValues(scope, period, now),
         ...ids,
-        village: scope.trainees,
-        start: period.start,
-        end: period.end,
-        now,
-        from: period.from,
-        until: period.toExclusive,
         today: localDate(now, zone),
         year: period.year,
         lastDay: period.quarter ? period.to : null,
@@ -303,13 +298,8 @@ export class ReportFiguresService {
         { month: number; sessionsHeld: number; personTimesFromAttendance: number; personTimesFromEvents: number }[]
       >(
         ...bindNamed(TRENDS_SQL, {
+          ...periodValues(scope, period, now),
           ...ids,
-          village: scope.trainees,
-          start: period.start,
-          end: period.end,
-          now,
-          from: period.from,
-          until: period.toExclusive,
           zone,
           owner: scope.owner,
           eventsUnder: scope.events,
@@ -331,6 +321,18 @@ export class ReportFiguresService {
     });
     return { year: period.year, orgUnit: unitOf(scope.unit), asOf: formatInstant(now, zone)!, months, quarters };
   }
+}
+
+/** The named parameters every figure statement shares: the scope's trainees and the period. */
+function periodValues(scope: Scope, period: ReportPeriod, now: Date) {
+  return {
+    village: scope.trainees,
+    start: period.start,
+    end: period.end,
+    now,
+    from: period.from,
+    until: period.toExclusive,
+  };
 }
 
 function unitOf(unit: ScopeUnit): ReportUnitDto {

@@ -5,8 +5,8 @@ import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** `year`, `quarter` and `orgUnitId`: what every figure report is asked for. */
-export class ReportScopeQueryDto {
+/** `year`: what every report is asked for. */
+export class ReportYearQueryDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 2000,
@@ -20,7 +20,21 @@ export class ReportScopeQueryDto {
   @Min(2000)
   @Max(2100)
   year?: number;
+}
 
+/** `year` and `orgUnitId`. */
+export class ReportUnitQueryDto extends ReportYearQueryDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The unit to report on, in your part of the tree; left out: your own unit',
+  })
+  @IsOptional()
+  @IsUUID('all')
+  orgUnitId?: string;
+}
+
+/** `year`, `quarter` and `orgUnitId`: what the summary and the township table are asked for. */
+export class ReportScopeQueryDto extends ReportUnitQueryDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
@@ -33,14 +47,6 @@ export class ReportScopeQueryDto {
   @Min(1)
   @Max(4)
   quarter?: number;
-
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: 'The unit to report on, in your part of the tree; left out: your own unit',
-  })
-  @IsOptional()
-  @IsUUID('all')
-  orgUnitId?: string;
 }
 
 export class TownshipReportQueryDto extends ReportScopeQueryDto {
@@ -56,35 +62,9 @@ export class TownshipReportQueryDto extends ReportScopeQueryDto {
   format?: ReportFormat;
 }
 
-export class TrendsQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 2000, maximum: 2100, example: 2026 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year?: number;
+export class TrendsQueryDto extends ReportUnitQueryDto {}
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Left out: your own unit' })
-  @IsOptional()
-  @IsUUID('all')
-  orgUnitId?: string;
-}
-
-export class AnnualReportQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 2000, maximum: 2100, example: 2026 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year?: number;
-
-  @ApiPropertyOptional({ format: 'uuid', description: 'Left out: your own unit' })
-  @IsOptional()
-  @IsUUID('all')
-  orgUnitId?: string;
-
+export class AnnualReportQueryDto extends ReportUnitQueryDto {
   @ApiPropertyOptional({ enum: ['xlsx'], default: 'xlsx', description: 'The only format: an Excel workbook' })
   @IsOptional()
   @IsIn(['xlsx'])

@@ -1,26 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { UnitContactDto } from '../../org-units/dto/org-unit.dto';
+import { ReportYearQueryDto } from './figures.dto';
 
 export const ROTATION_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type RotationFormat = (typeof ROTATION_FORMATS)[number];
 
-export class RotationQueryDto {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 2000,
-    maximum: 2100,
-    example: 2026,
-    description: "Left out: the current year in the centre's time zone (TZ_DEFAULT)",
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year?: number;
-
+export class RotationQueryDto extends ReportYearQueryDto {
   @ApiPropertyOptional({
     enum: ROTATION_FORMATS,
     default: 'json',
