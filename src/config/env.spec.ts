@@ -93,6 +93,11 @@ describe('validateEnv', () => {
     expect(validateEnv({ PORT: '' }).PORT).toBe(3000);
   });
 
+  it('keeps an empty QUIET_HOURS: no quiet hours (left out: 21:00-08:00)', () => {
+    expect(validateEnv({ QUIET_HOURS: '' }).QUIET_HOURS).toBe('');
+    expect(validateEnv({}).QUIET_HOURS).toBe('21:00-08:00');
+  });
+
   it('reads TRUST_PROXY as false, a hop count or a list of proxy addresses', () => {
     expect(trustProxy(validateEnv({}))).toBe(false);
     expect(trustProxy(validateEnv({ TRUST_PROXY: 'false' }))).toBe(false);

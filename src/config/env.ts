@@ -429,9 +429,17 @@ export interface ValidateOptions {
   messaging?: boolean;
 }
 
+/**
+ * Variables whose empty value is a setting of its own ("none"), not "unset, use the default":
+ * `QUIET_HOURS=` turns quiet hours off. Every other empty variable counts as left out.
+ */
+const EMPTY_MEANS_NONE = new Set(['QUIET_HOURS']);
+
 /** Validates a raw environment; throws one error naming every bad variable. */
 export function validateEnv(raw: Record<string, string | undefined>, options: ValidateOptions = {}): Env {
-  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const defined = Object.fromEntries(
+    Object.entries(raw).filter(([k, v]) => v !== undefined && (v !== '' || EMPTY_MEANS_NONE.has(k))),
+  );
   const env = plainToInstance(Env, defined, { exposeDefaultValues: true });
   const problems: string[] = [];
   for (const error of validateSync(env, { whitelist: false, skipMissingProperties: false, stopAtFirstError: true })) {
