@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -49,6 +50,8 @@ export async function createApp(
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: env.UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 11 },
   });
+  // The pages' session and form cookies (src/web/); the API reads none.
+  await app.register(cookie);
   const origins = env.CORS_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter(Boolean);

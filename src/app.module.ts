@@ -27,6 +27,7 @@ import { SurveysModule } from './surveys/surveys.module';
 import { UsersModule } from './users/users.module';
 import { VenuesModule } from './venues/venues.module';
 import { VisitsModule } from './visits/visits.module';
+import { WebModule } from './web/web.module';
 
 @Module({
   imports: [
@@ -51,6 +52,8 @@ import { VisitsModule } from './visits/visits.module';
     QuizzesModule,
     CertificatesModule,
     EventsModule,
+    // Pages for trainees and trainers (API process only: the worker serves nothing).
+    WebModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },

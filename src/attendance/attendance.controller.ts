@@ -118,8 +118,10 @@ export class AttendanceController {
       '- From 30 minutes before the session until its end; a window lasts `windowMinutes` ' +
         '(default `CHECK_IN_WINDOW_MINUTES`, 15) and never past the end of the session.',
       '- Without `windowMinutes`, an open window is kept; with it, a new window opens (the old codes stop).',
-      '- The `code` (six digits) and `qrPayload` (JSON with `kind: "lms.check-in"`, `sessionId` and `code`, ' +
-        'drawn as `qrSvg`) change every 30 s (`rotatesAt`); the previous code is still accepted.',
+      '- The `code` (six digits) and `qrPayload` (the address `PUBLIC_BASE_URL/c/<session>/<code>`, drawn as ' +
+        '`qrSvg`) change every 30 s (`rotatesAt`); the previous code is still accepted when typed. Scanning the QR ' +
+        "code with any phone (WeChat's scanner included) opens the check-in page: one tap after signing in, and " +
+        'the linked code is accepted for 5 minutes (while the window is open), time enough to sign in first.',
       '- Honours `Idempotency-Key`, but a replay never hands out an old code: `code`, `qrPayload` and `qrSvg` ' +
         'come back null (with `codeRedacted: true` and so on).',
       '',

@@ -12,6 +12,6 @@ import { SignInSheetService } from './sign-in-sheet.service';
   imports: [ClassesModule, EnrolmentsModule],
   controllers: [AttendanceController],
   providers: [AttendanceService, AttendanceSummaryService, CheckInThrottleService, SignInSheetService],
-  exports: [AttendanceSummaryService],
+  exports: [AttendanceService, AttendanceSummaryService],
 })
 export class AttendanceModule {}

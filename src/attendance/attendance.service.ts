@@ -8,14 +8,15 @@ import type { ClassSession } from '../classes/classes.types';
 import type { ScopedClass } from '../classes/classes.service';
 import { ClassesService } from '../classes/classes.service';
 import { SessionsService } from '../classes/sessions.service';
-import { checkInKey, Env } from '../config/env';
+import { checkInKey, Env, publicBaseUrl } from '../config/env';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { AttendanceErrors } from './attendance.errors';
 import type { AttendanceSource, AttendanceStatus } from './attendance.types';
 import { CheckInThrottleService } from './check-in-throttle.service';
 import { WRITE_ATTENDANCE_SQL } from './attendance.sql';
 import { CheckInWindow } from './check-in-window.entity';
-import { codeAt, stepEndsAt, stepOf, verifyCode } from './check-in-codes';
+import { codeAt, LINK_CODE_STEPS, stepEndsAt, stepOf, TYPED_CODE_STEPS, verifyCode } from './check-in-codes';
+import { checkInLinkPath } from './check-in-link';
 import type {
   AttendanceChangeDto,
   AttendanceEntryDto,
@@ -172,7 +173,8 @@ export class AttendanceService {
     });
     const step = stepOf(now);
     const code = codeAt(this.key, window.w, step);
-    const qrPayload = JSON.stringify({ kind: 'lms.check-in', v: 1, sessionId, code });
+    // An address any phone's scanner (WeChat's included) opens: the check-in page, one tap after signing in.
+    const qrPayload = `${publicBaseUrl(this.env)}${checkInLinkPath(sessionId, code)}`;
     return {
       sessionId,
       code,
@@ -197,8 +199,15 @@ export class AttendanceService {
   /**
    * A trainee checks itself in with the code of the moment: `present`, or `late` after the
    * grace period. Checking in again changes nothing; a trainer's mark is never overwritten.
+   * A code that came in the QR code's link (`fromLink`) is accepted for LINK_CODE_STEPS
+   * steps rather than two: the trainee may have had to sign in first.
    */
-  async checkIn(actor: AuthUser, sessionId: string, code: string): Promise<AttendanceEntryDto> {
+  async checkIn(
+    actor: AuthUser,
+    sessionId: string,
+    code: string,
+    options: { fromLink?: boolean } = {},
+  ): Promise<AttendanceEntryDto> {
     const { s, c } = await this.sessions.getWithClass(sessionId);
     if (!this.classes.canRead(actor, c)) throw AttendanceErrors.sessionNotFound();
     const seat = await this.enrolments.seatOf(c.entity.id, actor.id);
@@ -211,7 +220,8 @@ export class AttendanceService {
     // Wrong codes are limited before the code is looked at; a right one gives its attempt back.
     const attemptsLeft = await this.throttle.reserve(sessionId, actor.id);
     const at = new Date();
-    if (!verifyCode(this.key, w, code, at)) throw AttendanceErrors.codeInvalid(attemptsLeft);
+    const steps = options.fromLink ? LINK_CODE_STEPS : TYPED_CODE_STEPS;
+    if (!verifyCode(this.key, w, code, at, steps)) throw AttendanceErrors.codeInvalid(attemptsLeft);
     await this.throttle.refund(sessionId, actor.id);
 
     await this.tx.run(async (m) => {
@@ -233,6 +243,49 @@ export class AttendanceService {
       await this.write(m, sessionId, [{ enrolmentId: seat.id, status, note: null }], 'self', actor.id);
     });
     return this.entryOf(sessionId, seat.id);
+  }
+
+  /**
+   * What a trainee's check-in screen shows before and after: the session, and the trainee's
+   * record of it if there is one. The same access rules as `checkIn` (404 outside the
+   * trainee's classes, 403 NOT_ENROLLED without a seat).
+   */
+  async ownRecord(
+    actor: AuthUser,
+    sessionId: string,
+  ): Promise<{ session: ClassSession; record: Pick<AttendanceEntryDto, 'status' | 'source' | 'recordedAt'> | null }> {
+    const { s, c } = await this.sessions.getWithClass(sessionId);
+    if (!this.classes.canRead(actor, c)) throw AttendanceErrors.sessionNotFound();
+    const seat = await this.enrolments.seatOf(c.entity.id, actor.id);
+    if (!seat) throw AttendanceErrors.notEnrolled();
+    const [r] = await this.recordsOf(this.tx.manager, sessionId, [seat.id]);
+    return { session: s, record: r ? { status: r.status, source: r.source, recordedAt: r.recorded_at } : null };
+  }
+
+  /**
+   * The sessions a trainee may check in to now: it holds a seat in the class, the session
+   * is scheduled and not over, its class takes attendance, its check-in window is open, and
+   * the trainee has no record of it yet (checked in, or marked by the trainer). Soonest first.
+   */
+  async openCheckInsFor(actor: AuthUser): Promise<ClassSession[]> {
+    if (actor.role !== 'trainee') return [];
+    const ids = await this.tx.manager.query<{ id: string }[]>(
+      `SELECT s.id
+         FROM check_in_windows w
+         JOIN sessions s ON s.id = w.session_id
+         JOIN classes c ON c.id = s.class_id
+         JOIN enrolments e ON e.class_id = s.class_id
+        WHERE e.trainee_id = $1 AND e.status IN ('confirmed', 'completed')
+          AND s.status = 'scheduled' AND w.closes_at > $2 AND s.ends_at > $2
+          AND c.status::text = ANY($3::text[])
+          AND NOT EXISTS (SELECT 1 FROM attendance_records r WHERE r.session_id = s.id AND r.enrolment_id = e.id)
+        ORDER BY s.starts_at, s.id
+        LIMIT 10`,
+      [actor.id, new Date(), ATTENDANCE_CLASS_STATUSES],
+    );
+    const found: ClassSession[] = [];
+    for (const { id } of ids) found.push((await this.sessions.getWithClass(id)).s);
+    return found;
   }
 
   /**

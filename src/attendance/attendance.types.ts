@@ -10,3 +10,6 @@ export const ATTENDED: readonly AttendanceStatus[] = ['present', 'late'];
 
 /** The attendance score rule, for other modules (certificates check `meetsThreshold`). */
 export { score, type Score } from './attendance-score';
+
+/** The address a check-in QR code holds, for the pages that answer it. */
+export { checkInLinkPath, parseCheckInLink } from './check-in-link';

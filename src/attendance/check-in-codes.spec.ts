@@ -6,8 +6,10 @@ import {
   type OtpAlgorithm,
   stepEndsAt,
   stepOf,
+  LINK_CODE_STEPS,
   STEP_SECONDS,
   totp,
+  TYPED_CODE_STEPS,
   verifyCode,
   windowKey,
 } from './check-in-codes';
@@ -122,6 +124,17 @@ describe('check-in codes', () => {
     expect(verifyCode(key, w, shown, new Date(end - 1))).toBe(true);
     expect(verifyCode(key, w, shown, new Date(end + STEP_SECONDS * 1000 - 1))).toBe(true);
     expect(verifyCode(key, w, shown, new Date(end + STEP_SECONDS * 1000))).toBe(false);
+  });
+
+  it('accepts a linked code for LINK_CODE_STEPS steps, never from before the window opened', () => {
+    expect(LINK_CODE_STEPS).toBe(10);
+    const shown = codes[first];
+    // Five minutes: the step's own 30 s and nine steps more.
+    const end = stepEndsAt(first + 9).getTime();
+    expect(verifyCode(key, w, shown, new Date(end - 1), LINK_CODE_STEPS)).toBe(true);
+    expect(verifyCode(key, w, shown, new Date(end), LINK_CODE_STEPS)).toBe(false);
+    expect(verifyCode(key, w, shown, new Date(end - 1), TYPED_CODE_STEPS)).toBe(false);
+    expect(verifyCode(key, w, codes[first - 1], at(60), LINK_CODE_STEPS)).toBe(false);
   });
 
   it('never accepts a step from before the window opened', () => {

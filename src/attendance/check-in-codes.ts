@@ -3,6 +3,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** Codes rotate every 30 seconds (the TOTP time step, RFC 6238). */
 export const STEP_SECONDS = 30;
 export const CODE_DIGITS = 6;
+/** Steps a typed code is accepted for: its own and the next (a code that rotated while being typed). */
+export const TYPED_CODE_STEPS = 2;
+/**
+ * Steps a code reached through the QR code's link is accepted for: five minutes, so that a
+ * trainee who scans it and must first sign in on the phone (slowly, for many) still gets in
+ * with one tap. Still only while the window is open, and never from before it opened.
+ */
+export const LINK_CODE_STEPS = 10;
 
 /** The HMACs RFC 6238 names; RFC 4226 (HOTP) itself uses SHA-1. */
 export type OtpAlgorithm = 'sha1' | 'sha256' | 'sha512';
@@ -65,16 +73,17 @@ export function codeAt(key: Buffer, w: WindowRef, step: number): string {
 }
 
 /**
- * True when `code` is the window's code of the step at `at` or of the step before (a
- * trainee typing a code that rotated meanwhile). Steps before the window opened never match.
+ * True when `code` is the window's code of the step at `at` or of one of the `steps - 1`
+ * steps before (by default the step before: a trainee typing a code that rotated
+ * meanwhile). Steps before the window opened never match.
  */
-export function verifyCode(key: Buffer, w: WindowRef, code: string, at: Date): boolean {
+export function verifyCode(key: Buffer, w: WindowRef, code: string, at: Date, steps = TYPED_CODE_STEPS): boolean {
   const given = Buffer.from(code.padEnd(CODE_DIGITS, ' ').slice(0, 16));
   const secret = windowKey(key, w);
   const now = stepOf(at);
   const first = stepOf(w.openedAt);
   let ok = false;
-  for (const step of [now, now - 1]) {
+  for (let step = now; step > now - steps; step--) {
     if (step < first) continue;
     const expected = Buffer.from(hotp(secret, step, CODE_DIGITS, CODE_ALGORITHM));
     // Compare every candidate in constant time; no early exit on a match.

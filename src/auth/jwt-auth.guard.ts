@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { verify } from 'jsonwebtoken';
 import type { AuthUser } from '../common/auth/auth-user';
-import { IS_PUBLIC } from '../common/auth/auth.decorators';
+import { IS_PAGE, IS_PUBLIC } from '../common/auth/auth.decorators';
 import { Env, jwtSecret } from '../config/env';
 import { AuthService, type JwtPayload } from './auth.service';
 
@@ -31,7 +31,10 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    // Pages check their cookie session in their own guard (src/web/web-session.guard.ts).
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PAGE, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     if (!token) throw new UnauthorizedException();

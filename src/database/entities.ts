@@ -29,6 +29,7 @@ import { Survey } from '../surveys/survey.entity';
 import { User } from '../users/user.entity';
 import { Venue } from '../venues/venue.entity';
 import { Visit } from '../visits/visit.entity';
+import { WebSession } from '../web/web-session.entity';
 
 /** Every entity, listed once for the app, the CLI and tests. */
 export const entities = [
@@ -65,4 +66,5 @@ export const entities = [
   CertificateTemplate,
   CertificateRun,
   OutreachEvent,
+  WebSession,
 ];

@@ -21,6 +21,7 @@ import { CreateCertificates1795910000000 } from '../../migrations/1795910000000-
 import { CreateCertificateRuns1795910001000 } from '../../migrations/1795910001000-CreateCertificateRuns';
 import { CreateOutreachEvents1795920000000 } from '../../migrations/1795920000000-CreateOutreachEvents';
 import { IndexPersonTimeMarksBySession1795930000000 } from '../../migrations/1795930000000-IndexPersonTimeMarksBySession';
+import { CreateWebSessions1795940000000 } from '../../migrations/1795940000000-CreateWebSessions';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -51,4 +52,5 @@ export const migrations = [
   CreateCertificateRuns1795910001000,
   CreateOutreachEvents1795920000000,
   IndexPersonTimeMarksBySession1795930000000,
+  CreateWebSessions1795940000000,
 ];

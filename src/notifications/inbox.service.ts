@@ -53,10 +53,7 @@ export class InboxService {
         LIMIT $3 OFFSET $4`,
       [actor.id, query.unreadOnly, query.pageSize, (query.page - 1) * query.pageSize],
     );
-    const [{ unread }] = await m.query<{ unread: number }[]>(
-      `SELECT count(*)::int AS unread FROM notifications WHERE user_id = $1 AND channel = 'inbox' AND read_at IS NULL`,
-      [actor.id],
-    );
+    const unread = await this.unreadCount(actor);
     const total = rows[0]?.total ?? (query.page > 1 ? await this.count(actor.id, query.unreadOnly) : 0);
     return {
       items: rows.map((r) => this.toDto(r, lang)),
@@ -65,6 +62,15 @@ export class InboxService {
       pageSize: query.pageSize,
       unread,
     };
+  }
+
+  /** How many of the caller's inbox messages are unread (the home page shows it). */
+  async unreadCount(actor: AuthUser): Promise<number> {
+    const [{ unread }] = await this.tx.manager.query<{ unread: number }[]>(
+      `SELECT count(*)::int AS unread FROM notifications WHERE user_id = $1 AND channel = 'inbox' AND read_at IS NULL`,
+      [actor.id],
+    );
+    return unread;
   }
 
   async markRead(actor: AuthUser, id: string, lang: Language): Promise<InboxMessageDto> {

@@ -16,6 +16,6 @@ import { NotificationsService } from './notifications.service';
 @Module({
   controllers: [InboxController, AdminNotificationsController],
   providers: [NotificationsService, MessageTemplates, InboxService, DeliveryService, EmailChannel, SmsChannel],
-  exports: [NotificationsService, MessageTemplates, DeliveryService],
+  exports: [NotificationsService, MessageTemplates, DeliveryService, InboxService],
 })
 export class NotificationsModule {}

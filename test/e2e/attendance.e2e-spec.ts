@@ -1,4 +1,4 @@
-import { checkInKey, validateEnv } from '../../src/config/env';
+import { checkInKey, publicBaseUrl, validateEnv } from '../../src/config/env';
 import { codeAt, stepOf } from '../../src/attendance/check-in-codes';
 import type { ClassSession } from '../../src/classes/class-session.entity';
 import { attendanceWorld, createSession, seat, seatedTrainees } from '../factories/attendance';
@@ -360,16 +360,14 @@ describe('attendance (e2e)', () => {
   });
 
   describe('self check-in', () => {
-    it('gives a six-digit code and a QR payload; an enrolled trainee checks in present', async () => {
+    it('gives a six-digit code and a QR code of the check-in page; an enrolled trainee checks in present', async () => {
       const w = await world(2);
       const res = await open(w.held, w.trainer.auth).expect(200);
       expect(res.body.code).toMatch(/^\d{6}$/);
-      expect(JSON.parse(res.body.qrPayload)).toEqual({
-        kind: 'lms.check-in',
-        v: 1,
-        sessionId: w.held.id,
-        code: res.body.code,
-      });
+      // PUBLIC_BASE_URL (by default http://localhost:<PORT>) + /c/<session id in base64url>/<code>.
+      const compact = Buffer.from(w.held.id.replace(/-/g, ''), 'hex').toString('base64url');
+      const base = publicBaseUrl(validateEnv(process.env));
+      expect(res.body.qrPayload).toBe(`${base}/c/${compact}/${res.body.code}`);
       expect(res.body.qrSvg).toMatch(/^<svg/);
       expect(Date.parse(res.body.windowClosesAt) - Date.parse(res.body.windowOpenedAt)).toBe(15 * 60_000);
       expect(Date.parse(res.body.rotatesAt) % 30_000).toBe(0);

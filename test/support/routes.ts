@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { IS_PUBLIC } from '../../src/common/auth/auth.decorators';
+import { IS_PAGE, IS_PUBLIC } from '../../src/common/auth/auth.decorators';
 
 export interface RouteInfo {
   method: string;
@@ -9,6 +9,8 @@ export interface RouteInfo {
   isPublic: boolean;
   /** Honours Idempotency-Key (has the IdempotencyInterceptor). */
   idempotent: boolean;
+  /** A server-rendered page (src/web/): signed in by the session cookie, not a bearer token; not in the OpenAPI document. */
+  page: boolean;
 }
 
 /**
@@ -42,7 +44,8 @@ export function listRoutes(app: NestFastifyApplication): RouteInfo[] {
         const isPublic = reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, metatype]) ?? false;
         const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as { name?: string }[];
         const idempotent = interceptors.some((i) => i.name === 'IdempotencyInterceptor');
-        routes.push({ method: RequestMethod[method], path, isPublic, idempotent });
+        const page = reflector.getAllAndOverride<boolean>(IS_PAGE, [handler, metatype]) ?? false;
+        routes.push({ method: RequestMethod[method], path, isPublic, idempotent, page });
       }
     }
   }

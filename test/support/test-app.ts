@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import type { DestinationStream } from 'pino';
@@ -74,4 +75,15 @@ export async function startTestApp(
       await db.drop();
     },
   };
+}
+
+/**
+ * Makes the app listen on a real port (an ephemeral one on 127.0.0.1), for a browser, and
+ * answers its base URL, `http://127.0.0.1:PORT`. Supertest and `app.inject` go on working
+ * (supertest uses the listening server); `close()` stops it.
+ */
+export async function listenOnLoopback(t: Pick<TestApp, 'app'>): Promise<string> {
+  await t.app.listen(0, '127.0.0.1');
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
 }

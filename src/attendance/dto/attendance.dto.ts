@@ -122,8 +122,10 @@ export class CheckInCodeDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'What the QR code encodes (JSON): the trainee app reads sessionId and code from it. Null in a replay',
-    example: '{"kind":"lms.check-in","v":1,"sessionId":"5b1e6c2a-4f0d-4c4e-9a51-2f7d8c3b9e10","code":"042917"}',
+    description:
+      'What the QR code encodes: the check-in page address, PUBLIC_BASE_URL + /c/<session id in 22 base64url ' +
+      'characters>/<code>. Opened on a phone, it checks the trainee in with one tap. Null in a replay',
+    example: 'https://lms.example.org/c/Wx5sKk8NTE6aUS99jDueEA/042917',
   })
   qrPayload!: string;
   @ApiProperty({

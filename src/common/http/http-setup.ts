@@ -7,6 +7,13 @@ import { DomainError } from '../errors/domain-error';
 import { jsonWithLocalInstants } from '../time/zoned-time';
 import { hasForbiddenCharacter } from '../validation/text';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on page routes that take an HTML form (src/web/): they accept application/x-www-form-urlencoded. */
+    acceptsForm?: boolean;
+  }
+}
+
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 /**
  * Deepest nesting of arrays and objects a body may have. Ours nest three levels at most;
@@ -70,6 +77,23 @@ const invalidCharacter = (where: 'body' | 'address') =>
   new DomainError('INVALID_CHARACTER', 'invalid', { key: `INVALID_CHARACTER#${where}` });
 
 /**
+ * An HTML form's fields (application/x-www-form-urlencoded), last value winning. The same
+ * refusals as for JSON: keys that could reach a prototype, control and direction characters,
+ * more than MAX_OBJECT_KEYS fields.
+ */
+export function parseFormBody(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  let count = 0;
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (++count > MAX_OBJECT_KEYS) throw new DomainError('BAD_REQUEST', 'invalid');
+    if (FORBIDDEN_KEYS.has(key)) throw new DomainError('FORBIDDEN_KEY', 'invalid', { args: { key } });
+    if (hasForbiddenCharacter(key) || hasForbiddenCharacter(value)) throw invalidCharacter('body');
+    fields[key] = value;
+  }
+  return fields;
+}
+
+/**
  * helmet's security headers, worked out once: with this configuration they are the same for
  * every answer, so helmet runs here against a recording stand-in instead of running its
  * dozen middlewares on every request.
@@ -113,8 +137,9 @@ export function requestId(req: IncomingMessage): string {
  *   cannot store one in text, so it would otherwise come back as a 500), and so are the
  *   other control characters but tab and line breaks, and the invisible marks that reorder
  *   text (a name with U+202E reads backwards on every screen and printout);
- * - text/plain is not accepted (415), like any other type without a parser, and
- *   multipart/form-data only on routes marked @AcceptsUpload();
+ * - text/plain is not accepted (415), like any other type without a parser,
+ *   multipart/form-data only on routes marked @AcceptsUpload(), and HTML forms
+ *   (application/x-www-form-urlencoded) only on page routes that take one;
  * - every answer carries the request id in X-Request-Id and helmet's security headers.
  */
 export function configureHttp(fastify: FastifyInstance, zone: string): void {
@@ -169,6 +194,19 @@ export function configureHttp(fastify: FastifyInstance, zone: string): void {
       return;
     }
     done(null, parsed);
+  });
+  // HTML forms only on the page routes that take one (@RouteConfig({ acceptsForm: true })); the API
+  // answers them 415 as before, so form fields never stand in for JSON.
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    if (!request.routeOptions.config?.acceptsForm) {
+      done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type'), undefined);
+      return;
+    }
+    try {
+      done(null, parseFormBody(typeof body === 'string' ? body : body.toString('utf8')));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
   });
   // Multipart only where a route takes a file (@AcceptsUpload): elsewhere @fastify/multipart would hand
   // the form fields to the route's DTO as if they were JSON. Checked before any of the body is read.

@@ -1,0 +1,74 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
+import { localPath } from './local-path';
+import { CsrfRejected, LoginRequired } from './page-errors';
+import { PageRenderer } from './page-renderer';
+import { pageContextOf, type PageRequest } from './web-session.guard';
+
+/** Where to sign in to come back to `path` (a local path, else home). */
+export function loginAddress(path: string): string {
+  const next = localPath(path);
+  return next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login';
+}
+
+/**
+ * Where to come back to after signing in: the page asked for, or for a form posted without a
+ * session, the check-in step it belongs to (the same address shows it again); other forms
+ * (sign-out) start from home.
+ */
+function resumeAfterLogin(request: PageRequest): string {
+  if (request.method === 'GET' || request.method === 'HEAD') return request.url;
+  return /^\/(c\/|check-in(\?|$))/.test(request.url) ? request.url : '/';
+}
+
+/**
+ * Errors on pages become pages: no session, a redirect (303) to the login page that comes
+ * back here; a form without its token, 403 "this page has expired" with a button to open it
+ * again; a domain error, its message (the same Chinese or English text the API gives) at its
+ * status; anything else, a plain 500 page, logged.
+ */
+@Catch()
+@Injectable()
+export class WebPageFilter implements ExceptionFilter {
+  private readonly logger = new Logger(WebPageFilter.name);
+
+  constructor(private readonly pages: PageRenderer) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<PageRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof LoginRequired) {
+      void reply.redirect(loginAddress(resumeAfterLogin(request)), 303);
+      return;
+    }
+    const context = pageContextOf(request);
+    const t = (key: string) => this.pages.t(context.lang, key);
+    if (exception instanceof CsrfRejected) {
+      const again = { href: localPath(request.url) ?? '/', label: t('tryAgain') };
+      const view = { title: t('expiredTitle'), heading: t('expiredTitle'), lines: [t('expiredText')], action: again };
+      this.pages.send(request, reply, 'message', context, view, 403);
+      return;
+    }
+    if (exception instanceof DomainError) {
+      const message = this.pages.error(
+        context.lang,
+        exception.messageKey.slice('errors.'.length),
+        exception.options.args,
+      );
+      const view = { title: t('errorTitle'), heading: t('errorTitle'), lines: [message] };
+      this.pages.send(request, reply, 'message', context, view, ERROR_KIND_STATUS[exception.kind]);
+      return;
+    }
+    const status = exception instanceof HttpException ? exception.getStatus() : 500;
+    if (status === 404) {
+      const view = { title: t('notFoundTitle'), heading: t('notFoundTitle'), lines: [t('notFoundText')] };
+      this.pages.send(request, reply, 'message', context, view, 404);
+      return;
+    }
+    if (status >= 500) request.log.error({ err: exception }, 'Unhandled error on a page');
+    else this.logger.debug({ err: exception, msg: 'Refused page request' });
+    const view = { title: t('errorTitle'), heading: t('errorTitle'), lines: [t('errorText')] };
+    this.pages.send(request, reply, 'message', context, view, status);
+  }
+}
