@@ -8,6 +8,7 @@ import {
   workbookFiles,
   type ZipFile,
 } from '../../test/support/xlsx-fixtures';
+import { ZipReader } from '../common/spreadsheet/zip-reader';
 import { decodeCsv, educationFrom, ImportFileError, parseUserImport, proficiencyFrom } from './user-import.parser';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -217,13 +218,11 @@ describe('parseUserImport', () => {
   it.each([
     ['CRLF', '\r\n'],
     ['CR', '\r'],
-  ])('refuses a 5 MB CSV of blank lines (%s line endings) quickly, before parsing it', async (_name, eol) => {
+  ])('refuses a 5 MB CSV of blank lines (%s line endings), before parsing it', async (_name, eol) => {
     const csv = Buffer.from(
       `username,displayName,orgUnit${eol}${eol.repeat(Math.floor((5 * 1024 * 1024) / eol.length))}`,
     );
-    const started = Date.now();
     await expect(parseUserImport(csv)).rejects.toThrow(/at most/i);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('refuses a workbook whose first sheet has more rows than the cap, even mostly empty ones', async () => {
@@ -339,15 +338,15 @@ describe('parseUserImport: XLSX as spreadsheet programs write it', () => {
 });
 
 describe('parseUserImport: XLSX archives that try to exhaust the server', () => {
-  it('refuses a 400 MB bomb in a ~410 KB workbook quickly, after inflating no more than 20 MB', async () => {
+  // Speed is not asserted (a loaded machine made 2-second bounds fail): the refusal names the
+  // 20 MB cap, and zip-reader.spec.ts counts that no more than the cap is inflated.
+  it('refuses a 400 MB bomb in a ~410 KB workbook once 20 MB are inflated', async () => {
     const file = workbookWithSheet(deflateBomb(400));
     expect(file.length).toBeLessThan(450 * 1024);
     const rss = process.memoryUsage().rss;
-    const started = Date.now();
 
     await expect(parseUserImport(file)).rejects.toThrow(/unzips to more than 20 MB/);
 
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(process.memoryUsage().rss - rss).toBeLessThan(100 * 1024 * 1024);
   });
 
@@ -370,19 +369,21 @@ describe('parseUserImport: XLSX archives that try to exhaust the server', () => 
       ),
       { name: 'docProps/thumbnail.jpeg', data: '', raw: deflateBomb(400), declaredSize: 10 },
     ];
-    const started = Date.now();
-    const { rows } = await parseUserImport(buildZip(files));
-    expect(rows).toEqual([{ row: 2, fields: { username: 'u1', displayName: '甲' } }]);
-    expect(Date.now() - started).toBeLessThan(1000);
+    const read = jest.spyOn(ZipReader.prototype, 'read');
+    try {
+      const { rows } = await parseUserImport(buildZip(files));
+      expect(rows).toEqual([{ row: 2, fields: { username: 'u1', displayName: '甲' } }]);
+      expect(read.mock.calls.map(([entry]) => entry.name)).not.toContain('docProps/thumbnail.jpeg');
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('refuses a sheet of endless rows as soon as it passes 6,000, without inflating the rest', async () => {
     const header = '<row><c t="inlineStr"><is><t>username</t></is></c><c t="inlineStr"><is><t>姓名</t></is></c></row>';
     const file = workbookWithSheet(deflateBomb(400, '<row/>', `<worksheet><sheetData>${header}`));
-    const started = Date.now();
     // The row limit, not the 20 MB cap: reading stopped at row 6,001.
     await expect(parseUserImport(file)).rejects.toThrow(/at most 5000 rows .* more than 6000 lines/i);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('refuses a sheet with more than 5000 data rows', async () => {

@@ -208,12 +208,6 @@ describe('browser harness on the certificate verification page', () => {
 
   it('weighs well under the budget: 60 KB first, 15 KB repeat', async () => {
     const weight = await transferredBytes(browser, url);
-    console.log(
-      `verify page transferred: first ${weight.first} B, repeat ${weight.repeat} B\n` +
-        [...weight.requests.first, ...weight.requests.repeat]
-          .map((r) => `  ${r.bytes} B ${r.fromCache ? '(cache) ' : ''}${r.url}`)
-          .join('\n'),
-    );
     // One document, nothing else (the page loads no file), and the counts are real bytes.
     expect(weight.requests.first.map((r) => r.url)).toEqual([url]);
     expect(weight.first).toBeGreaterThan(1000);
