@@ -10,7 +10,7 @@ import { Clock } from '../common/time/clock';
 import { localDate, localDayBounds } from '../common/time/zoned-time';
 import { Env } from '../config/env';
 import { InboxService } from '../notifications/inbox.service';
-import { PageRenderer } from './page-renderer';
+import { PageRenderer, type PageView } from './page-renderer';
 import { type SessionCard, sessionCard } from './session-card';
 import { WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
@@ -42,7 +42,7 @@ export class HomeController {
     const context = pageContextOf(request);
     const actor = request.user!;
     const now = this.clock.now();
-    const view: { title: string } & Record<string, unknown> = { title: this.pages.t(context.lang, 'homeTitle') };
+    const view: PageView = { title: this.pages.t(context.lang, 'homeTitle'), tab: 'home' };
     switch (actor.role) {
       case 'trainee': {
         const [next] = await this.cards(actor, context.lang, now, { from: now, pageSize: 1 });

@@ -11,9 +11,8 @@ import { compressPage, pickEncoding } from './encoding';
 import { pagesDir } from './pages-dir';
 import { StaticAssets } from './static-assets';
 
-/** The pages there are: templates/pages/<name>.hbs, each rendered inside layouts/main.hbs. */
-export const PAGES = ['login', 'home', 'check-in-confirm', 'check-in-result', 'check-in-code', 'message'] as const;
-export type PageName = (typeof PAGES)[number];
+/** A page: templates/pages/<name>.hbs, rendered inside layouts/main.hbs. */
+export type PageName = string;
 
 /**
  * The pages' Content-Security-Policy, stricter than the API's: scripts and styles only from
@@ -37,6 +36,32 @@ export interface PageContext {
   user?: AuthUser;
   /** The token the page's forms carry (`_csrf`). */
   csrf: string;
+}
+
+/** What a page is rendered with: its title, optional scripts and current tab, and its own values. */
+export type PageView = { title: string; scripts?: string[]; tab?: TabName } & Record<string, unknown>;
+
+/** The bottom bar's tabs: where a trainee or trainer goes from any page, one tap away. */
+export const TABS = {
+  trainee: [
+    { name: 'home', href: '/' },
+    { name: 'courses', href: '/courses' },
+    { name: 'quizzes', href: '/quizzes' },
+    { name: 'messages', href: '/messages' },
+    { name: 'me', href: '/me' },
+  ],
+  trainer: [
+    { name: 'home', href: '/' },
+    { name: 'visits', href: '/visits' },
+    { name: 'messages', href: '/messages' },
+    { name: 'me', href: '/me' },
+  ],
+} as const;
+export type TabName = 'home' | 'courses' | 'quizzes' | 'messages' | 'me' | 'visits';
+
+function tabsFor(role: string, current: TabName | undefined): { name: string; href: string; current: boolean }[] {
+  const tabs = role === 'trainee' || role === 'trainer' ? TABS[role] : [];
+  return tabs.map((tab) => ({ ...tab, current: tab.name === current }));
 }
 
 /**
@@ -67,8 +92,11 @@ export class PageRenderer {
       const root = options.data as { root: { lang: Language } };
       return this.t(root.root.lang, String(key), options.hash as Record<string, MessageArg>);
     });
+    this.hbs.registerHelper('asset', (name: unknown) => this.assets.href(String(name)));
     this.layout = compile('layouts/main.hbs');
-    for (const page of PAGES) this.pages.set(page, compile(`${page}.hbs`));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
+      this.pages.set(path.basename(file, '.hbs'), compile(file));
+    }
   }
 
   /** A message of the `pages` catalogue in `lang`. */
@@ -86,10 +114,21 @@ export class PageRenderer {
     return this.translator.t(`errors.${key}`, lang, args);
   }
 
-  render(page: PageName, context: PageContext, view: { title: string } & Record<string, unknown>): string {
+  /**
+   * `view.scripts` names the page's scripts (`['htmx.js', 'quiz.js']`, files of StaticAssets),
+   * loaded with `defer`; `view.tab` the bottom bar's tab to mark as current (`home`, `courses`…).
+   */
+  render(page: PageName, context: PageContext, view: PageView): string {
+    const template = this.pages.get(page);
+    if (!template) throw new Error(`No page template ${page}.hbs`);
     const root = { ...view, lang: context.lang, user: context.user, csrf: context.csrf };
-    const body = this.pages.get(page)!(root);
-    return this.layout({ ...root, body, stylesheets: this.assets.stylesheets });
+    const body = template(root);
+    const scripts = (view.scripts ?? []).map((name) => this.assets.href(name));
+    const tabs = (context.user ? tabsFor(context.user.role, view.tab) : []).map((tab) => ({
+      ...tab,
+      label: this.t(context.lang, `tab_${tab.name}`),
+    }));
+    return this.layout({ ...root, body, stylesheets: this.assets.stylesheets, scripts, tabs });
   }
 
   /** Renders a page and sends it with its status, headers and compression. */
@@ -98,7 +137,7 @@ export class PageRenderer {
     reply: FastifyReply,
     page: PageName,
     context: PageContext,
-    view: { title: string } & Record<string, unknown>,
+    view: PageView,
     status = 200,
   ): void {
     void reply.send(this.prepare(request, reply, page, context, view, status));
@@ -110,7 +149,7 @@ export class PageRenderer {
     reply: FastifyReply,
     page: PageName,
     context: PageContext,
-    view: { title: string } & Record<string, unknown>,
+    view: PageView,
     status = 200,
   ): Buffer {
     const html = Buffer.from(this.render(page, context, view), 'utf8');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzipSync } from 'node:zlib';
@@ -10,11 +10,20 @@ import { pagesDir } from './pages-dir';
 
 const brotli = promisify(brotliCompress);
 
+/** Files from packages, by the name pages know them by. */
+const PACKAGE_FILES: Record<string, () => string> = {
+  'weui.css': () => require.resolve('weui/dist/style/weui.min.css'),
+  'htmx.js': () => require.resolve('htmx.org/dist/htmx.min.js'),
+};
+
 /** The stylesheets every page links, in order: WeUI's, then ours over it. */
-const SOURCES = [
-  { name: 'weui', file: () => require.resolve('weui/dist/style/weui.min.css') },
-  { name: 'app', file: () => path.join(pagesDir(), 'static', 'app.css') },
-] as const;
+const STYLESHEETS = ['weui.css', 'app.css'];
+
+const TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 
 interface Asset {
   type: string;
@@ -26,8 +35,9 @@ interface Asset {
 }
 
 /**
- * The pages' static files, served under /static/ with the first 8 hex digits of their
- * SHA-256 in the name (`/static/app.3f9a1c2b.css`): a changed file is a new address, so
+ * The pages' static files: templates/pages/static/ (our stylesheet and scripts) and
+ * PACKAGE_FILES (WeUI's stylesheet, htmx), served under /static/ with the first 8 hex digits
+ * of their SHA-256 in the name (`/static/app.3f9a1c2b.css`): a changed file is a new address, so
  * each may be cached for a year as immutable. Read once at start-up and kept in memory with
  * their gzip (made at start-up, ~15 ms for WeUI's 180 KB) and brotli versions (quality 11
  * takes ~0.5 s of CPU for WeUI's, so it is made in the background on the first request
@@ -37,19 +47,35 @@ interface Asset {
 export class StaticAssets {
   private readonly logger = new Logger(StaticAssets.name);
   private readonly byName = new Map<string, Asset>();
+  /** Address by plain name: `app.css` → `/static/app.3f9a1c2b.css`. */
+  private readonly hrefs = new Map<string, string>();
   /** The stylesheets' addresses, for the pages' `<link>`s. */
   readonly stylesheets: readonly string[];
 
   constructor() {
-    const hrefs: string[] = [];
-    for (const source of SOURCES) {
-      const identity = readFileSync(source.file());
+    const dir = path.join(pagesDir(), 'static');
+    const files: [string, string][] = [
+      ...Object.entries(PACKAGE_FILES).map(([name, file]): [string, string] => [name, file()]),
+      ...readdirSync(dir)
+        .filter((name) => TYPES[path.extname(name)])
+        .map((name): [string, string] => [name, path.join(dir, name)]),
+    ];
+    for (const [plain, file] of files) {
+      const identity = readFileSync(file);
       const hash = createHash('sha256').update(identity).digest('hex').slice(0, 8);
-      const name = `${source.name}.${hash}.css`;
-      this.byName.set(name, { type: 'text/css; charset=utf-8', identity, gzip: gzipSync(identity, { level: 9 }) });
-      hrefs.push(`/static/${name}`);
+      const ext = path.extname(plain);
+      const name = `${path.basename(plain, ext)}.${hash}${ext}`;
+      this.byName.set(name, { type: TYPES[ext], identity, gzip: gzipSync(identity, { level: 9 }) });
+      this.hrefs.set(plain, `/static/${name}`);
     }
-    this.stylesheets = hrefs;
+    this.stylesheets = STYLESHEETS.map((name) => this.href(name));
+  }
+
+  /** The address of a static file by its plain name (`quiz.js`); throws for a file there is not. */
+  href(plain: string): string {
+    const href = this.hrefs.get(plain);
+    if (!href) throw new Error(`No static file ${plain} in templates/pages/static/ or PACKAGE_FILES`);
+    return href;
   }
 
   /** Answers GET /static/:name: the file in the best encoding the client takes, or 404. */

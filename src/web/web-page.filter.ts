@@ -1,6 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { AllExceptionsFilter } from '../common/errors/all-exceptions.filter';
 import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
+import { Translator } from '../common/i18n/translator';
 import { localPath } from './local-path';
 import { CsrfRejected, LoginRequired } from './page-errors';
 import { PageRenderer } from './page-renderer';
@@ -23,7 +25,17 @@ function resumeAfterLogin(request: PageRequest): string {
 }
 
 /**
- * Errors on pages become pages: no session, a redirect (303) to the login page that comes
+ * Whether the client would rather have JSON than HTML: a page's own script calling a page route
+ * with `fetch(…, { headers: { Accept: 'application/json' } })` (answers saved as given, polls).
+ */
+export function prefersJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return /application\/json/i.test(accept) && !/text\/html|application\/xhtml\+xml/i.test(accept);
+}
+
+/**
+ * Errors on pages become pages (a page's script asking for JSON gets the API's error body
+ * instead, with `UNAUTHORIZED` 401 for no session and `CSRF_REJECTED` 403): no session, a redirect (303) to the login page that comes
  * back here; a form without its token, 403 "this page has expired" with a button to open it
  * again; a domain error, its message (the same Chinese or English text the API gives) at its
  * status; anything else, a plain 500 page, logged.
@@ -33,11 +45,25 @@ function resumeAfterLogin(request: PageRequest): string {
 export class WebPageFilter implements ExceptionFilter {
   private readonly logger = new Logger(WebPageFilter.name);
 
-  constructor(private readonly pages: PageRenderer) {}
+  private readonly json: AllExceptionsFilter;
+
+  constructor(
+    private readonly pages: PageRenderer,
+    translator: Translator,
+  ) {
+    this.json = new AllExceptionsFilter(translator);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<PageRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (prefersJson(request.headers.accept)) {
+      if (exception instanceof LoginRequired)
+        return this.json.catch(new DomainError('UNAUTHORIZED', 'unauthorized'), host);
+      if (exception instanceof CsrfRejected)
+        return this.json.catch(new DomainError('CSRF_REJECTED', 'forbidden'), host);
+      return this.json.catch(exception, host);
+    }
     if (exception instanceof LoginRequired) {
       void reply.redirect(loginAddress(resumeAfterLogin(request)), 303);
       return;

@@ -4,15 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { languageOf } from '../common/i18n/translator';
 import { PageRenderer } from './page-renderer';
 import { StaticAssets } from './static-assets';
+import { prefersJson } from './web-page.filter';
 
 /** Addresses of the API and its documents: an unknown one is answered in JSON, whatever the client accepts. */
 const API_PATH = /^\/(api|docs|docs-json|health)(\/|\?|$)/;
-
-/** Whether the client would rather have JSON than HTML (an API client, curl with `Accept: application/json`). */
-function prefersJson(accept: string | undefined): boolean {
-  if (!accept) return false;
-  return /application\/json/i.test(accept) && !/text\/html|application\/xhtml\+xml/i.test(accept);
-}
 
 /**
  * The pages' parts outside Nest's controllers, set up on Fastify at start-up:
