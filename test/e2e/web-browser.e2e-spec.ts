@@ -1,6 +1,5 @@
 import path from 'node:path';
-import type { Result as AxeResult } from 'axe-core';
-import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { codeAt, stepOf } from '../../src/attendance/check-in-codes';
 import { checkInKey, validateEnv } from '../../src/config/env';
 import type { User } from '../../src/users/user.entity';
@@ -9,25 +8,23 @@ import { attendanceWorld, createSession, seat } from '../factories/attendance';
 import { createVenue } from '../factories/classes';
 import {
   type BaselineResult,
-  bodyTextMetrics,
   expectMatchesBaseline,
-  formatViolations,
-  hasHorizontalScroll,
-  type HorizontalScroll,
   launchBrowser,
   matchesBaseline,
   openPhone,
   PHONE,
-  runAxe,
-  type TapTarget,
-  tapTargets,
-  type TextMetric,
-  tooSmallTapTargets,
-  transferredBytes,
   WECHAT_USER_AGENT,
 } from '../support/browser';
+import {
+  pageWeights,
+  type PhoneSurvey,
+  phoneProblems,
+  primaryCount,
+  sessionCookieFor,
+  signedInState,
+  surveyPhonePage,
+} from '../support/phone-survey';
 import { listenOnLoopback, startTestApp, type TestApp } from '../support/test-app';
-import { signInPage } from '../support/web-pages';
 
 /** A check-in happens now: today's date and the session's times, shown as fixed ones in screenshots. */
 const CHECK_IN_PINS = { '.facts > div:first-child dd': '3月12日 周四（今天）', '.session__time': '09:00–10:00' };
@@ -142,19 +139,7 @@ describe('web pages in a phone browser (e2e)', () => {
   // The phone.
 
   /** A session cookie for `user`, made by signing in over HTTP, as a browser's cookie jar holds it. */
-  async function sessionCookie(user: User) {
-    const { cookie } = await signInPage(t.http, user.username);
-    return {
-      name: 'lms_session',
-      value: cookie.slice('lms_session='.length),
-      domain: new URL(baseUrl).hostname,
-      path: '/',
-      expires: -1,
-      httpOnly: true,
-      secure: false,
-      sameSite: 'Lax' as const,
-    };
-  }
+  const sessionCookie = (user: User) => sessionCookieFor(t, baseUrl, user);
 
   /** The shared phone, signed out (no cookies at all), or signed in as `user`. */
   async function signOut(): Promise<void> {
@@ -286,41 +271,16 @@ describe('web pages in a phone browser (e2e)', () => {
    * was measured; the walk itself only checks that it reached each page.
    */
   describe('every page a trainee meets', () => {
-    interface Survey {
-      violations: AxeResult[];
-      targets: TapTarget[];
-      /** The skip link while focused (off the screen until then). */
-      skipLink: TapTarget[];
-      text: TextMetric[];
-      scrolls: { textZoom: number; scroll: HorizontalScroll }[];
-      screenshot?: BaselineResult;
-    }
-    const survey = new Map<string, Survey>();
+    const survey = new Map<string, PhoneSurvey & { screenshot?: BaselineResult }>();
 
     async function measure(name: string, screenshot?: { baseline: string; pin?: Record<string, string> }) {
-      const violations = await runAxe(phone);
-      const targets = await tapTargets(phone);
-      const metrics = await bodyTextMetrics(phone);
-      const scrolls = [];
-      for (const textZoom of [1, 2]) {
-        scrolls.push({ textZoom, scroll: await hasHorizontalScroll(phone, 320, { textZoom }) });
-      }
-      await phone.locator('.skip-link').focus();
-      const skipLink = (await tapTargets(phone)).filter((target) => target.name === '跳到正文');
-      await phone.locator('.skip-link').blur();
+      const measured = await surveyPhonePage(phone);
       let shot: BaselineResult | undefined;
       if (screenshot) {
         if (screenshot.pin) await pinText(phone, screenshot.pin);
         shot = await matchesBaseline(phone, screenshot.baseline);
       }
-      survey.set(name, {
-        violations,
-        targets,
-        skipLink,
-        text: [metrics.body, ...metrics.texts],
-        scrolls,
-        screenshot: shot,
-      });
+      survey.set(name, { ...measured, screenshot: shot });
     }
 
     beforeAll(async () => {
@@ -355,35 +315,13 @@ describe('web pages in a phone browser (e2e)', () => {
       ]);
     });
 
-    it('has no serious or critical axe violation on any page (wcag2a, wcag2aa, wcag21aa, wcag22aa)', () => {
-      const serious = [...survey].flatMap(([name, s]) =>
-        s.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${name}: ${formatViolations([v])}`),
-      );
-      expect(serious).toEqual([]);
-    });
-
-    it('has tap targets of 48 px, primary actions 60 px high, and text of 18 px with line height 1.3', () => {
-      const problems: string[] = [];
-      for (const [name, s] of survey) {
-        // A target wholly off the left edge cannot be tapped: the skip link waits there until focused.
-        const reachable = s.targets.filter((target) => target.x + target.width > 0);
-        for (const target of tooSmallTapTargets([...reachable, ...s.skipLink])) {
-          problems.push(`${name}: ${target.kind} "${target.name}" is ${target.width}×${target.height} px`);
-        }
-        if (s.skipLink.length !== 1) problems.push(`${name}: no skip link on the screen when focused`);
-        for (const m of s.text) {
-          if (m.fontSizePx < 18 || m.lineHeightRatio === null || m.lineHeightRatio < 1.3) {
-            problems.push(
-              `${name}: text ${m.where} is ${m.fontSizePx} px, line height ${m.lineHeightRatio ?? 'normal'}`,
-            );
-          }
-        }
-      }
-      expect(problems).toEqual([]);
+    it('keeps the phone rules on every page: axe, tap targets, text size, no sideways scrolling', () => {
+      // axe (wcag2a, wcag2aa, wcag21aa, wcag22aa) without serious or critical violations; tap
+      // targets of 48 px, primary actions 60 px high; text of 18 px with line height 1.3; no
+      // sideways scrolling at 320 px nor with text at 200 % (test/support/phone-survey.ts).
+      expect([...survey].flatMap(([name, s]) => phoneProblems(name, s))).toEqual([]);
       // The main action of each screen is a primary button (so held to 60 px above).
-      const primaries = [...survey].map(([name, s]) => [name, s.targets.filter((target) => target.primary).length]);
+      const primaries = [...survey].map(([name, s]) => [name, primaryCount(s)]);
       expect(Object.fromEntries(primaries)).toEqual({
         login: 1,
         home: 1,
@@ -392,18 +330,6 @@ describe('web pages in a phone browser (e2e)', () => {
         'check-in result': 0,
         '404': 0,
       });
-    });
-
-    it('does not scroll sideways at 320 px, nor with text at 200 %', () => {
-      const scrolling = [...survey].flatMap(([name, s]) =>
-        s.scrolls
-          .filter(({ scroll }) => scroll.scrolls)
-          .map(
-            ({ textZoom, scroll }) =>
-              `${name} at ${textZoom * 100} %: ${scroll.scrollWidth} px wide, ${scroll.overflowing.join(', ')}`,
-          ),
-      );
-      expect(scrolling).toEqual([]);
     });
 
     it('looks as in docs/screenshots/ at 360×800: login, home, check-in confirmation and result', async () => {
@@ -430,24 +356,13 @@ describe('web pages in a phone browser (e2e)', () => {
 
   it('loads in at most 60 KB the first time and 15 KB on a repeat visit', async () => {
     const w = await openCheckIn();
-    const signedIn: BrowserContextOptions['storageState'] = { cookies: [await sessionCookie(w.trainee)], origins: [] };
-    const pages: [string, string, BrowserContextOptions['storageState']][] = [
-      ['login', '/login', undefined],
-      ['home', '/', signedIn],
-      ['check-in confirmation', w.link, signedIn],
-    ];
-    // Each in a fresh context of its own (an empty cache), side by side.
-    const weighed = await Promise.all(
-      pages.map(([, path, storageState]) => transferredBytes(browser, `${baseUrl}${path}`, { storageState })),
-    );
-    const weights = pages.map(([name], i) => {
-      const { first, repeat, requests } = weighed[i];
-      // What a repeat visit did not fetch again (0 bytes: from the cache).
-      const cached = requests.repeat.filter((r) => r.bytes === 0).map((r) => new URL(r.url).pathname);
-      return { name, first, repeat, files: requests.first.length, cached };
-    });
+    const signedIn = await signedInState(t, baseUrl, w.trainee);
+    const { weights, over } = await pageWeights(browser, baseUrl, [
+      { name: 'login', path: '/login' },
+      { name: 'home', path: '/', storageState: signedIn },
+      { name: 'check-in confirmation', path: w.link, storageState: signedIn },
+    ]);
     // One summary, so a failure shows every page's figures.
-    const over = weights.filter((x) => x.first > 60 * 1024 || x.repeat > 15 * 1024).map((x) => x.name);
     expect({ weights, over }).toEqual({ weights, over: [] });
     // The page and its two stylesheets were counted; on a repeat visit only the page comes again.
     const stylesheets = [
