@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import path from 'node:path';
+import globals from 'globals';
 
 /**
  * Module boundaries (docs/conventions.md): a file of src/<a>/ may import from another module src/<b>/
@@ -66,6 +67,23 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       'no-console': 'error',
       'lms/module-boundaries': 'error',
+    },
+  },
+  {
+    // The pages' own scripts: plain browser JavaScript sent as written (no build step, no types).
+    files: ['templates/pages/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      ecmaVersion: 2017,
+      globals: { ...globals.browser },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      'no-console': 'error',
+      // ES2017 has no `catch {}` without a binding.
+      '@typescript-eslint/no-unused-vars': ['error', { caughtErrors: 'none' }],
     },
   },
   {
