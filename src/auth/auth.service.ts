@@ -3,10 +3,16 @@ import { JwtService } from '@nestjs/jwt';
 import { isUUID } from 'class-validator';
 import { Env } from '../config/env';
 import { type AuthRow, UsersService } from '../users/users.service';
-import { verifyAgainstDummy, verifyPassword } from '../common/auth/passwords';
+import type { AuthUser } from '../common/auth/auth-user';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../common/auth/passwords';
 import type { User } from '../users/user.types';
+import { DomainError } from '../common/errors/domain-error';
 import { AuthErrors } from './auth.errors';
 import { LoginThrottleService } from './login-throttle.service';
+
+/** A password's length, as for accounts admins make (CreateUserDto) and self-service changes. */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
 
 export interface JwtPayload {
   sub: string;
@@ -46,6 +52,24 @@ export class AuthService {
     }
     if (!user) throw AuthErrors.invalidCredentials();
     return user;
+  }
+
+  /**
+   * A signed-in user's own password change: the current password is checked as a sign-in is
+   * (same throttle, so a borrowed phone cannot guess it), then the new one (8–128 characters,
+   * checked by the caller as for accounts an admin makes) is stored and every older token and
+   * session ends. Answers the new token version, for the session the caller keeps.
+   */
+  async changePassword(
+    actor: Pick<AuthUser, 'id' | 'username'>,
+    current: string,
+    next: string,
+    ip: string,
+  ): Promise<{ tokenVersion: number }> {
+    if (next.length < PASSWORD_MIN || next.length > PASSWORD_MAX) throw new DomainError('VALIDATION_FAILED', 'invalid');
+    const user = await this.validateCredentials(actor.username, current, ip);
+    if (user.id !== actor.id) throw AuthErrors.invalidCredentials();
+    return this.users.setOwnPassword(actor.id, await hashPassword(next));
   }
 
   async issueToken(user: Pick<User, 'id' | 'tokenVersion'>): Promise<{ accessToken: string; expiresIn: number }> {

@@ -295,6 +295,15 @@ export class Env {
   @MinLength(32, { message: 'SMS_HTTP_SECRET must be at least 32 characters' })
   SMS_HTTP_SECRET?: string;
 
+  /**
+   * The library's help line, shown on the login and 忘记密码 pages ("ask the library") when
+   * passwords cannot be reset by SMS (SMS_PROVIDER is not http). Optional: without it the
+   * pages only say to ask the library.
+   */
+  @IsOptional()
+  @Matches(/^\+?[0-9][0-9 ()-]{2,24}$/, { message: 'LIBRARY_PHONE must be a phone number, e.g. 0737-1234567' })
+  LIBRARY_PHONE?: string;
+
   /** Jobs one worker process runs at once, per queue (each queue has its own BullMQ worker). */
   @Transform(toInt)
   @IsInt()

@@ -1,6 +1,7 @@
 import { AttendanceChange } from '../attendance/attendance-change.entity';
 import { AttendanceRecord } from '../attendance/attendance-record.entity';
 import { CheckInWindow } from '../attendance/check-in-window.entity';
+import { PasswordResetCode } from '../auth/password-reset-code.entity';
 import {
   Certificate,
   CertificateEvent,
@@ -67,4 +68,5 @@ export const entities = [
   CertificateRun,
   OutreachEvent,
   WebSession,
+  PasswordResetCode,
 ];

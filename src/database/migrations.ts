@@ -22,6 +22,7 @@ import { CreateCertificateRuns1795910001000 } from '../../migrations/17959100010
 import { CreateOutreachEvents1795920000000 } from '../../migrations/1795920000000-CreateOutreachEvents';
 import { IndexPersonTimeMarksBySession1795930000000 } from '../../migrations/1795930000000-IndexPersonTimeMarksBySession';
 import { CreateWebSessions1795940000000 } from '../../migrations/1795940000000-CreateWebSessions';
+import { CreatePasswordResetCodes1795950000000 } from '../../migrations/1795950000000-CreatePasswordResetCodes';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -53,4 +54,5 @@ export const migrations = [
   CreateOutreachEvents1795920000000,
   IndexPersonTimeMarksBySession1795930000000,
   CreateWebSessions1795940000000,
+  CreatePasswordResetCodes1795950000000,
 ];

@@ -3,6 +3,7 @@ import { AdminNotificationsController } from './admin-notifications.controller';
 import { EmailChannel } from './channels/email.channel';
 import { SmsChannel } from './channels/sms.channel';
 import { DeliveryService } from './delivery.service';
+import { DirectSmsService } from './direct-sms.service';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { MessageTemplates } from './message-templates';
@@ -15,7 +16,15 @@ import { NotificationsService } from './notifications.service';
  */
 @Module({
   controllers: [InboxController, AdminNotificationsController],
-  providers: [NotificationsService, MessageTemplates, InboxService, DeliveryService, EmailChannel, SmsChannel],
-  exports: [NotificationsService, MessageTemplates, DeliveryService, InboxService],
+  providers: [
+    NotificationsService,
+    MessageTemplates,
+    InboxService,
+    DeliveryService,
+    EmailChannel,
+    SmsChannel,
+    DirectSmsService,
+  ],
+  exports: [NotificationsService, MessageTemplates, DeliveryService, InboxService, DirectSmsService],
 })
 export class NotificationsModule {}

@@ -187,6 +187,40 @@ export class UsersService {
     return user;
   }
 
+  /**
+   * Sets a user's own new password (self-service change, or a reset by SMS code): stores the
+   * hash and ends every other way in, as an admin's password change does (`revokeAccess`:
+   * older tokens and sessions stop at their next request). Answers the new token version, for
+   * the one session the caller starts after it. 404 when the user is gone or deactivated.
+   */
+  async setOwnPassword(id: string, passwordHash: string): Promise<{ tokenVersion: number }> {
+    return this.tx.run(async (m) => {
+      const repo = m.getRepository(User);
+      const user = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user?.active) throw UserErrors.notFound();
+      user.passwordHash = passwordHash;
+      user.revokeAccess();
+      await repo.save(user);
+      return { tokenVersion: user.tokenVersion };
+    });
+  }
+
+  /**
+   * The active user a phone number (digits only, as typed) belongs to: the one whose username
+   * is that number, else the only one with it on file (none when several share it).
+   */
+  async findActiveByPhone(digits: string): Promise<{ id: string } | undefined> {
+    const rows = await this.tx.manager.query<{ id: string; byUsername: boolean }[]>(
+      `SELECT id, username = $1 AS "byUsername" FROM users
+        WHERE active AND (username = $1 OR regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') IN ($1, '86' || $1))
+        ORDER BY username = $1 DESC
+        LIMIT 2`,
+      [digits],
+    );
+    if (rows[0]?.byUsername) return { id: rows[0].id };
+    return rows.length === 1 ? { id: rows[0].id } : undefined;
+  }
+
   private async assertInScope(actor: AuthUser, user: User, m: EntityManager = this.tx.manager): Promise<void> {
     const rows = await m.query<{ path: string }[]>('SELECT path FROM org_units WHERE id = $1', [user.orgUnitId]);
     if (!rows[0] || !isWithin(rows[0].path, actor.orgPath)) throw UserErrors.notFound();
