@@ -171,19 +171,38 @@ export class AttendanceService {
       });
       return { w: await repo.save(w), s };
     });
+    return this.codeOf(window.w, window.s, now);
+  }
+
+  /**
+   * The code of the moment of the session's open check-in window, or null when none is open:
+   * what the trainer's screen (the 签到码 page) shows at each rotation. The same people as
+   * `openCheckIn`; reads only, so it never opens a window nor takes the session's lock.
+   */
+  async currentCheckIn(actor: AuthUser, sessionId: string): Promise<CheckInCodeDto | null> {
+    const now = new Date();
+    const { s, c } = await this.sessions.getWithClass(sessionId);
+    this.assertMayTake(actor, s, c);
+    const w = await this.tx.manager.getRepository(CheckInWindow).findOneBy({ sessionId });
+    if (!w || w.closesAt <= now || now >= s.endsAt || s.status === 'cancelled') return null;
+    return this.codeOf(w, s, now);
+  }
+
+  /** A window's code at `now`, its address and the QR code drawing it. */
+  private async codeOf(w: CheckInWindow, s: ClassSession, now: Date): Promise<CheckInCodeDto> {
     const step = stepOf(now);
-    const code = codeAt(this.key, window.w, step);
+    const code = codeAt(this.key, w, step);
     // An address any phone's scanner (WeChat's included) opens: the check-in page, one tap after signing in.
-    const qrPayload = `${publicBaseUrl(this.env)}${checkInLinkPath(sessionId, code)}`;
+    const qrPayload = `${publicBaseUrl(this.env)}${checkInLinkPath(s.id, code)}`;
     return {
-      sessionId,
+      sessionId: s.id,
       code,
       qrPayload,
       qrSvg: await QRCode.toString(qrPayload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
       rotatesAt: stepEndsAt(step),
-      windowOpenedAt: window.w.openedAt,
-      windowClosesAt: window.w.closesAt,
-      lateAfter: this.lateAfter(window.s),
+      windowOpenedAt: w.openedAt,
+      windowClosesAt: w.closesAt,
+      lateAfter: this.lateAfter(s),
     };
   }
 

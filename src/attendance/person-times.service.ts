@@ -41,6 +41,24 @@ export class PersonTimesService {
   }
 
   /**
+   * One trainee's person-times (sessions attended: present or late at a held session) per class
+   * of the given ones (classes without any are left out): the 我的 page's learning record.
+   */
+  async byClassOfTrainee(traineeId: string, classIds: string[]): Promise<Map<string, number>> {
+    if (classIds.length === 0) return new Map();
+    const rows = await this.tx.manager.query<{ class_id: string; n: number }[]>(
+      `SELECT e.class_id, count(*)::int AS n
+         FROM attendance_records r
+         JOIN sessions s ON s.id = r.session_id
+         JOIN enrolments e ON e.id = r.enrolment_id
+        WHERE e.trainee_id = $1 AND e.class_id = ANY($2::uuid[]) AND ${PERSON_TIME}
+        GROUP BY e.class_id`,
+      [traineeId, classIds],
+    );
+    return new Map(rows.map((r) => [r.class_id, r.n]));
+  }
+
+  /**
    * Person-times in a year's classes per township the trainees came for, for townships
    * whose path starts with `scopePath` (townships without any are left out).
    */

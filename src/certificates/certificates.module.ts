@@ -56,6 +56,6 @@ import { ClassCertificatesController } from './class-certificates.controller';
     CertificateTemplatesService,
     CertificatePdfsService,
   ],
-  exports: [CertificatesService, CertificateIssuingService],
+  exports: [CertificatesService, CertificateIssuingService, CertificatePdfsService],
 })
 export class CertificatesModule {}
