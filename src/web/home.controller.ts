@@ -11,6 +11,7 @@ import { localDate, localDayBounds } from '../common/time/zoned-time';
 import { Env } from '../config/env';
 import { InboxService } from '../notifications/inbox.service';
 import { PageRenderer, type PageView } from './page-renderer';
+import { QuizPages } from './quiz-pages';
 import { type SessionCard, sessionCard } from './session-card';
 import { WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
@@ -35,6 +36,7 @@ export class HomeController {
     private readonly pages: PageRenderer,
     private readonly clock: Clock,
     private readonly env: Env,
+    private readonly quizPages: QuizPages,
   ) {}
 
   @Get()
@@ -50,6 +52,8 @@ export class HomeController {
           next,
           openCheckIn: (await this.attendance.openCheckInsFor(actor)).length > 0,
           unread: await this.inbox.unreadCount(actor),
+          // An open quiz (one in progress first), with a secondary link: the primary stays 去签到.
+          quiz: (await this.quizPages.openQuiz(actor, context.lang)) ?? null,
         };
         break;
       }
@@ -58,8 +62,11 @@ export class HomeController {
         const { start, end } = localDayBounds(localDate(now, zone), zone);
         const cards = await this.cards(actor, context.lang, now, { from: start, pageSize: 20, trainerId: actor.id });
         const isToday = (c: SessionCard & { startsAt: Date }) => c.startsAt < end;
+        const today = cards.filter(isToday);
+        // 点名 of the session under way is the page's one primary action; the others are secondary.
+        const current = today.find((c) => c.inProgress);
         view.trainer = {
-          today: cards.filter(isToday),
+          today: today.map((c) => ({ ...c, primaryRollCall: c === current })),
           later: cards.filter((c) => !isToday(c)).slice(0, TRAINER_LATER),
         };
         break;

@@ -2,9 +2,12 @@ import { Body, Controller, Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
+import { PasswordResetService } from '../auth/password-reset.service';
+import { Env } from '../config/env';
 import { DomainError } from '../common/errors/domain-error';
 import { languageOf } from '../common/i18n/translator';
 import { localPath } from './local-path';
+import { libraryPhone } from './password.controller';
 import { PageRenderer } from './page-renderer';
 import { WebCookies } from './web-cookies';
 import { FormPost, WebPages } from './web-pages.decorator';
@@ -29,6 +32,8 @@ export class LoginController {
     private readonly sessions: WebSessionsService,
     private readonly cookies: WebCookies,
     private readonly pages: PageRenderer,
+    private readonly resets: PasswordResetService,
+    private readonly env: Env,
   ) {}
 
   /** The login form; a browser already signed in goes straight on. */
@@ -109,6 +114,8 @@ export class LoginController {
       forCheckIn: next?.startsWith('/c/') ?? false,
       error,
       username,
+      // 忘记密码: by SMS code when a gateway is configured, else ask the library (its phone, if known).
+      forgot: { bySms: this.resets.bySms, libraryPhone: libraryPhone(this.env) },
     };
     const context = { lang, csrf: this.cookies.formToken(request, reply) };
     this.pages.send(request, reply, 'login', context, view, status);

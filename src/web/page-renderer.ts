@@ -10,6 +10,7 @@ import { Translator } from '../common/i18n/translator';
 import { compressPage, pickEncoding } from './encoding';
 import { pagesDir } from './pages-dir';
 import { StaticAssets } from './static-assets';
+import { type TextSize, textSizeClass, textSizeOf } from './text-size';
 
 /** A page: templates/pages/<name>.hbs, rendered inside layouts/main.hbs. */
 export type PageName = string;
@@ -36,6 +37,8 @@ export interface PageContext {
   user?: AuthUser;
   /** The token the page's forms carry (`_csrf`). */
   csrf: string;
+  /** The text size chosen on this phone (我的); read from the request when left out. */
+  textSize?: TextSize;
 }
 
 /** What a page is rendered with: its title, optional scripts and current tab, and its own values. */
@@ -128,7 +131,8 @@ export class PageRenderer {
       ...tab,
       label: this.t(context.lang, `tab_${tab.name}`),
     }));
-    return this.layout({ ...root, body, stylesheets: this.assets.stylesheets, scripts, tabs });
+    const bodyClass = [tabs.length ? 'has-tabs' : undefined, textSizeClass(context.textSize)].filter(Boolean).join(' ');
+    return this.layout({ ...root, body, stylesheets: this.assets.stylesheets, scripts, tabs, bodyClass });
   }
 
   /** Renders a page and sends it with its status, headers and compression. */
@@ -152,7 +156,8 @@ export class PageRenderer {
     view: PageView,
     status = 200,
   ): Buffer {
-    const html = Buffer.from(this.render(page, context, view), 'utf8');
+    const sized = { ...context, textSize: context.textSize ?? textSizeOf(request) };
+    const html = Buffer.from(this.render(page, sized, view), 'utf8');
     const encoding = pickEncoding(request.headers['accept-encoding']);
     void reply
       .code(status)

@@ -93,6 +93,14 @@ export class WebSessionsService {
     return { id: sessionId, user, refreshed };
   }
 
+  /**
+   * Ends every session of a user at once (a new password): those started before it would stop
+   * at their next request anyway (the token version moved on); this removes them now.
+   */
+  async endAllOf(userId: string): Promise<void> {
+    await this.tx.manager.query(`DELETE FROM web_sessions WHERE user_id = $1`, [userId]);
+  }
+
   /** Ends the session a cookie names (sign-out). */
   async end(token: string): Promise<void> {
     if (!RANDOM_TOKEN.test(token)) return;

@@ -1,13 +1,32 @@
 import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
+import { PersonTimesModule } from '../attendance/person-times.module';
 import { AuthModule } from '../auth/auth.module';
+import { CertificatesModule } from '../certificates/certificates.module';
 import { ClassesModule } from '../classes/classes.module';
+import { EnrolmentsModule } from '../enrolments/enrolments.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { OrgUnitsModule } from '../org-units/org-units.module';
+import { QuizzesModule } from '../quizzes/quizzes.module';
+import { VisitsModule } from '../visits/visits.module';
 import { CheckInController } from './check-in.controller';
+import { CheckInQrController } from './check-in-qr.controller';
+import { ContestLiveController } from './contest-live.controller';
+import { CoursePlaces } from './course-places';
+import { CoursesController } from './courses.controller';
 import { HomeController } from './home.controller';
 import { LoginController } from './login.controller';
+import { MeController } from './me.controller';
+import { MessagesController } from './messages.controller';
 import { PageRenderer } from './page-renderer';
+import { PasswordController } from './password.controller';
+import { QuizController } from './quiz.controller';
+import { QuizPages } from './quiz-pages';
+import { RecordsController } from './records.controller';
+import { RollCallController } from './roll-call.controller';
 import { StaticAssets } from './static-assets';
+import { TrainerSessions } from './trainer-sessions';
+import { VisitPagesController } from './visit-pages.controller';
 import { WebCookies } from './web-cookies';
 import { WebPageFilter } from './web-page.filter';
 import { WebRoutes } from './web-routes';
@@ -22,9 +41,45 @@ import { WebSessionsService } from './web-sessions.service';
  * `web_sessions`.
  */
 @Module({
-  imports: [AuthModule, ClassesModule, AttendanceModule, NotificationsModule],
-  controllers: [LoginController, HomeController, CheckInController],
-  providers: [WebSessionsService, WebCookies, WebSessionGuard, WebPageFilter, PageRenderer, StaticAssets, WebRoutes],
+  imports: [
+    AuthModule,
+    ClassesModule,
+    AttendanceModule,
+    NotificationsModule,
+    EnrolmentsModule,
+    QuizzesModule,
+    VisitsModule,
+    CertificatesModule,
+    OrgUnitsModule,
+    PersonTimesModule,
+  ],
+  controllers: [
+    LoginController,
+    HomeController,
+    CheckInController,
+    RollCallController,
+    CheckInQrController,
+    ContestLiveController,
+    VisitPagesController,
+    CoursesController,
+    RecordsController,
+    MessagesController,
+    QuizController,
+    MeController,
+    PasswordController,
+  ],
+  providers: [
+    TrainerSessions,
+    CoursePlaces,
+    QuizPages,
+    WebSessionsService,
+    WebCookies,
+    WebSessionGuard,
+    WebPageFilter,
+    PageRenderer,
+    StaticAssets,
+    WebRoutes,
+  ],
   exports: [WebSessionsService],
 })
 export class WebModule {}

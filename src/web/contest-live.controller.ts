@@ -1,0 +1,206 @@
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import type { FastifyReply } from 'fastify';
+import { ClassesService } from '../classes/classes.service';
+import type { AuthUser } from '../common/auth/auth-user';
+import { Clock } from '../common/time/clock';
+import { Env } from '../config/env';
+import { ListQuizzesQueryDto, type QuizDto, UpdateQuizDto } from '../quizzes/dto/quiz.dto';
+import { QuizResultsService } from '../quizzes/quiz-results.service';
+import { QuizErrors } from '../quizzes/quizzes.errors';
+import { QuizzesService, type ScopedQuiz } from '../quizzes/quizzes.service';
+import {
+  boardTagOf,
+  boardView,
+  type ContestState,
+  contestState,
+  localWhen,
+  pageEtag,
+  pageEtagSuffix,
+} from './contest-board';
+import { type PageContext, PageRenderer } from './page-renderer';
+import { FormPost, WebPages } from './web-pages.decorator';
+import { pageContextOf, type PageRequest } from './web-session.guard';
+
+type Quiz = ScopedQuiz['quiz'];
+
+/** Contests the list shows at most (newest opening first, as the API lists them). */
+const LIST_SIZE = 50;
+
+/** How often the page's script asks for a new board (ms): the address of the poll carries no clock. */
+const POLL_MS = 3000;
+
+/** The order of the list: under way first, then those to come, then those over. */
+const STATE_ORDER: Record<ContestState, number> = { open: 0, upcoming: 1, closed: 2 };
+
+/**
+ * 测验实况 for trainers (and admins in scope): the contests of their classes, and one
+ * contest's live page: start it now, end it now (after a confirmation), and its leaderboard
+ * by trainee and by township, in large type for a projector. Starting and ending change the
+ * contest's opening and closing times through QuizzesService.update, the same rules as
+ * `PATCH /api/quizzes/:id` (ending moves the deadlines of attempts in progress to now); the
+ * board is QuizResultsService's, as `GET /api/quizzes/:id/leaderboard` gives it. The page's
+ * script (live.js) asks for the page again every few seconds with `If-None-Match`: while no
+ * attempt has finished, the answer is 304 from one count. Without JavaScript, a 刷新 link.
+ */
+@WebPages()
+@Controller()
+export class ContestLiveController {
+  constructor(
+    private readonly quizzes: QuizzesService,
+    private readonly results: QuizResultsService,
+    private readonly classes: ClassesService,
+    private readonly pages: PageRenderer,
+    private readonly clock: Clock,
+    private readonly env: Env,
+  ) {}
+
+  @Get('contests')
+  async list(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
+    const context = pageContextOf(request);
+    if (this.refuseTrainee(request, reply, context)) return;
+    const query = Object.assign(new ListQuizzesQueryDto(), { page: 1, pageSize: LIST_SIZE, mode: 'contest' });
+    const found = await this.quizzes.list(request.user!, query);
+    const now = this.clock.now();
+    const titles = await this.classTitles(found.items);
+    const contests = found.items
+      .map((q) => ({ ...this.summary(q, context, now), classTitle: titles.get(q.classId) ?? '' }))
+      .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state]);
+    const view = { title: this.pages.t(context.lang, 'live_listTitle'), tab: 'home' as const, contests };
+    this.pages.send(request, reply, 'contests', context, view);
+  }
+
+  @Get('contests/:id/live')
+  async live(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+    const context = pageContextOf(request);
+    if (this.refuseTrainee(request, reply, context)) return;
+    const { quiz, classTitle } = await this.contest(request.user!, id);
+    const now = this.clock.now();
+    const state = contestState(quiz, now);
+    const suffix = pageEtagSuffix([context.lang, state, request.user!.id, context.csrf]);
+    const { etag: boardEtag, board } = await this.results.leaderboard(
+      request.user!,
+      quiz.id,
+      boardTagOf(request.headers['if-none-match'], suffix),
+    );
+    const etag = pageEtag(boardEtag, suffix);
+    if (!board) {
+      void reply.code(304).header('etag', etag).header('cache-control', 'no-store').send();
+      return;
+    }
+    const view = {
+      title: this.pages.t(context.lang, 'live_title'),
+      tab: 'home' as const,
+      scripts: ['live.js'],
+      contest: { ...this.summary(quiz, context, now), classTitle },
+      board: { ...boardView(board), state, etag, poll: `/contests/${quiz.id}/live`, every: POLL_MS },
+      canStart: state === 'upcoming',
+      canEnd: state === 'open',
+      started: request.query && (request.query as Record<string, unknown>).done === 'start',
+      ended: request.query && (request.query as Record<string, unknown>).done === 'end',
+    };
+    const body = this.pages.prepare(request, reply, 'contest-live', context, view);
+    void reply.header('etag', etag).send(body);
+  }
+
+  /** Starts the contest now: its opening time becomes now (only while it has not opened). */
+  @FormPost('contests/:id/start')
+  async start(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+    const context = pageContextOf(request);
+    if (this.refuseTrainee(request, reply, context)) return;
+    const { quiz } = await this.contest(request.user!, id);
+    const now = this.clock.now();
+    if (contestState(quiz, now) !== 'upcoming')
+      return this.notNow(request, reply, context, quiz, 'live_alreadyStarted');
+    await this.quizzes.update(
+      request.user!,
+      quiz.id,
+      Object.assign(new UpdateQuizDto(), { opensAt: now.toISOString() }),
+    );
+    void reply.redirect(`/contests/${quiz.id}/live?done=start`, 303);
+  }
+
+  /** The confirmation before ending: a page of its own, so it works without JavaScript. */
+  @Get('contests/:id/end')
+  async confirmEnd(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+    const context = pageContextOf(request);
+    if (this.refuseTrainee(request, reply, context)) return;
+    const { quiz, classTitle } = await this.contest(request.user!, id);
+    const now = this.clock.now();
+    if (contestState(quiz, now) !== 'open') return this.notNow(request, reply, context, quiz, 'live_notOpen');
+    const view = {
+      title: this.pages.t(context.lang, 'live_endTitle'),
+      tab: 'home' as const,
+      contest: { ...this.summary(quiz, context, now), classTitle },
+    };
+    this.pages.send(request, reply, 'contest-end', context, view);
+  }
+
+  /**
+   * Ends the contest now: its closing time becomes now (a millisecond after its opening at least, which the
+   * service requires), and attempts in progress are handed in by the service's deadline job.
+   */
+  @FormPost('contests/:id/end')
+  async end(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+    const context = pageContextOf(request);
+    if (this.refuseTrainee(request, reply, context)) return;
+    const { quiz } = await this.contest(request.user!, id);
+    const now = this.clock.now();
+    if (contestState(quiz, now) !== 'open') return this.notNow(request, reply, context, quiz, 'live_notOpen');
+    const closesAt = new Date(Math.max(now.getTime(), quiz.opensAt.getTime() + 1));
+    await this.quizzes.update(
+      request.user!,
+      quiz.id,
+      Object.assign(new UpdateQuizDto(), { closesAt: closesAt.toISOString() }),
+    );
+    void reply.redirect(`/contests/${quiz.id}/live?done=end`, 303);
+  }
+
+  /** A contest the caller runs (admins in scope, the class's trainers), else 404 QUIZ_NOT_FOUND; a plain quiz is none. */
+  private async contest(actor: AuthUser, id: string): Promise<{ quiz: Quiz; classTitle: string }> {
+    if (!isUUID(id)) throw QuizErrors.quizNotFound();
+    const { quiz, cls } = await this.quizzes.getForStaff(actor, id.toLowerCase());
+    if (quiz.mode !== 'contest') throw QuizErrors.quizNotFound();
+    return { quiz, classTitle: cls.entity.title };
+  }
+
+  private summary(q: Pick<QuizDto, 'id' | 'title' | 'opensAt' | 'closesAt'>, context: PageContext, now: Date) {
+    const zone = this.env.TZ_DEFAULT;
+    const today = this.pages.t(context.lang, 'today');
+    const state = contestState(q, now);
+    return {
+      id: q.id,
+      title: q.title,
+      state,
+      stateLabel: this.pages.t(context.lang, `live_state_${state}`),
+      opensAt: localWhen(q.opensAt, context.lang, zone, now, today),
+      closesAt: localWhen(q.closesAt, context.lang, zone, now, today),
+    };
+  }
+
+  private async classTitles(quizzes: QuizDto[]): Promise<Map<string, string>> {
+    const titles = new Map<string, string>();
+    for (const classId of new Set(quizzes.map((q) => q.classId))) {
+      const cls = await this.classes.find(classId);
+      if (cls) titles.set(classId, cls.entity.title);
+    }
+    return titles;
+  }
+
+  /** Start or end asked at the wrong moment (someone else was quicker, or the time came): say so, and show the page. */
+  private notNow(request: PageRequest, reply: FastifyReply, context: PageContext, quiz: Quiz, key: string): void {
+    const t = (k: string) => this.pages.t(context.lang, k);
+    const again = { href: `/contests/${quiz.id}/live`, label: t('live_backToLive') };
+    const view = { title: t('live_title'), heading: t(key), lines: [t(`${key}Text`)], action: again };
+    this.pages.send(request, reply, 'message', context, view, 409);
+  }
+
+  /** Trainer pages: a trainee gets a page saying so (403). */
+  private refuseTrainee(request: PageRequest, reply: FastifyReply, context: PageContext): boolean {
+    if (request.user!.role !== 'trainee') return false;
+    const heading = this.pages.t(context.lang, 'live_forStaff');
+    const view = { title: heading, heading, lines: [this.pages.t(context.lang, 'live_forStaffText')] };
+    this.pages.send(request, reply, 'message', context, view, 403);
+    return true;
+  }
+}

@@ -1,0 +1,92 @@
+import type { FastifyReply } from 'fastify';
+import { isUUID } from 'class-validator';
+import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
+import { MAX_PAGE } from '../common/pagination/page.dto';
+import type { PageContext, PageRenderer } from './page-renderer';
+import type { PageRequest } from './web-session.guard';
+
+/**
+ * What the 课程, 成绩, 证书 and 消息 pages share: the refusal pages (wrong role, bad page
+ * number, a service's domain error with what to do next) and input checks.
+ */
+
+/** A link of a result page's actions. */
+export interface PageAction {
+  href: string;
+  label: string;
+  primary?: boolean;
+}
+
+/** `?page=`: absent is 1; anything but a whole number from 1 to MAX_PAGE is undefined (the caller answers 400). */
+export function pageNumber(raw: unknown): number | undefined {
+  if (raw === undefined || raw === '') return 1;
+  if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n >= 1 && n <= MAX_PAGE ? n : undefined;
+}
+
+/** An id in an address: a UUID (lower case), or undefined (the caller answers 404). */
+export function idOf(raw: string): string | undefined {
+  return isUUID(raw) ? raw.toLowerCase() : undefined;
+}
+
+/** Previous/next links of a paged list, or null when it fits on one page. */
+export function pager(
+  path: string,
+  page: number,
+  pageSize: number,
+  total: number,
+): { prev: string | null; next: string | null; page: number; pages: number } | null {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  if (pages <= 1 && page <= 1) return null;
+  return {
+    prev: page > 1 ? `${path}?page=${Math.min(page - 1, pages)}` : null,
+    next: page < pages ? `${path}?page=${page + 1}` : null,
+    page,
+    pages,
+  };
+}
+
+export class AreaPages {
+  constructor(private readonly pages: PageRenderer) {}
+
+  t(context: PageContext, key: string, args: Record<string, string | number> = {}): string {
+    return this.pages.t(context.lang, key, args);
+  }
+
+  /** A page for one role only, asked for by another: 403 with the page's message. */
+  forbidden(request: PageRequest, reply: FastifyReply, context: PageContext, key: string): void {
+    const heading = this.t(context, 'courses_forbiddenTitle');
+    const view = { title: heading, heading, lines: [this.t(context, key)] };
+    this.pages.send(request, reply, 'message', context, view, 403);
+  }
+
+  /** `?page=` that is not a page number: 400, with a link to the first page. */
+  badPage(request: PageRequest, reply: FastifyReply, context: PageContext, path: string): void {
+    const heading = this.t(context, 'courses_badPageTitle');
+    const action = { href: path, label: this.t(context, 'courses_firstPage') };
+    const view = { title: heading, heading, lines: [this.t(context, 'courses_badPageText')], action };
+    this.pages.send(request, reply, 'message', context, view, 400);
+  }
+
+  /** The error's own message (as the API writes it) and what to do next (`courses_next_<CODE>`, else a general hint). */
+  explain(context: PageContext, e: DomainError): string[] {
+    const message = this.pages.error(context.lang, e.messageKey.slice('errors.'.length), e.options.args);
+    const key = `courses_next_${e.code}`;
+    return [message, this.t(context, this.pages.has(context.lang, key) ? key : 'courses_next_other')];
+  }
+
+  /** A service's refusal as a page at its status; anything else is thrown on (the page filter answers it). */
+  problem(
+    request: PageRequest,
+    reply: FastifyReply,
+    context: PageContext,
+    e: unknown,
+    heading: string,
+    actions: PageAction[],
+  ): void {
+    if (!(e instanceof DomainError)) throw e;
+    const view = { title: heading, heading, ok: false, lines: this.explain(context, e), actions };
+    this.pages.send(request, reply, 'courses-result', context, view, ERROR_KIND_STATUS[e.kind]);
+  }
+}

@@ -1,0 +1,127 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { CertificatePdfsService } from '../certificates/certificate-pdfs.service';
+import { CertificateErrors } from '../certificates/certificates.errors';
+import { CertificatesService } from '../certificates/certificates.service';
+import { sendAsFile } from '../common/http/download';
+import { Clock } from '../common/time/clock';
+import { Env } from '../config/env';
+import { AttemptsService } from '../quizzes/attempts.service';
+import { MyAttemptsQueryDto } from '../quizzes/dto/attempt.dto';
+import { AreaPages, idOf, pageNumber, pager } from './courses-common';
+import { localDayOf, localDays, localDayTime } from './local-words';
+import { PageRenderer } from './page-renderer';
+import { WebPages } from './web-pages.decorator';
+import { pageContextOf, type PageRequest } from './web-session.guard';
+
+/** Attempts per page of 成绩. */
+const PAGE_SIZE = 20;
+
+/** Scores as people write them: `85`, `92.5` (no trailing zeros). */
+const score = (n: number | null) => (n === null ? '' : String(Math.round(n * 10) / 10));
+
+/**
+ * 成绩 and 证书 for trainees. 成绩 lists their quiz attempts as `GET /api/me/attempts` does
+ * (AttemptsService.mine, which closes overdue attempts first): the score once finished, never
+ * the right answers (the review policy shows those on the quiz's own review, and only after it
+ * closed). 证书 lists their certificates as `GET /api/me/certificates` does, with the public
+ * verification address and a PDF download: `/certificates/:id.pdf` streams what
+ * `GET /api/certificates/:id/pdf` sends, for the cookie session (a link cannot carry a bearer
+ * token), with the same Chinese file name (RFC 5987/8187).
+ */
+@WebPages()
+@Controller()
+export class RecordsController {
+  private readonly area: AreaPages;
+
+  constructor(
+    private readonly attempts: AttemptsService,
+    private readonly certificates: CertificatesService,
+    private readonly pdfs: CertificatePdfsService,
+    private readonly pages: PageRenderer,
+    private readonly clock: Clock,
+    private readonly env: Env,
+  ) {
+    this.area = new AreaPages(pages);
+  }
+
+  @Get('results')
+  async results(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Query('page') rawPage?: string,
+  ): Promise<void> {
+    const context = pageContextOf(request);
+    const actor = request.user!;
+    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'results_forTrainees');
+    const page = pageNumber(rawPage);
+    if (!page) return this.area.badPage(request, reply, context, '/results');
+    const found = await this.attempts.mine(
+      actor,
+      Object.assign(new MyAttemptsQueryDto(), { page, pageSize: PAGE_SIZE }),
+    );
+    const now = this.clock.now();
+    const zone = this.env.TZ_DEFAULT;
+    const t = (key: string, args = {}) => this.area.t(context, key, args);
+    const items = found.items.map((a) => {
+      const finished = a.status === 'finished';
+      return {
+        id: a.id,
+        quizTitle: a.quizTitle,
+        number: t('results_attemptNumber', { number: a.number }),
+        when: localDayTime(a.finishedAt ?? a.startedAt, context.lang, zone, now),
+        finished,
+        score: finished ? t('results_score', { score: score(a.score), max: score(a.maxScore) }) : null,
+        verdict: !finished ? t('results_inProgress') : a.passed ? t('results_passed') : t('results_notPassed'),
+        passed: finished && a.passed === true,
+        byDeadline: finished && a.finishedBy === 'deadline' ? t('results_byDeadline') : null,
+      };
+    });
+    const view = {
+      title: t('results_title'),
+      tab: 'me' as const,
+      items,
+      pager: pager('/results', page, PAGE_SIZE, found.total),
+    };
+    this.pages.send(request, reply, 'results', context, view);
+  }
+
+  @Get('certificates')
+  async certificateList(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
+    const context = pageContextOf(request);
+    const actor = request.user!;
+    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'certs_forTrainees');
+    const now = this.clock.now();
+    const zone = this.env.TZ_DEFAULT;
+    const t = (key: string, args = {}) => this.area.t(context, key, args);
+    const items = (await this.certificates.mine(actor)).map((c) => ({
+      id: c.id,
+      classTitle: c.snapshot.classTitle,
+      course: c.snapshot.course,
+      dates: localDays(c.snapshot.startDate, c.snapshot.endDate, context.lang, zone, now),
+      serial: c.serial,
+      code: c.code,
+      issued: localDayOf(c.issuedAt, context.lang, zone, now),
+      revoked: c.status === 'revoked',
+      revokedText: c.revokedAt ? t('certs_revoked', { date: localDayOf(c.revokedAt, context.lang, zone, now) }) : null,
+      pdf: `/certificates/${c.id}.pdf`,
+      pdfLabel: t('certs_download', { serial: c.serial }),
+      verifyUrl: c.verifyUrl,
+    }));
+    const view = { title: t('certs_title'), tab: 'me' as const, items };
+    this.pages.send(request, reply, 'certificates', context, view);
+  }
+
+  /** The PDF for the signed-in holder: the same file and name as `GET /api/certificates/:id/pdf`. */
+  @Get('certificates/:id.pdf')
+  async pdf(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') rawId: string): Promise<void> {
+    const context = pageContextOf(request);
+    const actor = request.user!;
+    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'certs_forTrainees');
+    const id = idOf(rawId);
+    if (!id) throw CertificateErrors.notFoundById();
+    const { filename, pdf } = await this.pdfs.single(actor, id);
+    sendAsFile(reply, filename, 'application/pdf');
+    void reply.header('cache-control', 'private, no-store').send(pdf);
+  }
+}

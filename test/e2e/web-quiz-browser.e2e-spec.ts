@@ -1,0 +1,376 @@
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { User } from '../../src/users/user.entity';
+import { postQuiz, quizWorld } from '../factories/quiz-world';
+import { expectMatchesBaseline, launchBrowser, openPhone, PHONE, WECHAT_USER_AGENT } from '../support/browser';
+import {
+  pageWeights,
+  type PhoneSurvey,
+  phoneProblems,
+  primaryCount,
+  sessionCookieFor,
+  signedInState,
+  surveyPhonePage,
+} from '../support/phone-survey';
+import { listenOnLoopback, startTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
+
+/** Clock-dependent text on the quiz pages, pinned before screenshots. */
+const PINS = {
+  list: { '.quiz-card .facts > div:nth-child(3) dd': '12月20日 18:00' },
+  question: { '#quiz-countdown': '9:41', '.quiz-timer': '请在 12月1日 18:10 前交卷' },
+  result: { '.quiz-facts > div:nth-child(4) dd': '12月1日 18:05' },
+};
+
+async function pinText(page: Page, texts: Record<string, string>): Promise<void> {
+  await page.evaluate((entries) => {
+    const { document } = globalThis as unknown as {
+      document: { querySelector(s: string): { textContent: string | null } | null };
+    };
+    for (const [selector, text] of entries) {
+      const el = document.querySelector(selector);
+      if (!el) throw new Error(`nothing on the page matches ${selector}`);
+      el.textContent = text;
+    }
+  }, Object.entries(texts));
+}
+
+/** `9:58`, `1:02:03` as seconds. */
+function secondsOf(text: string): number {
+  const parts = text.trim().split(':').map(Number);
+  if (parts.length < 2 || parts.some((p) => Number.isNaN(p))) throw new Error(`not a countdown: ${text}`);
+  return parts.reduce((s, p) => s * 60 + p, 0);
+}
+
+/**
+ * 测验 on a phone (Debian's Chromium as a 360×800 phone in WeChat), as a trainee takes it: the
+ * list, the start, one question per screen saved as it is answered, the outbox when the
+ * network drops (Must show 5), a countdown by the server's clock on a phone whose clock is 10
+ * minutes ahead, the server's hand-in at the deadline, the confirmation and the result; the
+ * phone rules on every page, page weights, English and screenshots.
+ */
+describe('web pages: quizzes in a phone browser (e2e)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let baseUrl: string;
+  let phone: Page;
+
+  beforeAll(async () => {
+    // A short grace after the deadline, so the server's hand-in comes within the test's time.
+    [t, browser] = await Promise.all([startTestApp({ QUIZ_GRACE_SECONDS: '2' }), launchBrowser()]);
+    baseUrl = await listenOnLoopback(t);
+    phone = await openPhone(browser, { baseURL: baseUrl });
+  });
+  afterAll(async () => {
+    await phone?.context().close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  /**
+   * The quiz world with fixed names and a quiz whose questions come in a fixed order: 电脑基础测验,
+   * five questions (one of each type), 10 minutes, for 李小红 of township A1.
+   */
+  async function world(fields: Record<string, unknown> = {}) {
+    const w = await quizWorld(t.http, t.ds);
+    const trainee = w.trainees[0].user;
+    await t.ds.query(`UPDATE users SET display_name = '李小红' WHERE id = $1`, [trainee.id]);
+    const quiz = await postQuiz(t.http, w.trainer.auth, w, {
+      title: '电脑基础测验',
+      timeLimitSeconds: 600,
+      shuffle: false,
+      attemptsAllowed: 2,
+      ...fields,
+    });
+    return { ...w, quiz, trainee };
+  }
+
+  async function signInAs(page: Page, user: User): Promise<void> {
+    await page.context().clearCookies();
+    await page.context().addCookies([await sessionCookieFor(t, baseUrl, user)]);
+  }
+
+  async function tapAndLoad(page: Page, target: Locator): Promise<void> {
+    const loaded = page.waitForEvent('load');
+    await target.tap();
+    await loaded;
+  }
+
+  /** Taps an option and waits for the server to save it (the page's PUT answered 200). */
+  async function answer(page: Page, option: Locator): Promise<void> {
+    const saved = page.waitForResponse((r) => r.request().method() === 'PUT' && /\/answers$/.test(r.url()));
+    await option.tap();
+    expect((await saved).status()).toBe(200);
+  }
+
+  const pathOf = (page: Page) => new URL(page.url()).pathname;
+  const visibleForm = (page: Page) => page.locator('form.quiz-q:visible');
+  const answersOf = (attemptId: string) =>
+    t.ds.query<{ question_id: string; response: { type: string; value?: boolean; optionId?: string } }[]>(
+      `SELECT question_id, response FROM attempt_answers WHERE attempt_id = $1`,
+      [attemptId],
+    );
+  const attemptIdOf = (page: Page) => /\/attempts\/([0-9a-f-]{36})\//.exec(page.url())![1];
+
+  const survey = new Map<string, PhoneSurvey>();
+
+  it('takes a quiz: list, start, one question per screen saved as answered, offline outbox, hand-in, result', async () => {
+    const w = await world();
+    await signInAs(phone, w.trainee);
+
+    // Home offers the quiz as a second action (the primary stays for check-in).
+    await phone.goto('/');
+    await phone.getByRole('link', { name: '去做测验' }).waitFor();
+    survey.set('home with a quiz', await surveyPhonePage(phone));
+
+    await phone.goto('/quizzes');
+    expect(await phone.locator('h1').innerText()).toBe('测验');
+    const card = await phone.locator('.quiz-card').innerText();
+    for (const shown of ['电脑基础测验', '5 道题', '10 分钟', '还能做 2 次']) expect(card).toContain(shown);
+    survey.set('list', await surveyPhonePage(phone));
+    await pinText(phone, PINS.list);
+    await expectMatchesBaseline(phone, 'quiz-list');
+
+    await tapAndLoad(phone, phone.getByRole('link', { name: /去答题/ }));
+    expect(pathOf(phone)).toBe(`/quizzes/${w.quiz.id}`);
+    survey.set('quiz', await surveyPhonePage(phone));
+    await tapAndLoad(phone, phone.getByRole('button', { name: '开始答题' }));
+    expect(pathOf(phone)).toMatch(/^\/attempts\/[0-9a-f-]{36}\/q\/1$/);
+    const attemptId = attemptIdOf(phone);
+    const q = visibleForm(phone);
+    await expect(q.locator('.quiz-progress').innerText()).resolves.toContain('题目 1/5');
+    await expect(q.locator('legend').innerText()).resolves.toBe('复制的快捷键是？');
+    // The countdown runs from the server's clock.
+    await phone
+      .locator('#quiz-countdown')
+      .filter({ hasText: /^\d+:\d\d$/ })
+      .waitFor();
+    survey.set('question', await surveyPhonePage(phone));
+    await pinText(phone, PINS.question);
+    await expectMatchesBaseline(phone, 'quiz-question');
+
+    // Online: saved as given, and the next question without a page load.
+    await answer(phone, q.getByText('Ctrl+C'));
+    let loads = 0;
+    phone.on('load', () => (loads += 1));
+    await q.getByRole('button', { name: '下一题' }).tap();
+    await expect(visibleForm(phone).locator('.quiz-progress').innerText()).resolves.toContain('题目 2/5');
+    expect(pathOf(phone)).toBe(`/attempts/${attemptId}/q/2`);
+    await answer(phone, visibleForm(phone).getByText('Edge'));
+    await visibleForm(phone).getByRole('button', { name: '下一题' }).tap();
+    await expect(visibleForm(phone).locator('.quiz-progress').innerText()).resolves.toContain('题目 3/5');
+    expect(await answersOf(attemptId)).toHaveLength(2);
+
+    // Offline: the answer waits in the outbox, and the page says so.
+    const notice = phone.getByText('网络不稳定，答案已暂存');
+    expect(await notice.isVisible()).toBe(false);
+    await phone.context().setOffline(true);
+    await visibleForm(phone).getByText('正确').tap();
+    await notice.waitFor({ state: 'visible' });
+    // The waiting answer is kept on the phone (localStorage), so a closed page loses nothing.
+    const stored = await phone.evaluate(() =>
+      Object.keys((globalThis as unknown as { localStorage: object }).localStorage),
+    );
+    expect(stored.filter((k) => k.startsWith('lms.quiz.outbox.'))).toHaveLength(1);
+    await visibleForm(phone).getByRole('button', { name: '下一题' }).tap();
+    await expect(visibleForm(phone).locator('.quiz-progress').innerText()).resolves.toContain('题目 4/5');
+    await visibleForm(phone).getByLabel('图书馆的英文是？').fill('Library');
+    await visibleForm(phone).getByLabel('图书馆的英文是？').blur();
+    expect(await answersOf(attemptId)).toHaveLength(2);
+
+    // Back online: the server has both waiting answers within 10 s, and the notice goes.
+    await phone.context().setOffline(false);
+    const saved = await waitFor(
+      'both answers given offline on the server',
+      async () => {
+        const rows = await answersOf(attemptId);
+        return rows.length === 4 ? rows : undefined;
+      },
+      10_000,
+    );
+    const types = saved.map((r) => r.response.type).sort();
+    expect(types).toEqual(['multiple', 'short', 'single', 'truefalse']);
+    await notice.waitFor({ state: 'hidden' });
+    expect(loads).toBe(0);
+
+    // Hand in: the confirmation counts what is missing (question 5), then the result.
+    await tapAndLoad(phone, visibleForm(phone).getByRole('button', { name: '交卷' }));
+    expect(pathOf(phone)).toBe(`/attempts/${attemptId}/hand-in`);
+    const confirm = await phone.locator('main').innerText();
+    expect(confirm).toContain('共 5 题，你答了 4 题');
+    expect(confirm).toContain('还有 1 题没答');
+    survey.set('confirm', await surveyPhonePage(phone));
+    await tapAndLoad(phone, phone.getByRole('button', { name: '确认交卷' }));
+    expect(pathOf(phone)).toBe(`/attempts/${attemptId}/result`);
+    const result = await phone.locator('main').innerText();
+    expect(result).toContain('你已经交卷');
+    // Ctrl+C 2 + Edge of two browsers (half of 3 points) + 正确 1 + Library 2 = 6.5 of 10.
+    expect(result).toContain('6.5 / 10');
+    expect(result).toContain('及格');
+    expect(result).toContain('只公布分数，不公布答案');
+    survey.set('result', await surveyPhonePage(phone));
+    await pinText(phone, PINS.result);
+    await expectMatchesBaseline(phone, 'quiz-result');
+  }, 90_000);
+
+  it('counts down by the server’s clock on a phone whose clock is 10 minutes ahead', async () => {
+    const w = await world();
+    const skewed = await openPhone(browser, { baseURL: baseUrl, clockOffsetMs: 600_000 });
+    try {
+      await signInAs(skewed, w.trainee);
+      await skewed.goto(`/quizzes/${w.quiz.id}`);
+      const synced = skewed.waitForResponse((r) => /\/state$/.test(r.url()));
+      await tapAndLoad(skewed, skewed.getByRole('button', { name: '开始答题' }));
+      const attemptId = attemptIdOf(skewed);
+      const [{ deadline }] = await t.ds.query<{ deadline: Date }[]>(
+        `SELECT deadline FROM quiz_attempts WHERE id = $1`,
+        [attemptId],
+      );
+      // The phone's clock is indeed 10 minutes ahead.
+      const phoneAhead = (await skewed.evaluate(() => Date.now())) - Date.now();
+      expect(Math.abs(phoneAhead - 600_000)).toBeLessThan(5_000);
+
+      const countdown = skewed.locator('#quiz-countdown');
+      await countdown.filter({ hasText: /^\d+:\d\d$/ }).waitFor();
+      // After the page's round trip to the server, read twice a second apart.
+      await synced;
+      /** How far the countdown is from the server's time left, in seconds. */
+      const drift = async () =>
+        Math.abs(secondsOf(await countdown.innerText()) - (deadline.getTime() - Date.now()) / 1000);
+      // The next tick after the round trip (every 250 ms) shows it; then it stays within 2 s as time passes.
+      await waitFor('the countdown on the server’s time', async () => (await drift()) <= 2, 2_000);
+      for (let i = 0; i < 3; i++) {
+        await skewed.waitForTimeout(1000);
+        expect(await drift()).toBeLessThanOrEqual(2);
+      }
+      // An answer given on this phone is dated by the server's clock, not the phone's.
+      await answer(skewed, visibleForm(skewed).getByText('Ctrl+X'));
+      const [row] = await t.ds.query<{ answered_at: Date }[]>(
+        `SELECT answered_at FROM attempt_answers WHERE attempt_id = $1`,
+        [attemptId],
+      );
+      expect(Math.abs(row.answered_at.getTime() - Date.now())).toBeLessThan(5_000);
+    } finally {
+      await skewed.context().close();
+    }
+  });
+
+  it('shows at the deadline that the server handed the attempt in', async () => {
+    const w = await world({ timeLimitSeconds: 12 });
+    await signInAs(phone, w.trainee);
+    await phone.goto(`/quizzes/${w.quiz.id}`);
+    await tapAndLoad(phone, phone.getByRole('button', { name: '开始答题' }));
+    const attemptId = attemptIdOf(phone);
+    await answer(phone, visibleForm(phone).getByText('Ctrl+C'));
+
+    // Nothing is tapped: at the deadline the page asks the server until it says it handed it in.
+    const ended = phone.locator('#quiz-ended');
+    await ended.getByText('时间到了，系统已经替你交卷。').waitFor({ timeout: 45_000 });
+    const [row] = await t.ds.query(`SELECT status, finished_by FROM quiz_attempts WHERE id = $1`, [attemptId]);
+    expect(row).toEqual({ status: 'finished', finished_by: 'deadline' });
+    expect(await phone.locator('form.quiz-q:visible').count()).toBe(0);
+    await tapAndLoad(phone, ended.getByRole('link', { name: '看成绩' }));
+    const result = await phone.locator('main').innerText();
+    expect(result).toContain('时间到了，系统已经替你交卷');
+    expect(result).toContain('2 / 10');
+  }, 60_000);
+
+  it('saves and moves on with JavaScript off: each question is a plain form', async () => {
+    const w = await world();
+    const page = await openPhone(browser, { baseURL: baseUrl, javaScriptEnabled: false });
+    try {
+      await signInAs(page, w.trainee);
+      await page.goto(`/quizzes/${w.quiz.id}`);
+      await tapAndLoad(page, page.getByRole('button', { name: '开始答题' }));
+      const attemptId = attemptIdOf(page);
+      expect(await page.locator('form.quiz-q:visible').count()).toBe(1);
+      await page.getByText('Ctrl+C').tap();
+      await tapAndLoad(page, page.getByRole('button', { name: '下一题' }));
+      expect(pathOf(page)).toBe(`/attempts/${attemptId}/q/2`);
+      expect(await page.locator('form.quiz-q:visible .quiz-progress').innerText()).toContain('题目 2/5');
+      expect(await answersOf(attemptId)).toHaveLength(1);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('speaks English with Accept-Language: en', async () => {
+    const w = await world();
+    // A phone set to English: its browser asks for English pages.
+    const context = await browser.newContext({
+      baseURL: baseUrl,
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      userAgent: WECHAT_USER_AGENT,
+      locale: 'en-US',
+      timezoneId: 'Asia/Shanghai',
+      extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
+    });
+    const page = await context.newPage();
+    try {
+      await signInAs(page, w.trainee);
+      await page.goto('/quizzes');
+      expect(await page.locator('h1').innerText()).toBe('Quizzes');
+      await tapAndLoad(page, page.getByRole('link', { name: /Take the quiz/ }));
+      await tapAndLoad(page, page.getByRole('button', { name: 'Start the quiz' }));
+      expect(await visibleForm(page).locator('.quiz-progress').innerText()).toContain('Question 1/5');
+      await page
+        .locator('#quiz-countdown')
+        .filter({ hasText: /^\d+:\d\d$/ })
+        .waitFor();
+      expect(await page.locator('#quiz-timer').innerText()).toContain('Time left');
+      // Only the quiz's own words (its title and questions) are Chinese.
+      const words = (await page.locator('body').innerText()).replace(/电脑基础测验|复制的快捷键是？|李小红/g, '');
+      expect(words).not.toMatch(/[\u4e00-\u9fff]/);
+      survey.set('question in English', await surveyPhonePage(page));
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('keeps the phone rules on every quiz page: axe, tap targets, text size, no sideways scrolling', () => {
+    expect([...survey.keys()].sort()).toEqual(
+      ['confirm', 'home with a quiz', 'list', 'question', 'question in English', 'quiz', 'result'].sort(),
+    );
+    expect([...survey].flatMap(([name, s]) => phoneProblems(name, s))).toEqual([]);
+    // One main action a screen at most.
+    const primaries = Object.fromEntries([...survey].map(([name, s]) => [name, primaryCount(s)]));
+    expect(primaries).toEqual({
+      'home with a quiz': 0,
+      list: 0,
+      quiz: 1,
+      question: 1,
+      confirm: 1,
+      result: 0,
+      'question in English': 1,
+    });
+  });
+
+  it('loads every quiz page in at most 60 KB the first time and 15 KB on a repeat visit', async () => {
+    const w = await world();
+    // Another trainee's attempts: one handed in (result), one in progress (question, confirmation).
+    const done = await attemptsToWeigh(w);
+    const signedIn = await signedInState(t, baseUrl, w.trainee);
+    const { weights, over } = await pageWeights(browser, baseUrl, [
+      { name: 'list', path: '/quizzes', storageState: signedIn },
+      { name: 'quiz', path: `/quizzes/${w.quiz.id}`, storageState: signedIn },
+      { name: 'question', path: `/attempts/${done.open}/q/1`, storageState: done.state },
+      { name: 'confirm', path: `/attempts/${done.open}/hand-in`, storageState: done.state },
+      { name: 'result', path: `/attempts/${done.finished}/result`, storageState: signedIn },
+    ]);
+    expect({ weights, over }).toEqual({ weights, over: [] });
+  });
+
+  /** A handed-in attempt of the world's trainee, and an attempt in progress of the second trainee. */
+  async function attemptsToWeigh(w: Awaited<ReturnType<typeof world>>) {
+    const [me, second] = w.trainees;
+    const finished = await t.http.post(`/api/quizzes/${w.quiz.id}/attempts`).set('Authorization', me.auth).expect(201);
+    await t.http.post(`/api/attempts/${finished.body.id}/submit`).set('Authorization', me.auth).expect(200);
+    const open = await t.http.post(`/api/quizzes/${w.quiz.id}/attempts`).set('Authorization', second.auth).expect(201);
+    return {
+      finished: finished.body.id as string,
+      open: open.body.id as string,
+      state: await signedInState(t, baseUrl, second.user),
+    };
+  }
+});
