@@ -88,19 +88,30 @@ export class PasswordResetService {
 
   /**
    * Sends a new code to `phone` (digits, see phoneDigits) when it is an active account's, in
-   * `text(code)`. The SMS leaves in the background: the answer is the same either way.
-   * 429 TOO_MANY_REQUESTS past a limit; 503 without an SMS gateway or Redis.
+   * `text(code)`. Only the limits are counted before answering: finding the account, storing
+   * its code and sending the SMS happen after the answer, so neither what it says nor how long
+   * it takes tells whether the number is registered (storing a code took measurably longer
+   * than finding none). 429 TOO_MANY_REQUESTS past a limit; 503 without an SMS gateway or Redis.
    */
   async request(phone: string, ip: string, text: (code: string) => string): Promise<void> {
     if (!this.sms.available) throw new DomainError('SERVICE_UNAVAILABLE', 'unavailable');
     await this.limit('send', phone, ip);
+    void this.issue(phone, text).catch((e: Error) => {
+      this.logger.warn(`Password reset code not issued: ${e.message}`);
+    });
+  }
+
+  /** The account's new code (older ones void) and its SMS, when the number is an active account's. */
+  private async issue(phone: string, text: (code: string) => string): Promise<void> {
     const user = await this.users.findActiveByPhone(phone);
     if (!user) return;
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.clock.now();
     const id = randomUUID();
     await this.tx.run(async (m) => {
-      // A new code voids the older ones (and clears the used and expired).
+      // One code at a time per account (two quick taps each issue one, in turn), and a new code
+      // voids the older ones (and clears the used and expired).
+      await m.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [user.id]);
       await m.query(`DELETE FROM password_reset_codes WHERE user_id = $1`, [user.id]);
       await m.getRepository(PasswordResetCode).insert({
         id,
@@ -111,7 +122,7 @@ export class PasswordResetService {
         usedAt: null,
       });
     });
-    this.sms.send({ id: `password-reset-${id}`, phone, text: text(code) }).catch((e: Error) => {
+    await this.sms.send({ id: `password-reset-${id}`, phone, text: text(code) }).catch((e: Error) => {
       this.logger.warn(`Password reset SMS ${id} not sent: ${e.message}`);
     });
   }
@@ -129,7 +140,8 @@ export class PasswordResetService {
     }
     await this.limit('verify', phone, ip);
     const now = this.clock.now();
-    const userId = await this.tx.run(async (m) => {
+    // One transaction: the code is used if and only if the password is set with it.
+    return this.tx.run(async (m): Promise<ResetOutcome> => {
       const [row] = await m.query<{ id: string; userId: string; codeHash: string }[]>(
         `SELECT id, user_id AS "userId", code_hash AS "codeHash" FROM password_reset_codes
           WHERE phone = $1 AND used_at IS NULL AND expires_at > $2 AND attempts < $3
@@ -137,18 +149,18 @@ export class PasswordResetService {
           FOR UPDATE`,
         [phone, now, RESET_CODE_TRIES],
       );
-      if (!row) return undefined;
+      if (!row) return { ok: false };
       const right = /^\d{6}$/.test(code) && this.same(row.codeHash, this.hash(row.id, code));
       await m.query(
         `UPDATE password_reset_codes SET attempts = attempts + 1, used_at = CASE WHEN $2 THEN $3::timestamptz END
           WHERE id = $1`,
         [row.id, right, now],
       );
-      return right ? row.userId : undefined;
+      if (!right) return { ok: false };
+      // setOwnPassword joins this transaction (TransactionService.run nests).
+      const { tokenVersion } = await this.users.setOwnPassword(row.userId, await hashPassword(password));
+      return { ok: true, userId: row.userId, tokenVersion };
     });
-    if (!userId) return { ok: false };
-    const { tokenVersion } = await this.users.setOwnPassword(userId, await hashPassword(password));
-    return { ok: true, userId, tokenVersion };
   }
 
   private hash(id: string, code: string): string {

@@ -5,7 +5,9 @@ const BASE = 'http://local.invalid';
  * else: another origin (`https://evil.example`, `//evil.example`, `/\evil.example`, which
  * browsers read as `//`), a scheme (`javascript:`), control characters or an over-long text.
  * The answer is rebuilt from the parsed address (path, query, fragment dropped), so what is
- * sent back as `Location` is always a local path.
+ * sent back as `Location` is always a local path: one whose dot segments collapse to `//`
+ * (`/.//evil.example`, `/a/..//evil.example`) is refused too, as browsers would read it as
+ * another host.
  */
 export function localPath(next: unknown): string | undefined {
   if (typeof next !== 'string' || next.length === 0 || next.length > 1000) return undefined;
@@ -17,6 +19,6 @@ export function localPath(next: unknown): string | undefined {
   } catch {
     return undefined;
   }
-  if (url.origin !== BASE) return undefined;
+  if (url.origin !== BASE || url.pathname.startsWith('//')) return undefined;
   return `${url.pathname}${url.search}`;
 }

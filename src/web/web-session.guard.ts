@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user';
 import { IS_PUBLIC } from '../common/auth/auth.decorators';
+import { DomainError } from '../common/errors/domain-error';
 import { languageOf } from '../common/i18n/translator';
 import type { PageContext } from './page-renderer';
 import { CsrfRejected, LoginRequired } from './page-errors';
@@ -18,6 +19,7 @@ export type PageRequest = FastifyRequest & { user?: AuthUser; webSession?: { id:
  * without one is a LoginRequired (a redirect to /login). Every POST must carry the form
  * token, in the `_csrf` field or an `X-CSRF-Token` header: the session's, or on a public
  * page (the login form) the one bound to the `lms_form` cookie. Otherwise CsrfRejected (403).
+ * A form route (FormPost) taking JSON instead gets text fields only, else 400.
  */
 @Injectable()
 export class WebSessionGuard implements CanActivate {
@@ -47,9 +49,21 @@ export class WebSessionGuard implements CanActivate {
         ? this.cookies.formTokenValid(request, given)
         : this.cookies.sessionTokenValid(session!.id, given);
       if (!ok) throw new CsrfRejected();
+      // A form route reads its fields as text (FormFields): a JSON body with a number, a list or
+      // an object in a field's place is 400, not a TypeError (500) in the page's code.
+      if (request.routeOptions.config?.acceptsForm && !isTextFields(body)) {
+        throw new DomainError('VALIDATION_FAILED', 'invalid');
+      }
     }
     return true;
   }
+}
+
+/** Whether a body is what an HTML form posts: nothing, or an object whose every field is text. */
+function isTextFields(body: unknown): boolean {
+  if (body === undefined || body === null) return true;
+  if (typeof body !== 'object' || Array.isArray(body)) return false;
+  return Object.values(body).every((value) => typeof value === 'string');
 }
 
 /** The context a page renders with, from a request the guard has seen (no form token on public pages: they make their own). */

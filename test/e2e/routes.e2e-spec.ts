@@ -11,6 +11,11 @@ const PUBLIC_ROUTES = [
   // The pages' login form (its POST carries a form token bound to a cookie of its own).
   'GET /login',
   'POST /login',
+  // 忘记密码: asking for an SMS code and setting a new password with it (form tokens as for login;
+  // rate-limited per number and per address).
+  'GET /forgot-password',
+  'POST /forgot-password',
+  'POST /forgot-password/reset',
 ];
 
 describe('every route is guarded or explicitly public (e2e)', () => {

@@ -102,7 +102,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const res = await page('/me', b.cookie).expect(200);
     const text = words(res);
     expect(text).toContain('学习记录');
-    expect(text).toContain('参加了 1 个班，一共上课 2 人次。');
+    expect(text).toContain('参加了 1 个班，一共来上课 2 次。');
     expect(text).toContain('智能手机入门班');
     // Present and late count; absent, cancelled and the session to come do not.
     expect(text).toContain('来了 2 次（已上 3 次课）');
@@ -396,6 +396,33 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     expect(gateway.requests.slice(since).map((r) => r.body.phone)).toEqual(['13855007777']);
     await resetWith(known, '13855007777', code).expect(303);
     await login(t.http, u.username, NEW_PASSWORD);
+  });
+
+  it('answers before storing a code, so a registered number takes no longer than an unknown one', async () => {
+    const u = await trainee();
+    const since = gateway.requests.length;
+    // The account's row held by another transaction: storing a code (its foreign key) waits for it.
+    const held = t.ds.createQueryRunner();
+    await held.connect();
+    await held.startTransaction();
+    try {
+      await held.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [u.id]);
+      const form = await openLogin(t.http, '/forgot-password');
+      const res = await t.http
+        .post('/forgot-password')
+        .set('Cookie', form.cookie)
+        .type('form')
+        .timeout(5000)
+        .send({ phone: u.username, _csrf: form.csrf })
+        .expect(200);
+      expect(words(res)).toContain('验证码已经用短信发过去了');
+      expect(gateway.requests.length).toBe(since);
+    } finally {
+      await held.rollbackTransaction();
+      await held.release();
+    }
+    // Then the code is stored and sent.
+    await codeSentTo(u.username, since);
   });
 
   it('ends a code after 10 minutes and after 5 wrong tries; a new code voids the old one', async () => {

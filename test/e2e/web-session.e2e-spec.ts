@@ -91,6 +91,33 @@ describe('web pages: sessions (e2e)', () => {
     await t.http.post('/logout').set('Cookie', b.cookie).set('X-CSRF-Token', b.csrf).type('form').send({}).expect(303);
   });
 
+  it('refuses JSON on a form route whose fields are not all text (400, never a 500)', async () => {
+    const { user } = await trainee();
+    const form = await openLogin(t.http);
+    for (const body of [{ username: 1, password: 'x' }, { username: ['a'], password: {} }, { username: null }]) {
+      const res = await t.http
+        .post('/login')
+        .set('Cookie', form.cookie)
+        .send({ ...body, _csrf: form.csrf });
+      expect([body, res.status]).toEqual([body, 400]);
+      expect(setCookies(res).lms_session).toBeUndefined();
+    }
+    const json = await t.http
+      .post('/login')
+      .set('Cookie', form.cookie)
+      .set('Accept', 'application/json')
+      .send({ username: 1, _csrf: form.csrf })
+      .expect(400);
+    expect(json.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    // Without the token it is the token that is missing (403); text fields as JSON still work.
+    await t.http.post('/login').set('Cookie', form.cookie).send({ username: 1 }).expect(403);
+    await t.http
+      .post('/login')
+      .set('Cookie', form.cookie)
+      .send({ username: user.username, password: 'correct-horse-battery', _csrf: form.csrf })
+      .expect(303);
+  });
+
   it('refuses the login form without the token bound to its own cookie', async () => {
     const { user } = await trainee();
     const form = await openLogin(t.http);
@@ -199,6 +226,16 @@ describe('web pages: sessions (e2e)', () => {
 
     for (const next of ['https://evil.example', '//evil.example', '/\\evil.example', 'javascript:alert(1)']) {
       expect((await signInPage(t.http, user.username, { next })).location).toBe('/');
+    }
+    // Dot segments that collapse to `//` are another host to a browser: refused too.
+    for (const next of ['/.//evil.example/c/x/1', '/a/..//evil.example', '/%2e//evil.example']) {
+      const b = await signInPage(t.http, user.username, { next });
+      expect([next, b.location]).toEqual([next, '/']);
+      const again = await t.http
+        .get(`/login?next=${encodeURIComponent(next)}`)
+        .set('Cookie', b.cookie)
+        .expect(303);
+      expect([next, again.headers.location]).toEqual([next, '/']);
     }
   });
 

@@ -493,7 +493,8 @@ export interface BaselineResult {
  * `docs/screenshots/<name>.png`: at most `maxDiffRatio` (1 %) of the pixels may differ, a
  * pixel counting as different past pixelmatch's colour `threshold` (0.2: anti-aliasing and
  * small font-rendering differences between machines pass). With `UPDATE_SCREENSHOTS=1`, or
- * when the baseline is missing, it writes the baseline and passes with a note. Baselines come
+ * when the baseline is missing outside CI, it writes the baseline and passes with a note; in CI
+ * (`CI` set) a missing baseline fails. Baselines come
  * from Debian's chromium with fonts-noto-cjk (both installed by .ci/run): another browser or
  * other fonts draw Chinese text differently; update the baselines when that is intended.
  */
@@ -505,6 +506,10 @@ export async function matchesBaseline(
   const baseline = path.join(BASELINE_DIR, `${name}.png`);
   const shot = await page.screenshot({ fullPage: options.fullPage ?? false, animations: 'disabled', caret: 'hide' });
   const update = process.env.UPDATE_SCREENSHOTS === '1';
+  // In CI a missing baseline is a failure (a renamed or deleted picture would otherwise pass).
+  if (!update && !existsSync(baseline) && process.env.CI) {
+    return { ok: false, diffRatio: 1, baseline, note: `no baseline ${name}.png in docs/screenshots/ (CI)` };
+  }
   if (update || !existsSync(baseline)) {
     mkdirSync(BASELINE_DIR, { recursive: true });
     writeFileSync(baseline, shot);
