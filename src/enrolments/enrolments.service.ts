@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CommonErrors } from '../common/errors/domain-error';
 import { TransactionService } from '../common/database/transaction.service';
@@ -16,12 +16,15 @@ import { ClassesService, type ScopedClass } from '../classes/classes.service';
 import { SessionsService } from '../classes/sessions.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { maskDigits } from '../common/logging/logging';
-import { localDayBounds } from '../common/time/zoned-time';
+import { Clock } from '../common/time/clock';
 import { Env } from '../config/env';
 import { isWithin, OrgUnitsService } from '../org-units/org-units.service';
 import type { QuotaDto, QuotaStatus, RosterDto, RosterEntryDto } from './dto/enrolment.dto';
 import { Enrolment, type EnrolmentStatus } from './enrolment.entity';
+import { enrolmentWindow, mayWithdraw, seatsLeft } from './enrolment-rules';
 import { EnrolmentErrors } from './enrolments.errors';
+
+export { type EnrolmentWindow, enrolmentWindow, mayWithdraw, seatsLeft } from './enrolment-rules';
 
 /** An enrolment with its trainee and township, as attendance lists them. */
 const PEOPLE_SQL = `SELECT e.id, e.trainee_id AS "traineeId", u.display_name AS "displayName", u.username, u.phone,
@@ -39,6 +42,38 @@ export interface EnrolledTrainee {
   townshipId: string;
   townshipName: string;
   status: EnrolmentStatus;
+}
+
+/** A trainee's own enrolment in a class. */
+export interface OwnEnrolment {
+  id: string;
+  status: EnrolmentStatus;
+  /** Its place on the waitlist (1 is next), when waitlisted. */
+  position: number | null;
+}
+
+/** One class for one trainee: seats left for its township, the waitlist, and its own enrolment. */
+export interface ClassPlaces {
+  /** Seats a new trainee of the caller's township would get now (0: the next one is waitlisted; 0 without a township). */
+  left: number;
+  /** How many are waiting for a seat in the class. */
+  waitlisted: number;
+  mine: OwnEnrolment | null;
+}
+
+/** What `placesFor` answers: the township the caller's seats count for (if any), and each class by id. */
+export interface TraineePlaces {
+  township: { id: string; name: string } | null;
+  classes: Map<string, ClassPlaces>;
+}
+
+/** Per class: what its limits are checked against (see `seatCounts`). */
+interface SeatCountRow {
+  classId: string;
+  townshipConfirmed: number;
+  classConfirmed: number;
+  waitlisted: number;
+  lastPosition: number;
 }
 
 interface TraineeRow {
@@ -74,6 +109,7 @@ export class EnrolmentsService {
     private readonly orgUnits: OrgUnitsService,
     private readonly notifications: NotificationsService,
     private readonly env: Env,
+    private readonly clock: Clock,
   ) {}
 
   async enrol(actor: AuthUser, classId: string, traineeId: string | undefined): Promise<Enrolment> {
@@ -85,9 +121,9 @@ export class EnrolmentsService {
       const c = await this.classes.lockForEnrolment(classId, m);
       if (!this.classes.canRead(actor, c)) throw ClassErrors.notFound();
       const trainee = await this.loadTrainee(actor, traineeId ?? actor.id, c, m);
-      const now = new Date();
+      const now = this.clock.now();
       const e = c.entity;
-      if (e.status !== 'open' || now < e.enrolmentOpensAt || now >= e.enrolmentClosesAt) throw EnrolmentErrors.closed();
+      if (enrolmentWindow(e, now) !== 'open') throw EnrolmentErrors.closed();
       const township = await this.orgUnits.townshipOf(trainee.org_unit_id, m);
       if (!township) throw EnrolmentErrors.noTownship();
 
@@ -95,21 +131,13 @@ export class EnrolmentsService {
       const existing = await repo.findOneBy({ classId, traineeId: trainee.id });
       if (existing && existing.status !== 'withdrawn') throw EnrolmentErrors.already(existing.id);
 
-      const [{ township_confirmed, class_confirmed, last_position }] = await m.query<
-        { township_confirmed: number; class_confirmed: number; last_position: number }[]
-      >(
-        `SELECT count(*) FILTER (WHERE status = 'confirmed' AND township_id = $2)::int AS township_confirmed,
-                count(*) FILTER (WHERE status = 'confirmed')::int AS class_confirmed,
-                coalesce(max(waitlist_position), 0)::int AS last_position
-           FROM enrolments WHERE class_id = $1`,
-        [classId, township.id],
-      );
-      const fits = township_confirmed < e.maxPerTownship && class_confirmed < e.capacity;
+      const [counts] = await this.seatCounts(m, [classId], township.id);
+      const fits = seatsLeft(counts, e) > 0;
       const enrolment = existing ?? repo.create({ classId, traineeId: trainee.id });
       Object.assign(enrolment, {
         townshipId: township.id,
         status: fits ? 'confirmed' : 'waitlisted',
-        waitlistPosition: fits ? null : last_position + 1,
+        waitlistPosition: fits ? null : counts.lastPosition + 1,
         enrolledBy: actor.id,
         confirmedAt: fits ? now : null,
         withdrawnAt: null,
@@ -140,7 +168,7 @@ export class EnrolmentsService {
       Object.assign(enrolment, {
         status: 'withdrawn',
         waitlistPosition: null,
-        withdrawnAt: new Date(),
+        withdrawnAt: this.clock.now(),
         withdrawalReason: actor.role === 'admin' ? 'admin' : 'self',
       });
       const saved = await m.getRepository(Enrolment).save(enrolment);
@@ -148,6 +176,38 @@ export class EnrolmentsService {
       if (heldSeat) await this.promoteNext(m, c);
       return saved;
     });
+  }
+
+  /**
+   * For a trainee choosing classes (the 课程 pages): per class, the seats a new trainee of the
+   * caller's township would get now, counted as `enrol` counts them (`seatCounts`, `seatsLeft`),
+   * the waitlist's length, and the caller's own enrolment with its waitlist place. Read without
+   * the class's lock, so advisory: `enrol` counts again under it, and a seat taken meanwhile
+   * becomes a waitlist place there. The classes are the caller's to read (the caller got them
+   * from ClassesService); without a township the caller gets no seats (it cannot enrol).
+   */
+  async placesFor(
+    actor: AuthUser,
+    classes: Pick<ScopedClass['entity'], 'id' | 'capacity' | 'maxPerTownship'>[],
+  ): Promise<TraineePlaces> {
+    const m = this.tx.manager;
+    const found = await this.orgUnits.townshipOf(actor.orgUnitId, m);
+    const township = found ? { id: found.id, name: found.name } : null;
+    const out = new Map<string, ClassPlaces>();
+    if (classes.length === 0) return { township, classes: out };
+    const ids = classes.map((c) => c.id);
+    const counts = await this.seatCounts(m, ids, township?.id ?? null);
+    const own = await m.getRepository(Enrolment).find({ where: { traineeId: actor.id, classId: In(ids) } });
+    for (const c of classes) {
+      const n = counts.find((x) => x.classId === c.id)!;
+      const mine = own.find((x) => x.classId === c.id);
+      out.set(c.id, {
+        left: township ? seatsLeft(n, c) : 0,
+        waitlisted: n.waitlisted,
+        mine: mine ? { id: mine.id, status: mine.status, position: mine.waitlistPosition } : null,
+      });
+    }
+    return { township, classes: out };
   }
 
   /** The class ends: confirmed trainees completed it; those still waitlisted are withdrawn (`class_completed`). */
@@ -327,7 +387,13 @@ export class EnrolmentsService {
     );
   }
 
-  /** A trainee's enrolments with each class and its sessions (cancelled ones too, so nobody comes in vain). */
+  /**
+   * A trainee's enrolments with each class and its sessions (cancelled ones too, so nobody comes
+   * in vain). Not paged, and bounded by the data: one enrolment per class and trainee
+   * (`uq_enrolments_class_trainee`), and a trainee takes a few classes a year, each of a few
+   * dozen sessions. `GET /api/me/enrolments` documents the whole list, and the 我的 page counts
+   * person-times over all of it, so cutting it here would make both wrong.
+   */
   async mine(actor: AuthUser) {
     const enrolments = await this.tx.manager.getRepository(Enrolment).find({
       where: { traineeId: actor.id },
@@ -429,14 +495,34 @@ export class EnrolmentsService {
   private assertMayWithdraw(actor: AuthUser, enrolment: Enrolment, c: ScopedClass): void {
     if (actor.role === 'trainee') {
       if (enrolment.traineeId !== actor.id) throw EnrolmentErrors.notFound();
-      const starts = localDayBounds(c.entity.startDate, this.env.TZ_DEFAULT).start;
-      if (c.entity.status !== 'open' || new Date() >= starts) throw EnrolmentErrors.withdrawClosed();
+      if (!mayWithdraw(c.entity, this.clock.now(), this.env.TZ_DEFAULT)) throw EnrolmentErrors.withdrawClosed();
       return;
     }
     if (actor.role !== 'admin' || !isWithin(c.planPath, actor.orgPath)) throw EnrolmentErrors.notFound();
     if (c.entity.status === 'completed' || c.entity.status === 'cancelled') {
       throw EnrolmentErrors.notWithdrawable(c.entity.status);
     }
+  }
+
+  /**
+   * The counts a class's limits are checked against, one row per class id (in order, zeros
+   * for a class without enrolments): confirmed trainees of `townshipId` (0 when null) and of
+   * the class, the waitlist's length and its last position. `enrol` reads them under the
+   * class's lock; `placesFor` reads the same without it.
+   */
+  private async seatCounts(m: EntityManager, classIds: string[], townshipId: string | null): Promise<SeatCountRow[]> {
+    return m.query<SeatCountRow[]>(
+      `SELECT c.id AS "classId",
+              count(e.id) FILTER (WHERE e.status = 'confirmed' AND e.township_id = $2)::int AS "townshipConfirmed",
+              count(e.id) FILTER (WHERE e.status = 'confirmed')::int AS "classConfirmed",
+              count(e.id) FILTER (WHERE e.status = 'waitlisted')::int AS waitlisted,
+              coalesce(max(e.waitlist_position), 0)::int AS "lastPosition"
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS c(id, n)
+         LEFT JOIN enrolments e ON e.class_id = c.id
+        GROUP BY c.id, c.n
+        ORDER BY c.n`,
+      [classIds, townshipId],
+    );
   }
 
   /** Moves everyone behind `position` one place up: the waitlist stays 1..n without gaps. */

@@ -1,5 +1,9 @@
-import { idOf, pageNumber, pager } from './courses-common';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../common/auth/auth-user';
+import { AreaPages, idOf, pageNumber, pager } from './courses-common';
 import { localDayOf, localDays, localDayTime } from './local-words';
+import type { PageRenderer } from './page-renderer';
+import type { PageRequest } from './web-session.guard';
 
 describe('courses pages: inputs and words', () => {
   it('reads ?page= as a whole number from 1, or refuses it', () => {
@@ -31,5 +35,51 @@ describe('courses pages: inputs and words', () => {
     expect(localDayOf(new Date('2025-03-02T02:00:00Z'), 'zh-CN', zone, now)).toBe('2025年3月2日');
     expect(localDays('2026-12-04', '2026-12-31', 'zh-CN', zone, now)).toBe('12月4日 至 12月31日');
     expect(localDays('2026-12-04', '2026-12-04', 'en', zone, now)).toBe('4 Dec');
+  });
+
+  describe('the start of a paged list', () => {
+    /** A renderer that records what it sends and writes a key with its arguments as the words. */
+    function area() {
+      const sent: { page: string; status: number | undefined; lines: unknown }[] = [];
+      const renderer = {
+        t: (lang: string, key: string, args: Record<string, unknown> = {}) => `${lang}:${key}${JSON.stringify(args)}`,
+        send: (_q: unknown, _r: unknown, page: string, _c: unknown, view: { lines: unknown }, status?: number) =>
+          sent.push({ page, status, lines: view.lines }),
+      } as unknown as PageRenderer;
+      return { pages: new AreaPages(renderer), sent };
+    }
+    const reply = {} as FastifyReply;
+    const as = (role: AuthUser['role'], headers: Record<string, string> = {}) =>
+      ({
+        headers,
+        user: { id: 'u1', role } as AuthUser,
+        webSession: { id: 's1', csrf: 'k' },
+      }) as unknown as PageRequest;
+
+    it('gives the context, the reader, the page and words in the reader’s language', () => {
+      const { pages, sent } = area();
+      const start = pages.listStart(as('trainee', { 'accept-language': 'en' }), reply, '/results', '2', 'x_only');
+      expect(start).toMatchObject({ actor: { id: 'u1' }, page: 2, context: { lang: 'en', csrf: 'k' } });
+      expect(start!.t('results_title', { n: 1 })).toBe('en:results_title{"n":1}');
+      expect(pages.listStart(as('trainee'), reply, '/results', undefined, 'x_only')!.page).toBe(1);
+      expect(sent).toEqual([]);
+    });
+
+    it('answers 403 to another role when the list is for trainees, and lets every role read a list for all', () => {
+      const { pages, sent } = area();
+      expect(pages.listStart(as('trainer'), reply, '/results', '1', 'results_forTrainees')).toBeUndefined();
+      expect(sent).toEqual([{ page: 'message', status: 403, lines: ['zh-CN:results_forTrainees{}'] }]);
+      expect(pages.listStart(as('trainer'), reply, '/messages', '1')).toMatchObject({ page: 1 });
+      expect(pages.listStart(as('admin'), reply, '/messages', '1')).toMatchObject({ page: 1 });
+    });
+
+    it('answers 400 for a page number that is not one, after the role check', () => {
+      const { pages, sent } = area();
+      expect(pages.listStart(as('trainee'), reply, '/courses', 'abc', 'courses_forTrainees')).toBeUndefined();
+      expect(sent).toEqual([{ page: 'message', status: 400, lines: ['zh-CN:courses_badPageText{}'] }]);
+      sent.length = 0;
+      expect(pages.listStart(as('trainer'), reply, '/courses', 'abc', 'courses_forTrainees')).toBeUndefined();
+      expect(sent.map((s) => s.status)).toEqual([403]);
+    });
   });
 });

@@ -1,9 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import { isUUID } from 'class-validator';
+import type { AuthUser } from '../common/auth/auth-user';
 import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
 import { MAX_PAGE } from '../common/pagination/page.dto';
 import type { PageContext, PageRenderer } from './page-renderer';
-import type { PageRequest } from './web-session.guard';
+import { pageContextOf, type PageRequest } from './web-session.guard';
 
 /**
  * What the 课程, 成绩, 证书 and 消息 pages share: the refusal pages (wrong role, bad page
@@ -47,6 +48,15 @@ export function pager(
   };
 }
 
+/** What a paged list page starts from, once its reader and `?page=` are accepted. */
+export interface ListStart {
+  context: PageContext;
+  actor: AuthUser;
+  page: number;
+  /** The page's words in the reader's language. */
+  t: (key: string, args?: Record<string, string | number>) => string;
+}
+
 export class AreaPages {
   constructor(private readonly pages: PageRenderer) {}
 
@@ -67,6 +77,26 @@ export class AreaPages {
     const action = { href: path, label: this.t(context, 'courses_firstPage') };
     const view = { title: heading, heading, lines: [this.t(context, 'courses_badPageText')], action };
     this.pages.send(request, reply, 'message', context, view, 400);
+  }
+
+  /**
+   * The start every paged list shares (课程, 成绩, 消息): the reader's context, the reader, and
+   * `?page=`. Undefined once a refusal page is sent: 403 with `traineesOnly`'s message when
+   * that is given and the reader is not a trainee, 400 for a bad page number (linking `path`).
+   */
+  listStart(
+    request: PageRequest,
+    reply: FastifyReply,
+    path: string,
+    rawPage: string | undefined,
+    traineesOnly?: string,
+  ): ListStart | undefined {
+    const context = pageContextOf(request);
+    const actor = request.user!;
+    if (traineesOnly && actor.role !== 'trainee') return void this.forbidden(request, reply, context, traineesOnly);
+    const page = pageNumber(rawPage);
+    if (!page) return void this.badPage(request, reply, context, path);
+    return { context, actor, page, t: (key, args = {}) => this.t(context, key, args) };
   }
 
   /** The error's own message (as the API writes it) and what to do next (`courses_next_<CODE>`, else a general hint). */

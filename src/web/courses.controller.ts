@@ -9,11 +9,15 @@ import { ListSessionsQueryDto } from '../classes/dto/session.dto';
 import { SessionsService } from '../classes/sessions.service';
 import type { AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/time/clock';
-import { localDayBounds } from '../common/time/zoned-time';
 import { Env } from '../config/env';
-import { EnrolmentsService } from '../enrolments/enrolments.service';
-import { type ClassPlaces, CoursePlaces } from './course-places';
-import { AreaPages, idOf, type PageAction, pageNumber, pager } from './courses-common';
+import {
+  type ClassPlaces,
+  enrolmentWindow,
+  EnrolmentsService,
+  mayWithdraw,
+  type OwnEnrolment,
+} from '../enrolments/enrolments.service';
+import { AreaPages, idOf, type PageAction, pager } from './courses-common';
 import { localDays, localDayTime } from './local-words';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { sessionCard } from './session-card';
@@ -56,7 +60,6 @@ export class CoursesController {
     private readonly views: ClassViewsService,
     private readonly sessions: SessionsService,
     private readonly enrolments: EnrolmentsService,
-    private readonly places: CoursePlaces,
     private readonly pages: PageRenderer,
     private readonly clock: Clock,
     private readonly env: Env,
@@ -66,23 +69,19 @@ export class CoursesController {
 
   @Get('courses')
   async list(@Req() request: PageRequest, @Res() reply: FastifyReply, @Query('page') rawPage?: string): Promise<void> {
-    const context = pageContextOf(request);
-    const actor = request.user!;
-    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'courses_forTrainees');
-    const page = pageNumber(rawPage);
-    if (!page) return this.area.badPage(request, reply, context, '/courses');
+    const start = this.area.listStart(request, reply, '/courses', rawPage, 'courses_forTrainees');
+    if (!start) return;
+    const { context, actor, page, t } = start;
     const query = Object.assign(new ListClassesQueryDto(), { page, pageSize: PAGE_SIZE, status: 'open' });
     const found = await this.classes.list(actor, query);
-    const township = await this.places.townshipOf(actor);
-    const places = await this.places.of(
+    const { township, classes: places } = await this.enrolments.placesFor(
       actor,
       found.items.map((c) => c.entity),
-      township,
     );
     const dtos = await this.views.classes(found.items);
     const items = found.items.map((c, i) => this.summary(c, dtos[i], places.get(c.entity.id)!, township, context));
     const view = {
-      title: this.area.t(context, 'courses_title'),
+      title: t('courses_title'),
       tab: 'courses' as const,
       items,
       noTownship: !township,
@@ -97,8 +96,8 @@ export class CoursesController {
     const actor = request.user!;
     if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'courses_forTrainees');
     const c = await this.visible(actor, rawId);
-    const township = await this.places.townshipOf(actor);
-    const places = (await this.places.of(actor, [c.entity], township)).get(c.entity.id)!;
+    const { township, classes } = await this.enrolments.placesFor(actor, [c.entity]);
+    const places = classes.get(c.entity.id)!;
     const [dto] = await this.views.classes([c]);
     const listed = await this.sessions.listForClass(
       actor,
@@ -162,8 +161,8 @@ export class CoursesController {
     const actor = request.user!;
     if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'courses_forTrainees');
     const c = await this.visible(actor, rawId);
-    const mine = (await this.places.of(actor, [c.entity], undefined)).get(c.entity.id)!.mine;
-    if (!mine || (mine.status !== 'confirmed' && mine.status !== 'waitlisted')) {
+    const mine = await this.ownEnrolment(actor, c);
+    if (!mine) {
       // Nothing to withdraw (any more): the class page says where the trainee stands.
       return void reply.redirect(`/courses/${c.entity.id}`, 303);
     }
@@ -190,8 +189,8 @@ export class CoursesController {
     const heading = this.area.t(context, 'courses_withdrawProblemTitle');
     try {
       const c = await this.visible(actor, rawId);
-      const mine = (await this.places.of(actor, [c.entity], undefined)).get(c.entity.id)!.mine;
-      if (!mine || (mine.status !== 'confirmed' && mine.status !== 'waitlisted')) {
+      const mine = await this.ownEnrolment(actor, c);
+      if (!mine) {
         const view = {
           title: heading,
           heading,
@@ -226,6 +225,12 @@ export class CoursesController {
     return this.classes.getVisible(actor, id);
   }
 
+  /** The trainee's enrolment in the class while there is something to withdraw (a seat or a waitlist place). */
+  private async ownEnrolment(actor: AuthUser, c: ScopedClass): Promise<OwnEnrolment | null> {
+    const mine = (await this.enrolments.placesFor(actor, [c.entity])).classes.get(c.entity.id)!.mine;
+    return mine && (mine.status === 'confirmed' || mine.status === 'waitlisted') ? mine : null;
+  }
+
   /** A result page's ways on: the class (when the address names one) and the list. */
   private backLinks(context: PageContext, rawId: string): PageAction[] {
     const id = idOf(rawId);
@@ -238,7 +243,7 @@ export class CoursesController {
     c: ScopedClass,
     dto: ClassDto,
     places: ClassPlaces,
-    township: { name: string } | undefined,
+    township: { name: string } | null,
     context: PageContext,
   ) {
     const now = this.clock.now();
@@ -271,26 +276,26 @@ export class CoursesController {
   private state(
     c: ScopedClass,
     places: ClassPlaces,
-    township: { name: string } | undefined,
+    township: { name: string } | null,
     now: Date,
     context: PageContext,
   ): ClassState {
     const t = (key: string, args = {}) => this.area.t(context, key, args);
     const e = c.entity;
     const mine = places.mine;
-    const startsAt = localDayBounds(e.startDate, this.env.TZ_DEFAULT).start;
-    const mayWithdraw = e.status === 'open' && now < startsAt ? `/courses/${e.id}/withdraw` : null;
+    // The rules EnrolmentsService enforces (enrolment-rules.ts), shown before the trainee tries.
+    const withdraw = mayWithdraw(e, now, this.env.TZ_DEFAULT) ? `/courses/${e.id}/withdraw` : null;
     const none = { enrol: null, withdraw: null };
     if (mine?.status === 'confirmed')
-      return { kind: 'enrolled', label: t('courses_stateEnrolled'), enrol: null, withdraw: mayWithdraw };
+      return { kind: 'enrolled', label: t('courses_stateEnrolled'), enrol: null, withdraw };
     if (mine?.status === 'waitlisted') {
       const label = t('courses_stateWaitlisted', { position: mine.position ?? 0 });
-      return { kind: 'waitlisted', label, enrol: null, withdraw: mayWithdraw };
+      return { kind: 'waitlisted', label, enrol: null, withdraw };
     }
     if (mine?.status === 'completed') return { kind: 'completed', label: t('courses_stateCompleted'), ...none };
-    if (e.status !== 'open' || now >= e.enrolmentClosesAt)
-      return { kind: 'closed', label: t('courses_stateClosed'), ...none };
-    if (now < e.enrolmentOpensAt) {
+    const window = enrolmentWindow(e, now);
+    if (window === 'closed') return { kind: 'closed', label: t('courses_stateClosed'), ...none };
+    if (window === 'notYet') {
       const label = t('courses_stateNotYet', {
         date: localDayTime(e.enrolmentOpensAt, context.lang, this.env.TZ_DEFAULT, now),
       });

@@ -5,7 +5,7 @@ import { Env } from '../config/env';
 import { InboxService } from '../notifications/inbox.service';
 import { NotificationErrors } from '../notifications/notifications.errors';
 import type { InboxMessageDto } from '../notifications/dto/notification.dto';
-import { AreaPages, idOf, pageNumber, pager } from './courses-common';
+import { AreaPages, idOf, pager } from './courses-common';
 import { localDayTime } from './local-words';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { FormPost, WebPages } from './web-pages.decorator';
@@ -58,11 +58,11 @@ export class MessagesController {
     @Query('page') rawPage?: string,
     @Query('read') read?: string,
   ): Promise<void> {
-    const context = pageContextOf(request);
-    const page = pageNumber(rawPage);
-    if (!page) return this.area.badPage(request, reply, context, '/messages');
-    const found = await this.inbox.list(request.user!, { page, pageSize: PAGE_SIZE, unreadOnly: false }, context.lang);
-    const t = (key: string, args = {}) => this.area.t(context, key, args);
+    // Every role reads its own messages.
+    const start = this.area.listStart(request, reply, '/messages', rawPage);
+    if (!start) return;
+    const { context, actor, page, t } = start;
+    const found = await this.inbox.list(actor, { page, pageSize: PAGE_SIZE, unreadOnly: false }, context.lang);
     const items = found.items.map((m) => ({
       href: `/messages/${m.id}`,
       title: m.title,

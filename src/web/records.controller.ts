@@ -8,7 +8,7 @@ import { Clock } from '../common/time/clock';
 import { Env } from '../config/env';
 import { AttemptsService } from '../quizzes/attempts.service';
 import { MyAttemptsQueryDto } from '../quizzes/dto/attempt.dto';
-import { AreaPages, idOf, pageNumber, pager } from './courses-common';
+import { AreaPages, idOf, pager } from './courses-common';
 import { localDayOf, localDays, localDayTime } from './local-words';
 import { PageRenderer } from './page-renderer';
 import { WebPages } from './web-pages.decorator';
@@ -51,18 +51,15 @@ export class RecordsController {
     @Res() reply: FastifyReply,
     @Query('page') rawPage?: string,
   ): Promise<void> {
-    const context = pageContextOf(request);
-    const actor = request.user!;
-    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'results_forTrainees');
-    const page = pageNumber(rawPage);
-    if (!page) return this.area.badPage(request, reply, context, '/results');
+    const start = this.area.listStart(request, reply, '/results', rawPage, 'results_forTrainees');
+    if (!start) return;
+    const { context, actor, page, t } = start;
     const found = await this.attempts.mine(
       actor,
       Object.assign(new MyAttemptsQueryDto(), { page, pageSize: PAGE_SIZE }),
     );
     const now = this.clock.now();
     const zone = this.env.TZ_DEFAULT;
-    const t = (key: string, args = {}) => this.area.t(context, key, args);
     const items = found.items.map((a) => {
       const finished = a.status === 'finished';
       return {
@@ -86,6 +83,10 @@ export class RecordsController {
     this.pages.send(request, reply, 'results', context, view);
   }
 
+  /**
+   * Not paged, as `GET /api/me/certificates` is not: one live certificate per class and trainee
+   * (`ux_certificates_live`, revoked ones stay listed) keeps it to the classes a trainee completed.
+   */
   @Get('certificates')
   async certificateList(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
     const context = pageContextOf(request);

@@ -12,7 +12,6 @@ import { VisitsModule } from '../visits/visits.module';
 import { CheckInController } from './check-in.controller';
 import { CheckInQrController } from './check-in-qr.controller';
 import { ContestLiveController } from './contest-live.controller';
-import { CoursePlaces } from './course-places';
 import { CoursesController } from './courses.controller';
 import { HomeController } from './home.controller';
 import { LoginController } from './login.controller';
@@ -70,7 +69,6 @@ import { WebSessionsService } from './web-sessions.service';
   ],
   providers: [
     TrainerSessions,
-    CoursePlaces,
     QuizPages,
     WebSessionsService,
     WebCookies,

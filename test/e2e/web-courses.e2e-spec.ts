@@ -15,10 +15,16 @@ import { type Browser, formToken, signInPage } from '../support/web-pages';
  */
 describe('web pages: courses, results, certificates, messages (e2e)', () => {
   let t: TestApp;
+  /**
+   * A county of its own for every test, so no test sees another's classes (the list is paged
+   * by 20) and the tests can run in any order or alone.
+   */
   let w: Awaited<ReturnType<typeof coursesWorld>>;
 
   beforeAll(async () => {
     t = await startTestApp();
+  });
+  beforeEach(async () => {
     w = await coursesWorld(t.http, t.ds);
   });
   afterAll(() => t.close());
@@ -89,6 +95,21 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       const theirs = text((await page(other.b, '/courses').expect(200)).text);
       expect(theirs).toContain('甲二镇还剩 2 个名额。');
       expect(theirs).not.toContain('甲一镇');
+    });
+
+    it('counts places as enrolling does: the class’s capacity caps what my township has left', async () => {
+      const { user, b } = await signedInTrainee();
+      // 2 per township, but 3 in all and 2 taken by 甲二镇: one place left for 甲一镇, then the waitlist.
+      const cls = await w.openClass({ title: '小教室班', capacity: 3 });
+      await w.fill(cls, w.tree.townshipA2, 2);
+      expect(text((await page(b, `/courses/${cls.id}`).expect(200)).text)).toContain('甲一镇还剩 1 个名额。');
+      await post(b, `/courses/${cls.id}/enrol`).expect(200);
+      expect(await enrolmentOf(cls, user)).toEqual({ status: 'confirmed', position: null });
+      const next = await signedInTrainee('钱阿姨');
+      const shown = text((await page(next.b, `/courses/${cls.id}`).expect(200)).text);
+      expect(shown).toContain('甲一镇的名额已满，现在有 0 人在候补。');
+      await post(next.b, `/courses/${cls.id}/enrol`).expect(200);
+      expect(await enrolmentOf(cls, next.user)).toEqual({ status: 'waitlisted', position: 1 });
     });
 
     it('enrols with one form post, and shows my state afterwards; a second post is refused kindly', async () => {
@@ -358,7 +379,10 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       const res = await page(b, '/certificates').expect(200);
       const shown = text(res.text);
       expect(shown).toContain('2026年第二季度计算机基础培训班');
-      expect(shown).toContain(certificate.serial);
+      expect(shown).toContain(`证书编号 ${certificate.serial}`);
+      // Words an older reader knows: 防伪码 (the certificate prints 查验码), a download that says it prints.
+      expect(shown).toMatch(/防伪码 [0-9A-Z]{4}(-[0-9A-Z]{4}){4} /);
+      expect(shown).toContain(`下载证书 ${certificate.serial}（可以打印）`);
       expect(res.text).toContain(`href="/certificates/${certificate.id}.pdf"`);
       expect(res.text).toMatch(/href="https?:\/\/[^"]+\/api\/certificates\/verify\/[A-Z0-9-]+"/);
 
