@@ -37,12 +37,15 @@ import type {
   SaveAnswersResultDto,
   SubmitResultDto,
 } from './dto/attempt.dto';
+import type { MyQuizDto } from './dto/my-quiz.dto';
+import { ListQuizzesQueryDto, type QuizDto } from './dto/quiz.dto';
 import { grade, gradeFraction } from './grading';
 import type { DrawRule, Quiz } from './quiz.entity';
 import { QuizErrors } from './quizzes.errors';
 import { QuizSchedulingService } from './quiz-scheduling.service';
 import { QuizzesService } from './quizzes.service';
-import { answeredAtOf, closesAtFor, deadlineOf, type OverrideTimes, phaseAt } from './quiz-timing';
+import { type StandingOverride, standingOf } from './quiz-standing';
+import { answeredAtOf, deadlineOf, phaseAt } from './quiz-timing';
 
 /** An attempt row as the finishing and reading steps use it. */
 interface AttemptRow {
@@ -82,6 +85,25 @@ interface StartRow {
   override_closes_at: Date | null;
   extra_attempts: number | null;
 }
+
+/** A trainee's override as the start and standing statements read it (all null: none). */
+interface OverrideColumns {
+  extra_time_seconds: number | null;
+  override_closes_at: Date | null;
+  extra_attempts: number | null;
+}
+
+function overrideOf(r: OverrideColumns): StandingOverride | null {
+  if (r.extra_time_seconds === null) return null;
+  return {
+    extraTimeSeconds: r.extra_time_seconds,
+    closesAt: r.override_closes_at,
+    extraAttempts: r.extra_attempts ?? 0,
+  };
+}
+
+/** Quizzes read per page when listing a trainee's (the API's largest page). */
+const QUIZ_PAGE = 100;
 
 /** Classes whose quizzes can be taken: announced and not cancelled. */
 const STARTABLE_CLASS = ['open', 'running', 'completed'];
@@ -137,16 +159,20 @@ export class AttemptsService {
         if (phaseAt(now, open.deadline, this.env.QUIZ_GRACE_SECONDS) !== 'over') return { row: open, created: false };
         await this.finishIn(m, open, open.deadline, 'deadline');
       }
-      const override: OverrideTimes | null =
-        found.extra_time_seconds === null
-          ? null
-          : { extraTimeSeconds: found.extra_time_seconds, closesAt: found.override_closes_at };
-      if (now < quiz.opensAt) throw QuizErrors.quizNotOpen(quiz.opensAt);
-      const closesAt = closesAtFor(quiz, override);
-      if (now >= closesAt) throw QuizErrors.quizClosed(closesAt);
-      const allowed = found.attempts_allowed + (found.extra_attempts ?? 0);
+      const override = overrideOf(found);
       const [{ n }] = await m.query<{ n: number }[]>(ATTEMPT_COUNT_SQL, [quiz.id, actor.id]);
-      if (n >= allowed) throw QuizErrors.noAttemptsLeft(allowed);
+      // The same rule the trainee's pages show (myQuizzes): window, her override, attempts left.
+      const standing = standingOf({ ...quiz, attemptsAllowed: found.attempts_allowed }, override, n, now);
+      switch (standing.state) {
+        case 'upcoming':
+          throw QuizErrors.quizNotOpen(standing.opensAt);
+        case 'closed':
+          throw QuizErrors.quizClosed(standing.closesAt);
+        case 'no_attempts_left':
+          throw QuizErrors.noAttemptsLeft(standing.attemptsAllowed);
+        case 'open':
+          break;
+      }
       const questions = await this.draw(m, quiz, found.course_id);
       const deadline = deadlineOf(now, quiz, override);
       const maxScore = round7(questions.reduce((s, q) => s + q.points, 0));
@@ -182,6 +208,61 @@ export class AttemptsService {
     });
     // A new attempt has no answers yet: no need to read them.
     return { attempt: await this.view(row, false, now, !created), created };
+  }
+
+  /**
+   * The trainee's quizzes (of the announced classes where she holds a seat, as `GET /api/quizzes`
+   * lists them, every page of it) as they stand for her now: her override applied, her attempts
+   * counted (all of them), by the rule start() enforces. Overdue attempts are closed first.
+   */
+  async myQuizzes(actor: AuthUser): Promise<MyQuizDto[]> {
+    await this.closeOverdue({ traineeId: actor.id });
+    const quizzes: QuizDto[] = [];
+    for (let page = 1; ; page++) {
+      const query = Object.assign(new ListQuizzesQueryDto(), { page, pageSize: QUIZ_PAGE });
+      const { items, total } = await this.quizzes.list(actor, query);
+      quizzes.push(...items);
+      if (items.length < QUIZ_PAGE || quizzes.length >= total) break;
+    }
+    return this.standings(actor, quizzes);
+  }
+
+  /** One quiz as it stands for the trainee (as myQuizzes); 404 QUIZ_NOT_FOUND where `GET /api/quizzes/:id` is. */
+  async myQuiz(actor: AuthUser, quizId: string): Promise<MyQuizDto> {
+    const quiz = await this.quizzes.get(actor, quizId);
+    await this.closeOverdue({ traineeId: actor.id, quizId: quiz.id });
+    const [mine] = await this.standings(actor, [quiz]);
+    return mine;
+  }
+
+  private async standings(actor: AuthUser, quizzes: QuizDto[]): Promise<MyQuizDto[]> {
+    if (quizzes.length === 0) return [];
+    const rows = await this.tx.manager.query<
+      (OverrideColumns & { quiz_id: string; used: number; in_progress_id: string | null })[]
+    >(
+      `SELECT x.id AS quiz_id, ov.extra_time_seconds, ov.closes_at AS override_closes_at, ov.extra_attempts,
+              count(a.id)::int AS used, (array_agg(a.id) FILTER (WHERE a.status = 'in_progress'))[1] AS in_progress_id
+         FROM unnest($2::uuid[]) AS x(id)
+         LEFT JOIN quiz_overrides ov ON ov.quiz_id = x.id AND ov.trainee_id = $1
+         LEFT JOIN quiz_attempts a ON a.quiz_id = x.id AND a.trainee_id = $1
+        GROUP BY x.id, ov.extra_time_seconds, ov.closes_at, ov.extra_attempts`,
+      [actor.id, quizzes.map((q) => q.id)],
+    );
+    const byQuiz = new Map(rows.map((r) => [r.quiz_id, r]));
+    const now = this.clock.now();
+    return quizzes.map((quiz) => {
+      const r = byQuiz.get(quiz.id);
+      const standing = standingOf(quiz, r ? overrideOf(r) : null, r?.used ?? 0, now);
+      return {
+        quiz,
+        state: standing.state,
+        closesAt: standing.closesAt,
+        attemptsAllowed: standing.attemptsAllowed,
+        attemptsUsed: standing.attemptsUsed,
+        attemptsLeft: standing.attemptsLeft,
+        inProgressId: r?.in_progress_id ?? null,
+      };
+    });
   }
 
   /** The questions of a new attempt: the fixed ones or a fresh draw, shuffled if the quiz says so. */

@@ -30,6 +30,12 @@ function isAnswered(q: AttemptQuestionDto): boolean {
   return !!g && (!!g.optionIds?.length || !!g.text?.trim() || g.value !== null);
 }
 
+/** The attempt's first unanswered question (its first when all are answered): where the trainee goes on. */
+function firstUnansweredPath(attempt: AttemptDto): string {
+  const first = attempt.questions.findIndex((q) => !isAnswered(q));
+  return `/attempts/${attempt.id}/q/${first < 0 ? 1 : first + 1}`;
+}
+
 /** What a trainee's server clock and deadline look like to the page's script. */
 interface AttemptState {
   id: string;
@@ -109,8 +115,7 @@ export class QuizController {
     if (!this.isTrainee(request, reply, context)) return;
     try {
       const { attempt } = await this.attempts.start(request.user!, id);
-      const first = attempt.questions.findIndex((q) => !isAnswered(q));
-      void reply.redirect(`/attempts/${attempt.id}/q/${first < 0 ? 1 : first + 1}`, 303);
+      void reply.redirect(firstUnansweredPath(attempt), 303);
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'QUIZ_NOT_FOUND') throw e;
       await this.showIntro(request, reply, context, id, e);
@@ -125,34 +130,22 @@ export class QuizController {
     refused?: DomainError,
   ): Promise<void> {
     // Not a quiz of a class where I hold a seat: 404, as the API answers.
-    const quiz = await this.quizzes.get(request.user!, id);
-    const { quizzes } = await this.quizPages.all(request.user!, context.lang);
-    const mine = quizzes.find((q) => q.id === id);
+    const mine = await this.quizPages.one(request.user!, id, context.lang);
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
     const view = {
-      title: quiz.title,
+      title: mine.title,
       tab: 'quizzes' as const,
-      quiz: {
-        id: quiz.id,
-        title: quiz.title,
-        contest: quiz.mode === 'contest',
-        questionCount: quiz.questionCount,
-        timeLimitMinutes: quiz.timeLimitSeconds === null ? null : Math.ceil(quiz.timeLimitSeconds / 60),
-        passPercent: quiz.passPercent,
-        closes: mine?.closes ?? this.quizPages.when(quiz.closesAt, context.lang),
-        opens: this.quizPages.when(quiz.opensAt, context.lang),
-      },
+      quiz: mine,
       mine,
-      canStart: !!mine?.open,
-      resume: !!mine?.inProgressId,
-      // Closed for me, or no attempts left: said plainly, with the way back.
-      closedText: !mine
-        ? t('quiz_closedForMe')
-        : mine.upcoming
+      canStart: mine.open,
+      resume: !!mine.inProgressId,
+      // Not open yet, closed for me, or no attempts left: said plainly, with the way back.
+      closedText:
+        mine.state === 'upcoming'
           ? t('quiz_notOpenYet', { opens: mine.opens })
-          : mine.attemptsLeft > 0
-            ? t('quiz_closedForMe')
-            : t('quiz_noAttemptsLeft'),
+          : mine.state === 'no_attempts_left'
+            ? t('quiz_noAttemptsLeft')
+            : t('quiz_closedForMe'),
       error: refused ? { message: this.errorText(context, refused), hint: this.nextStep(context, refused) } : null,
     };
     const status = refused ? ERROR_KIND_STATUS[refused.kind] : 200;
@@ -169,12 +162,8 @@ export class QuizController {
     @Res() reply: FastifyReply,
     @Param('id', ParseIdPipe) id: string,
   ): Promise<void> {
-    const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
-    const attempt = await this.attempts.get(request.user!, id);
-    if (attempt.status === 'finished') return void reply.redirect(`/attempts/${id}/result`, 303);
-    const first = attempt.questions.findIndex((q) => !isAnswered(q));
-    void reply.redirect(`/attempts/${id}/q/${first < 0 ? 1 : first + 1}`, 303);
+    const open = await this.openAttempt(request, reply, id);
+    if (open) void reply.redirect(firstUnansweredPath(open.attempt), 303);
   }
 
   @Get('attempts/:id/q/:n')
@@ -184,10 +173,9 @@ export class QuizController {
     @Param('id', ParseIdPipe) id: string,
     @Param('n') n: string,
   ): Promise<void> {
-    const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
-    const attempt = await this.attempts.get(request.user!, id);
-    if (attempt.status === 'finished') return void reply.redirect(`/attempts/${id}/result`, 303);
+    const open = await this.openAttempt(request, reply, id);
+    if (!open) return;
+    const { context, attempt } = open;
     const index = this.indexOf(n, attempt);
     await this.showQuestion(request, reply, context, attempt, index);
   }
@@ -204,10 +192,9 @@ export class QuizController {
     @Param('n') n: string,
     @Body() body: FormFields,
   ): Promise<void> {
-    const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
-    const attempt = await this.attempts.get(request.user!, id);
-    if (attempt.status === 'finished') return void reply.redirect(`/attempts/${id}/result`, 303);
+    const open = await this.openAttempt(request, reply, id);
+    if (!open) return;
+    const { context, attempt } = open;
     const index = this.indexOf(n, attempt);
     const question = attempt.questions[index];
     const answer = this.answerOf(question, body);
@@ -298,10 +285,9 @@ export class QuizController {
     @Res() reply: FastifyReply,
     @Param('id', ParseIdPipe) id: string,
   ): Promise<void> {
-    const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
-    const attempt = await this.attempts.get(request.user!, id);
-    if (attempt.status === 'finished') return void reply.redirect(`/attempts/${id}/result`, 303);
+    const open = await this.openAttempt(request, reply, id);
+    if (!open) return;
+    const { context, attempt } = open;
     const quiz = await this.quizzes.get(request.user!, attempt.quizId);
     const unanswered = attempt.questions
       .map((q, i) => ({ n: i + 1, answered: isAnswered(q) }))
@@ -479,7 +465,7 @@ export class QuizController {
       (ids ?? [])
         .map((id) => (q.type === 'truefalse' ? t(`quiz_tf_${id}`) : (q.options ?? []).find((o) => o.id === id)?.text))
         .filter((x): x is string => !!x)
-        .join('、');
+        .join(t('LIST_SEPARATOR'));
     return attempt.questions.map((q, i) => {
       const mineText = q.given ? optionText(q, q.given.optionIds) || (q.given.text ?? '') : '';
       const c = q.correct;
@@ -513,6 +499,23 @@ export class QuizController {
     const index = /^\d{1,3}$/.test(n) ? Number(n) - 1 : -1;
     if (index < 0 || index >= attempt.questions.length) throw new DomainError('NOT_FOUND', 'not_found');
     return index;
+  }
+
+  /**
+   * What every page of an attempt in progress starts with: the trainee's own attempt (else 404),
+   * read through AttemptsService (which closes it if its time is over). Undefined when the reply
+   * is already sent: a page saying quizzes are for trainees (403), or the result of a finished attempt.
+   */
+  private async openAttempt(
+    request: PageRequest,
+    reply: FastifyReply,
+    id: string,
+  ): Promise<{ context: PageContext; attempt: AttemptDto } | undefined> {
+    const context = pageContextOf(request);
+    if (!this.isTrainee(request, reply, context)) return undefined;
+    const attempt = await this.attempts.get(request.user!, id);
+    if (attempt.status === 'finished') return void reply.redirect(`/attempts/${id}/result`, 303);
+    return { context, attempt };
   }
 
   /** Quizzes are taken by trainees: anyone else gets a page saying so (403). */

@@ -143,6 +143,53 @@ describe('web pages: quizzes (e2e)', () => {
     expect(intro.text).not.toContain('开始答题</button>');
   });
 
+  /** `count` handed-in attempts of a trainee, numbered from `from`: what a long quiz history looks like. */
+  const finishedAttempts = (quizId: string, traineeId: string, from: number, to: number) =>
+    t.ds.query(
+      `INSERT INTO quiz_attempts (quiz_id, trainee_id, number, status, started_at, deadline, finished_at, finished_by,
+                                  questions, max_score, score, percent, passed)
+       SELECT $1, $2, n, 'finished', now() - interval '2 hours', now() - interval '110 minutes',
+              now() - interval '110 minutes', 'trainee', '[]'::jsonb, 10, 5, 50, false
+         FROM generate_series($3::int, $4::int) AS n`,
+      [quizId, traineeId, from, to],
+    );
+
+  it("counts every attempt and applies the trainee's override as a start does, past 100 attempts too", async () => {
+    const w = await world({ attemptsAllowed: 100 });
+    const me = w.trainees[0].user;
+    const quizClose = new Date(w.quiz.closesAt).getTime();
+    const ownClose = quizClose + 24 * HOUR;
+    await t.http
+      .put(`/api/quizzes/${w.quiz.id}/overrides/${me.id}`)
+      .set('Authorization', w.trainer.auth)
+      .send({ extraAttempts: 5, closesAt: new Date(ownClose).toISOString().replace('Z', '+00:00') })
+      .expect(200);
+    await finishedAttempts(w.quiz.id, me.id, 1, 101);
+
+    // Past the quiz's close but before her own: open for her, with 100 + 5 - 101 tries left.
+    at(quizClose + HOUR);
+    expect((await page(w.me, '/quizzes').expect(200)).text).toContain('还能做 4 次');
+    const open = await page(w.me, `/quizzes/${w.quiz.id}`).expect(200);
+    expect(open.text).toContain('还能做 4 次');
+    expect(open.text).toContain('开始答题</button>');
+
+    // Past her own close: closed, on the page and for a start.
+    at(ownClose + 60_000);
+    const closed = await page(w.me, `/quizzes/${w.quiz.id}`).expect(200);
+    expect(closed.text).toContain('这个测验已经结束了');
+    expect(closed.text).not.toContain('开始答题</button>');
+    expect((await page(w.me, '/quizzes').expect(200)).text).not.toContain(`href="/quizzes/${w.quiz.id}"`);
+    expect((await form(w.me, `/quizzes/${w.quiz.id}`).expect(409)).text).toContain('测验已经在');
+
+    // Every try used (105): none left, on the page and for a start.
+    at(quizClose + HOUR);
+    await finishedAttempts(w.quiz.id, me.id, 102, 105);
+    const used = await page(w.me, `/quizzes/${w.quiz.id}`).expect(200);
+    expect(used.text).toContain('你的答题次数已经用完了');
+    expect(used.text).not.toContain('开始答题</button>');
+    expect((await form(w.me, `/quizzes/${w.quiz.id}`).expect(409)).text).toContain('您已经答完允许的 105 次');
+  });
+
   it('shows one question per screen with progress; the others are hidden forms; wrong numbers are 404', async () => {
     const w = await world();
     const a = await startAttempt(w.me, w.quiz.id);
@@ -411,6 +458,21 @@ describe('web pages: quizzes (e2e)', () => {
     expect(after.text).toContain('正确答案');
     expect(after.text).toContain('Ctrl+C');
     expect(after.text).toContain('记住：C 是 Copy。');
+  });
+
+  it('lists several right options with the separator of the page’s language', async () => {
+    const w = await world({ reviewPolicy: 'answers_after_close' });
+    const a = await startAttempt(w.me, w.quiz.id);
+    const qs = await questionsOf(w, a.id);
+    const n = indexOf(qs, 'multiple');
+    await form(w.me, `/attempts/${a.id}/q/${n}`, rightFields(w, qs[n - 1])).expect(303);
+    await form(w.me, `/attempts/${a.id}/hand-in`).expect(303);
+    at(new Date(w.quiz.closesAt).getTime() + 2 * HOUR);
+    const zh = await page(w.me, `/attempts/${a.id}/result`).expect(200);
+    expect(zh.text).toMatch(/Edge、Chrome|Chrome、Edge/);
+    const en = await page(w.me, `/attempts/${a.id}/result`).set('Accept-Language', 'en').expect(200);
+    expect(en.text).toMatch(/Edge, Chrome|Chrome, Edge/);
+    expect(en.text).not.toContain('、');
   });
 
   it('puts an open quiz on the trainee’s home page as a second action', async () => {
