@@ -23,7 +23,12 @@ const QUARTER_MONTHS = [
 ];
 const STEPS: ClassStatus[] = ['draft', 'open', 'running', 'completed'];
 
-const enrolmentOpens = (startDate: string, zone: string): Date => zonedInstant(startDate, '00:00', zone);
+/** Enrolment opens on the first day of the month before the class starts (`2027-01-05` → 1 December). */
+const enrolmentOpens = (startDate: string, zone: string): Date => {
+  const [y, mo] = startDate.split('-').map(Number);
+  const [py, pm] = mo === 1 ? [y - 1, 12] : [y, mo - 1];
+  return zonedInstant(`${py}-${String(pm).padStart(2, '0')}-01`, '00:00', zone);
+};
 
 /** The state a demo class is in today: past quarters completed, this one running, later ones open. */
 function statusFor(start: string, end: string, today: string): ClassStatus {
@@ -54,18 +59,7 @@ export async function seedPlanning(
   const venue =
     (await venues.findOneBy({ orgUnitId: county.id, name: DEMO_VENUE.name })) ??
     (await venues.save(venues.create({ ...DEMO_VENUE, orgUnitId: county.id })));
-  const plans = m.getRepository(Plan);
-  const plan =
-    (await plans.findOneBy({ orgUnitId: county.id, year })) ??
-    (await plans.save(
-      plans.create({
-        orgUnitId: county.id,
-        year,
-        title: `${year}年度基层服务点人员培训计划`,
-        targetClasses: 4,
-        targetPersonTimes: 3000,
-      }),
-    ));
+  const plan = await planOf(m, county, year);
   // Every demo trainee attends one class of the year: trainee n the class of quarter (n mod 4) + 1.
   const trainees = await m.query<{ id: string; township_id: string }[]>(
     `SELECT u.id, CASE WHEN o.kind = 'township' THEN o.id ELSE o.parent_id END AS township_id
@@ -139,7 +133,105 @@ export async function seedPlanning(
       }
     }
   }
+  // In the last quarter, next year's first class is open for enrolment (from 1 December), so the
+  // pages' 课程 has a class to enrol in whatever the month.
+  if (today >= `${year}-10-01`) {
+    const next = await planOf(m, county, year + 1);
+    if (!(await m.getRepository(TrainingClass).existsBy({ planId: next.id, quarter: 1 }))) {
+      const startDate = `${year + 1}-${QUARTER_MONTHS[0][0]}`;
+      const endDate = `${year + 1}-${QUARTER_MONTHS[0][1]}`;
+      const trainer = trainers[0];
+      const saved = await m.getRepository(TrainingClass).save(
+        m.getRepository(TrainingClass).create({
+          planId: next.id,
+          courseId: course.id,
+          title: `${year + 1}年第一期基层服务点人员培训班`,
+          quarter: 1,
+          startDate,
+          endDate,
+          venueId: venue.id,
+          capacity: 50,
+          minPerTownship: 3,
+          maxPerTownship: 5,
+          enrolmentOpensAt: enrolmentOpens(startDate, zone),
+          enrolmentClosesAt: zonedInstant(`${year + 1}-01-04`, '18:00', zone),
+          attendanceThreshold: 0.8,
+          status: 'open',
+        }),
+      );
+      await m.getRepository(ClassTrainer).insert({ classId: saved.id, trainerId: trainer.id });
+      await m
+        .getRepository(ClassTransition)
+        .insert({ classId: saved.id, fromStatus: 'draft', toStatus: 'open', actorId: admin.id });
+      const occurrences = expandRecurrence(
+        { rrule: DEMO_RRULE, startTime: '09:00', durationMinutes: 180 },
+        startDate,
+        endDate,
+        zone,
+      );
+      await m.getRepository(ClassSession).insert(
+        occurrences.map((o) => ({
+          classId: saved.id,
+          startsAt: o.startsAt,
+          endsAt: o.endsAt,
+          trainerId: trainer.id,
+          venueId: venue.id,
+          topic: DEMO_QUARTER_TOPICS[0],
+        })),
+      );
+    }
+  }
+  await seedSessionToday(m, plan.id, venue.id, zone, now);
   await seedQuizzes(m, course.id, admin.id, zone, now);
+}
+
+/** The county's plan of `year`, made (four classes, 3,000 person-times) when missing. */
+async function planOf(m: EntityManager, county: OrgUnit, year: number): Promise<Plan> {
+  const plans = m.getRepository(Plan);
+  return (
+    (await plans.findOneBy({ orgUnitId: county.id, year })) ??
+    plans.save(
+      plans.create({
+        orgUnitId: county.id,
+        year,
+        title: `${year}年度基层服务点人员培训计划`,
+        targetClasses: 4,
+        targetPersonTimes: 3000,
+      }),
+    )
+  );
+}
+
+/**
+ * A practice session of the running class under way on the day the demo is loaded (from the
+ * last half hour, three hours long), unless one is under way or still to come today: so the
+ * demo trainer has a class to take the roll of and show the check-in QR code to, and its
+ * trainees a check-in to make. Added at most once a day.
+ */
+async function seedSessionToday(m: EntityManager, planId: string, venueId: string, zone: string, now: Date) {
+  const [running] = await m.query<{ id: string; trainer_id: string }[]>(
+    `SELECT c.id, t.trainer_id FROM classes c JOIN class_trainers t ON t.class_id = c.id
+      WHERE c.plan_id = $1 AND c.status = 'running' ORDER BY c.quarter LIMIT 1`,
+    [planId],
+  );
+  if (!running) return;
+  const endOfToday = zonedInstant(localDate(new Date(now.getTime() + 86_400_000), zone), '00:00', zone);
+  const [{ later }] = await m.query<{ later: number }[]>(
+    `SELECT count(*)::int AS later FROM sessions
+      WHERE class_id = $1 AND status = 'scheduled' AND ends_at > $2 AND starts_at < $3`,
+    [running.id, now, endOfToday],
+  );
+  if (later > 0) return;
+  const halfHour = 30 * 60_000;
+  const startsAt = new Date(Math.floor(now.getTime() / halfHour) * halfHour - halfHour);
+  await m.getRepository(ClassSession).insert({
+    classId: running.id,
+    startsAt,
+    endsAt: new Date(startsAt.getTime() + 3 * 3_600_000),
+    trainerId: running.trainer_id,
+    venueId,
+    topic: '加课：用手机扫码签到、做测验',
+  });
 }
 
 /**

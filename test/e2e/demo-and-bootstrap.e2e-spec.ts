@@ -62,7 +62,8 @@ describe('demo data (e2e)', () => {
       [1, 'completed', 9],
       [2, 'completed', 9],
       [3, 'completed', 9],
-      [4, 'running', 9],
+      // …and a practice session of the running class under way today, for the pages.
+      [4, 'running', 10],
     ]);
     // 09:00 in Shanghai on the 5th of the quarter's first month
     expect(new Date(classes[0].first).toISOString()).toBe('2026-01-05T01:00:00.000Z');
@@ -74,7 +75,7 @@ describe('demo data (e2e)', () => {
       .set('Authorization', `Bearer ${token}`)
       .expect(200);
     expect(plan.body).toMatchObject({ targetClasses: 4, targetPersonTimes: 3000 });
-    expect(plan.body.progress).toMatchObject({ classesPlanned: 4, sessionsPlanned: 36 });
+    expect(plan.body.progress).toMatchObject({ classesPlanned: 4, sessionsPlanned: 37 });
     // Attendance of every held session: 27 of the first three quarters and 6 of this one, 15 trainees each.
     const [marks] = await t.ds.query<{ records: number; changes: number; attended: number }[]>(
       `SELECT (SELECT count(*)::int FROM attendance_records) AS records,
@@ -113,7 +114,39 @@ describe('demo data (e2e)', () => {
       `SELECT count(*)::int AS n FROM sessions s JOIN classes c ON c.id = s.class_id JOIN plans p ON p.id = c.plan_id
         WHERE p.year = 2026`,
     );
-    expect(n).toBe(36);
+    expect(n).toBe(37);
+  });
+
+  it("opens next year's first class for enrolment in the last quarter, and puts a session of the running class under way today", async () => {
+    await seedDemo(t.ds, 'Asia/Shanghai', NOW);
+    const [next] = await t.ds.query<{ status: string; opens: Date; closes: Date; sessions: number }[]>(
+      `SELECT c.status::text, c.enrolment_opens_at AS opens, c.enrolment_closes_at AS closes, count(s.id)::int AS sessions
+         FROM plans p JOIN classes c ON c.plan_id = p.id JOIN sessions s ON s.class_id = c.id
+        WHERE p.year = 2027 GROUP BY c.id`,
+    );
+    // Open from 1 December (Shanghai) to 4 January 18:00, nine sessions in the first quarter.
+    expect(next).toEqual({
+      status: 'open',
+      opens: new Date('2026-11-30T16:00:00Z'),
+      closes: new Date('2027-01-04T10:00:00Z'),
+      sessions: 9,
+    });
+    // 10:00 in Shanghai: the practice session runs 09:30–12:30, taught by the class's trainer.
+    const today = await t.ds.query<{ starts: Date; ends: Date; trainer: string }[]>(
+      `SELECT s.starts_at AS starts, s.ends_at AS ends, u.username AS trainer
+         FROM sessions s JOIN users u ON u.id = s.trainer_id
+        WHERE s.starts_at <= $1 AND s.ends_at > $1`,
+      [NOW],
+    );
+    expect(today).toEqual([
+      { starts: new Date('2026-11-28T01:30:00Z'), ends: new Date('2026-11-28T04:30:00Z'), trainer: 'trainer1' },
+    ]);
+    // Loaded again the same day: no second one.
+    await seedDemo(t.ds, 'Asia/Shanghai', new Date(NOW.getTime() + 3_600_000));
+    const [{ n }] = await t.ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM sessions WHERE starts_at >= '2026-11-27T16:00:00Z' AND starts_at < '2026-11-28T16:00:00Z'`,
+    );
+    expect(n).toBe(1);
   });
 
   it('spreads education and computer proficiency, with Chinese names', async () => {
