@@ -6,8 +6,9 @@ export const AttendanceErrors = {
   sessionCancelled: () => new DomainError('SESSION_CANCELLED', 'conflict', { key: 'SESSION_CANCELLED_NO_ATTENDANCE' }),
   classNotActive: (status: string) =>
     new DomainError('ATTENDANCE_CLASS_NOT_ACTIVE', 'conflict', { args: { status }, details: { status } }),
-  tooEarly: (opensAt: Date) =>
-    new DomainError('ATTENDANCE_TOO_EARLY', 'conflict', { args: { opensAt }, details: { opensAt } }),
+  /** `minutes`: how long before the start attendance opens, for messages that say so. */
+  tooEarly: (opensAt: Date, minutes: number) =>
+    new DomainError('ATTENDANCE_TOO_EARLY', 'conflict', { args: { opensAt, minutes }, details: { opensAt } }),
   enrolmentsInvalid: (enrolmentIds: string[]) =>
     new DomainError('ATTENDANCE_ENROLMENT_INVALID', 'unprocessable', { details: { enrolmentIds } }),
   stale: (conflicts: { enrolmentId: string; version: number; status: string | null }[]) =>

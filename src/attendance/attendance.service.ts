@@ -11,7 +11,7 @@ import { SessionsService } from '../classes/sessions.service';
 import { checkInKey, Env, publicBaseUrl } from '../config/env';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { AttendanceErrors } from './attendance.errors';
-import type { AttendanceSource, AttendanceStatus } from './attendance.types';
+import { ATTENDANCE_OPENS_BEFORE_MINUTES, type AttendanceSource, type AttendanceStatus } from './attendance.types';
 import { CheckInThrottleService } from './check-in-throttle.service';
 import { WRITE_ATTENDANCE_SQL } from './attendance.sql';
 import { CheckInWindow } from './check-in-window.entity';
@@ -25,8 +25,6 @@ import type {
   SessionAttendanceDto,
 } from './dto/attendance.dto';
 
-/** Attendance may be taken from this long before a session starts. */
-const OPENS_BEFORE_MS = 30 * 60 * 1000;
 /** Class states whose sessions take attendance (completed too, so a class can be corrected after it ends). */
 const ATTENDANCE_CLASS_STATUSES = ['open', 'running', 'completed'];
 
@@ -95,11 +93,60 @@ export class AttendanceService {
     return this.view(actor, sessionId, false);
   }
 
-  /** The session's attendance: a row per seated trainee (marked or not), and the trail if asked. */
-  async view(actor: AuthUser, sessionId: string, history: boolean): Promise<SessionAttendanceDto> {
+  /**
+   * Marks every seated trainee without a record `present`, in one transaction under the session's
+   * lock: a name marked or checked in before (or racing, and so waiting on the lock) keeps its
+   * record. The same rules as `mark`. Answers how many were marked, and the attendance after.
+   */
+  async markAllPresent(
+    actor: AuthUser,
+    sessionId: string,
+  ): Promise<{ marked: number; attendance: SessionAttendanceDto }> {
+    const marked = await this.tx.run(async (m) => {
+      const { s, c } = await this.sessions.getWithClass(sessionId, m, true);
+      this.assertMayTake(actor, s, c);
+      this.assertTakesAttendance(s, c, new Date());
+      const seated = await this.enrolments.seated(c.entity.id, m, true);
+      const recorded = new Set((await this.recordsOf(m, s.id)).map((r) => r.enrolment_id));
+      const writes = seated
+        .filter((e) => !recorded.has(e.id))
+        .map((e) => ({ enrolmentId: e.id, status: 'present' as const, note: null }));
+      if (writes.length) await this.write(m, s.id, writes, 'trainer', actor.id);
+      return writes.length;
+    });
+    return { marked, attendance: await this.view(actor, sessionId, false) };
+  }
+
+  /**
+   * The session (and its class) if the actor may take its attendance: admins of the class's
+   * county and the session's trainer. Else SESSION_NOT_FOUND (anyone outside the class) or
+   * NOT_SESSION_TRAINER (the class's other trainers), as every write answers.
+   */
+  async sessionForTaking(actor: AuthUser, sessionId: string): Promise<{ session: ClassSession; cls: ScopedClass }> {
+    const { s, c } = await this.sessions.getWithClass(sessionId);
+    this.assertMayTake(actor, s, c);
+    return { session: s, cls: c };
+  }
+
+  /** When the session's attendance opens: ATTENDANCE_OPENS_BEFORE_MINUTES before its start. */
+  marksOpenAt(session: Pick<ClassSession, 'startsAt'>): Date {
+    return new Date(session.startsAt.getTime() - ATTENDANCE_OPENS_BEFORE_MINUTES * 60_000);
+  }
+
+  /**
+   * The session's attendance: a row per seated trainee (marked or not), and the trail if asked.
+   * `access: 'take'` answers only those who may take it (as `sessionForTaking`), for a trainer's screen.
+   */
+  async view(
+    actor: AuthUser,
+    sessionId: string,
+    history: boolean,
+    access: 'read' | 'take' = 'read',
+  ): Promise<SessionAttendanceDto> {
     const m = this.tx.manager;
     const { s, c } = await this.sessions.getWithClass(sessionId, m);
-    this.assertMayRead(actor, c);
+    if (access === 'take') this.assertMayTake(actor, s, c);
+    else this.assertMayRead(actor, c);
     // One after the other: inside a caller's transaction both would share one connection.
     const seated = await this.enrolments.seated(c.entity.id, m);
     const records = await this.recordsOf(m, s.id);
@@ -357,8 +404,8 @@ export class AttendanceService {
   private assertTakesAttendance(s: ClassSession, c: ScopedClass, now: Date): void {
     if (s.status === 'cancelled') throw AttendanceErrors.sessionCancelled();
     if (!ATTENDANCE_CLASS_STATUSES.includes(c.entity.status)) throw AttendanceErrors.classNotActive(c.entity.status);
-    const opensAt = new Date(s.startsAt.getTime() - OPENS_BEFORE_MS);
-    if (now < opensAt) throw AttendanceErrors.tooEarly(opensAt);
+    const opensAt = this.marksOpenAt(s);
+    if (now < opensAt) throw AttendanceErrors.tooEarly(opensAt, ATTENDANCE_OPENS_BEFORE_MINUTES);
   }
 
   /** Writes records and their audit rows (WRITE_ATTENDANCE_SQL); the caller holds the session lock. */

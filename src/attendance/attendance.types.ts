@@ -5,6 +5,9 @@ export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
 export const ATTENDANCE_SOURCES = ['trainer', 'self'] as const;
 export type AttendanceSource = (typeof ATTENDANCE_SOURCES)[number];
 
+/** Attendance (marks and check-in) may be taken from this many minutes before a session starts. */
+export const ATTENDANCE_OPENS_BEFORE_MINUTES = 30;
+
 /** Statuses that count as a person-time: the trainee was there. */
 export const ATTENDED: readonly AttendanceStatus[] = ['present', 'late'];
 

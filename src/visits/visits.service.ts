@@ -111,14 +111,26 @@ export class VisitsService {
 
   // ---- reads ----
 
-  async list(actor: AuthUser, query: ListVisitsQueryDto): Promise<Page<VisitDto>> {
+  /**
+   * A page of the visits the caller may see. `order`: by due date (the default, as the API lists
+   * them), or `latestVisit`: the latest visited first (then the latest reported), for a list of done visits.
+   */
+  async list(
+    actor: AuthUser,
+    query: ListVisitsQueryDto,
+    order: 'due' | 'latestVisit' = 'due',
+  ): Promise<Page<VisitDto>> {
     const { where, params } = this.filters(actor, query);
     const [{ total }] = await this.tx.manager.query<{ total: number }[]>(
       `SELECT count(*)::int AS total FROM (${VIEW_SQL} WHERE ${where}) x`,
       params,
     );
+    const orderBy =
+      order === 'latestVisit'
+        ? 'v.visited_on DESC NULLS LAST, v.reported_at DESC NULLS LAST, v.id'
+        : 'v.due_on, t.name, v.id';
     const rows = await this.tx.manager.query<VisitRow[]>(
-      `${VIEW_SQL} WHERE ${where} ORDER BY v.due_on, t.name, v.id
+      `${VIEW_SQL} WHERE ${where} ORDER BY ${orderBy}
         LIMIT ${query.pageSize} OFFSET ${(query.page - 1) * query.pageSize}`,
       params,
     );

@@ -70,7 +70,7 @@ export class CheckInQrController {
   @FormPost('sessions/:id/qr')
   async open(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseIdPipe) id: string) {
     const context = pageContextOf(request);
-    await this.trainerSessions.assertMayTake(request.user!, id);
+    this.trainerSessions.assertStaff(request.user!);
     try {
       await this.attendance.openCheckIn(request.user!, id, undefined);
     } catch (e) {
@@ -79,7 +79,11 @@ export class CheckInQrController {
       const key = `qr_next_${e.code}`;
       const error = {
         message: this.pages.error(context.lang, e.messageKey.slice('errors.'.length), e.options.args),
-        hint: this.pages.t(context.lang, this.pages.has(context.lang, key) ? key : 'rollcall_next_other'),
+        hint: this.pages.t(
+          context.lang,
+          this.pages.has(context.lang, key) ? key : 'rollcall_next_other',
+          this.trainerSessions.openingArgs(e),
+        ),
       };
       return this.render(request, reply, context, id, { error }, 409);
     }
@@ -89,7 +93,7 @@ export class CheckInQrController {
   /** 结束签到: the window closes, its codes stop working at once. */
   @FormPost('sessions/:id/qr/close')
   async close(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseIdPipe) id: string) {
-    await this.trainerSessions.assertMayTake(request.user!, id);
+    this.trainerSessions.assertStaff(request.user!);
     await this.attendance.closeCheckIn(request.user!, id);
     void reply.redirect(`/sessions/${id}/qr?closed=1`, 303);
   }
@@ -113,8 +117,8 @@ export class CheckInQrController {
   @Get('sessions/:id/qr/live')
   async live(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseIdPipe) id: string) {
     const actor = request.user!;
-    await this.trainerSessions.assertMayTake(actor, id);
-    const body = JSON.stringify(liveCount(await this.attendance.view(actor, id, false)));
+    this.trainerSessions.assertStaff(actor);
+    const body = JSON.stringify(liveCount(await this.attendance.view(actor, id, false, 'take')));
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('vary', 'Cookie');
     if (request.headers['if-none-match'] === etag) return void reply.code(304).send();
@@ -122,7 +126,7 @@ export class CheckInQrController {
   }
 
   private async current(actor: AuthUser, id: string): Promise<CheckInCodeDto | null> {
-    await this.trainerSessions.assertMayTake(actor, id);
+    this.trainerSessions.assertStaff(actor);
     return this.attendance.currentCheckIn(actor, id);
   }
 
@@ -131,7 +135,7 @@ export class CheckInQrController {
       code: c.code,
       svg: c.qrSvg,
       link: c.qrPayload,
-      msLeft: Math.max(0, c.rotatesAt.getTime() - Date.now()),
+      msLeft: Math.max(0, c.rotatesAt.getTime() - this.trainerSessions.now().getTime()),
       closesAt: c.windowClosesAt,
     };
   }
@@ -147,7 +151,7 @@ export class CheckInQrController {
     const actor = request.user!;
     const { card } = await this.trainerSessions.cardOf(actor, id, context);
     const current = await this.attendance.currentCheckIn(actor, id);
-    const count = liveCount(await this.attendance.view(actor, id, false));
+    const count = liveCount(await this.attendance.view(actor, id, false, 'take'));
     const code = current ? this.codeView(current) : undefined;
     const view = {
       title: this.pages.t(context.lang, 'qr_title'),

@@ -1,11 +1,10 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { ClassesService } from '../classes/classes.service';
 import type { AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/time/clock';
 import { Env } from '../config/env';
-import { ListQuizzesQueryDto, type QuizDto, UpdateQuizDto } from '../quizzes/dto/quiz.dto';
+import { ListQuizzesQueryDto, type QuizDto } from '../quizzes/dto/quiz.dto';
 import { QuizResultsService } from '../quizzes/quiz-results.service';
 import { QuizErrors } from '../quizzes/quizzes.errors';
 import { QuizzesService, type ScopedQuiz } from '../quizzes/quizzes.service';
@@ -37,8 +36,9 @@ const STATE_ORDER: Record<ContestState, number> = { open: 0, upcoming: 1, closed
  * 测验实况 for trainers (and admins in scope): the contests of their classes, and one
  * contest's live page: start it now, end it now (after a confirmation), and its leaderboard
  * by trainee and by township, in large type for a projector. Starting and ending change the
- * contest's opening and closing times through QuizzesService.update, the same rules as
- * `PATCH /api/quizzes/:id` (ending moves the deadlines of attempts in progress to now); the
+ * contest's opening and closing times through QuizzesService.startContestNow/endContestNow, the
+ * same rules as `PATCH /api/quizzes/:id` (ending moves the deadlines of attempts in progress to
+ * now), under the quiz's lock, so two trainers tapping at once start or end it once; the
  * board is QuizResultsService's, as `GET /api/quizzes/:id/leaderboard` gives it. The page's
  * script (live.js) asks for the page again every few seconds with `If-None-Match`: while no
  * attempt has finished, the answer is 304 from one count. Without JavaScript, a 刷新 link.
@@ -49,7 +49,6 @@ export class ContestLiveController {
   constructor(
     private readonly quizzes: QuizzesService,
     private readonly results: QuizResultsService,
-    private readonly classes: ClassesService,
     private readonly pages: PageRenderer,
     private readonly clock: Clock,
     private readonly env: Env,
@@ -62,7 +61,7 @@ export class ContestLiveController {
     const query = Object.assign(new ListQuizzesQueryDto(), { page: 1, pageSize: LIST_SIZE, mode: 'contest' });
     const found = await this.quizzes.list(request.user!, query);
     const now = this.clock.now();
-    const titles = await this.classTitles(found.items);
+    const titles = await this.quizzes.classTitles(found.items.map((q) => q.id));
     const contests = found.items
       .map((q) => ({ ...this.summary(q, context, now), classTitle: titles.get(q.classId) ?? '' }))
       .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state]);
@@ -108,16 +107,9 @@ export class ContestLiveController {
   async start(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
     const context = pageContextOf(request);
     if (this.refuseTrainee(request, reply, context)) return;
-    const { quiz } = await this.contest(request.user!, id);
-    const now = this.clock.now();
-    if (contestState(quiz, now) !== 'upcoming')
-      return this.notNow(request, reply, context, quiz, 'live_alreadyStarted');
-    await this.quizzes.update(
-      request.user!,
-      quiz.id,
-      Object.assign(new UpdateQuizDto(), { opensAt: now.toISOString() }),
-    );
-    void reply.redirect(`/contests/${quiz.id}/live?done=start`, 303);
+    const started = await this.quizzes.startContestNow(request.user!, contestId(id));
+    if (!started) return this.notNow(request, reply, context, contestId(id), 'live_alreadyStarted');
+    void reply.redirect(`/contests/${started.id}/live?done=start`, 303);
   }
 
   /** The confirmation before ending: a page of its own, so it works without JavaScript. */
@@ -127,7 +119,7 @@ export class ContestLiveController {
     if (this.refuseTrainee(request, reply, context)) return;
     const { quiz, classTitle } = await this.contest(request.user!, id);
     const now = this.clock.now();
-    if (contestState(quiz, now) !== 'open') return this.notNow(request, reply, context, quiz, 'live_notOpen');
+    if (contestState(quiz, now) !== 'open') return this.notNow(request, reply, context, quiz.id, 'live_notOpen');
     const view = {
       title: this.pages.t(context.lang, 'live_endTitle'),
       tab: 'home' as const,
@@ -137,29 +129,21 @@ export class ContestLiveController {
   }
 
   /**
-   * Ends the contest now: its closing time becomes now (a millisecond after its opening at least, which the
-   * service requires), and attempts in progress are handed in by the service's deadline job.
+   * Ends the contest now: its closing time becomes now (only while it is open), and attempts in
+   * progress are handed in by the service's deadline job.
    */
   @FormPost('contests/:id/end')
   async end(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
     const context = pageContextOf(request);
     if (this.refuseTrainee(request, reply, context)) return;
-    const { quiz } = await this.contest(request.user!, id);
-    const now = this.clock.now();
-    if (contestState(quiz, now) !== 'open') return this.notNow(request, reply, context, quiz, 'live_notOpen');
-    const closesAt = new Date(Math.max(now.getTime(), quiz.opensAt.getTime() + 1));
-    await this.quizzes.update(
-      request.user!,
-      quiz.id,
-      Object.assign(new UpdateQuizDto(), { closesAt: closesAt.toISOString() }),
-    );
-    void reply.redirect(`/contests/${quiz.id}/live?done=end`, 303);
+    const ended = await this.quizzes.endContestNow(request.user!, contestId(id));
+    if (!ended) return this.notNow(request, reply, context, contestId(id), 'live_notOpen');
+    void reply.redirect(`/contests/${ended.id}/live?done=end`, 303);
   }
 
   /** A contest the caller runs (admins in scope, the class's trainers), else 404 QUIZ_NOT_FOUND; a plain quiz is none. */
   private async contest(actor: AuthUser, id: string): Promise<{ quiz: Quiz; classTitle: string }> {
-    if (!isUUID(id)) throw QuizErrors.quizNotFound();
-    const { quiz, cls } = await this.quizzes.getForStaff(actor, id.toLowerCase());
+    const { quiz, cls } = await this.quizzes.getForStaff(actor, contestId(id));
     if (quiz.mode !== 'contest') throw QuizErrors.quizNotFound();
     return { quiz, classTitle: cls.entity.title };
   }
@@ -178,19 +162,10 @@ export class ContestLiveController {
     };
   }
 
-  private async classTitles(quizzes: QuizDto[]): Promise<Map<string, string>> {
-    const titles = new Map<string, string>();
-    for (const classId of new Set(quizzes.map((q) => q.classId))) {
-      const cls = await this.classes.find(classId);
-      if (cls) titles.set(classId, cls.entity.title);
-    }
-    return titles;
-  }
-
   /** Start or end asked at the wrong moment (someone else was quicker, or the time came): say so, and show the page. */
-  private notNow(request: PageRequest, reply: FastifyReply, context: PageContext, quiz: Quiz, key: string): void {
+  private notNow(request: PageRequest, reply: FastifyReply, context: PageContext, quizId: string, key: string): void {
     const t = (k: string) => this.pages.t(context.lang, k);
-    const again = { href: `/contests/${quiz.id}/live`, label: t('live_backToLive') };
+    const again = { href: `/contests/${quizId}/live`, label: t('live_backToLive') };
     const view = { title: t('live_title'), heading: t(key), lines: [t(`${key}Text`)], action: again };
     this.pages.send(request, reply, 'message', context, view, 409);
   }
@@ -203,4 +178,10 @@ export class ContestLiveController {
     this.pages.send(request, reply, 'message', context, view, 403);
     return true;
   }
+}
+
+/** The contest's id from the address (lower case), or 404 QUIZ_NOT_FOUND when it is no id at all. */
+function contestId(id: string): string {
+  if (!isUUID(id)) throw QuizErrors.quizNotFound();
+  return id.toLowerCase();
 }

@@ -5,7 +5,7 @@ import { AttendanceService } from '../attendance/attendance.service';
 import { ATTENDANCE_STATUSES, type AttendanceStatus } from '../attendance/attendance.types';
 import type { MarkRecordDto, SessionAttendanceDto } from '../attendance/dto/attendance.dto';
 import type { AuthUser } from '../common/auth/auth-user';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
 import type { FormFields } from './login.controller';
@@ -13,15 +13,6 @@ import { type PageContext, PageRenderer } from './page-renderer';
 import { TrainerSessions } from './trainer-sessions';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
-
-/** How many times "all present" re-reads the roster when a check-in or a tap raced it. */
-const ALL_PRESENT_TRIES = 3;
-
-/** The order one tap moves a name through: 到 → 迟到 → 请假 → 缺席 → 到. */
-export function nextStatus(status: AttendanceStatus | null): AttendanceStatus {
-  const i = status === null ? -1 : ATTENDANCE_STATUSES.indexOf(status);
-  return ATTENDANCE_STATUSES[(i + 1) % ATTENDANCE_STATUSES.length];
-}
 
 /** A roster row as the JS-off form sent it back: what the page showed, to tell a change from a stale value. */
 interface ShownRow {
@@ -52,9 +43,9 @@ const invalid = () => new DomainError('VALIDATION_FAILED', 'invalid');
  * 点名 for the session's trainer (or an admin of the class's county): the roster by township,
  * one row per name. With JavaScript each tap on a name moves it on (到 → 迟到 → 请假 → 缺席)
  * and is saved at once (`POST …/roll-call/mark`, JSON); without, it is a form of radio groups
- * saved with one button. Both go through AttendanceService.mark, the rules of
- * `PUT /api/sessions/:id/attendance` (who may mark, from 30 minutes before the start, not for
- * cancelled sessions, the session's lock, the trail).
+ * saved with one button. Both go through AttendanceService (mark, markAllPresent), the rules of
+ * `PUT /api/sessions/:id/attendance` (who may mark, from when attendance opens before the start,
+ * not for cancelled sessions, the session's lock, the trail).
  */
 @WebPages()
 @Controller()
@@ -92,11 +83,11 @@ export class RollCallController {
   ): Promise<void> {
     const context = pageContextOf(request);
     const actor = request.user!;
-    await this.trainerSessions.assertMayTake(actor, id);
+    this.trainerSessions.assertStaff(actor);
     try {
       let saved: number;
       if (body.action === 'all') {
-        saved = await this.allPresent(actor, id);
+        saved = (await this.attendance.markAllPresent(actor, id)).marked;
       } else {
         const shown = parseRoster(body.roster);
         if (!shown) throw invalid();
@@ -112,11 +103,10 @@ export class RollCallController {
       }
       void reply.redirect(`/sessions/${id}/roll-call?saved=${saved}`, 303);
     } catch (e) {
-      if (!(e instanceof DomainError) || e.code === 'SESSION_NOT_FOUND') throw e;
+      if (!(e instanceof DomainError) || e.kind === 'not_found' || e.kind === 'forbidden') throw e;
       // Refused (too early, changed meanwhile…): the page again, as it is now, saying why.
       const error = { message: this.errorMessage(context, e), hint: this.nextStep(context, e) };
-      const status = e.kind === 'invalid' ? 400 : e.kind === 'forbidden' ? 403 : 409;
-      await this.render(request, reply, context, id, { error }, status);
+      await this.render(request, reply, context, id, { error }, ERROR_KIND_STATUS[e.kind]);
     }
   }
 
@@ -132,7 +122,7 @@ export class RollCallController {
     if (typeof enrolmentId !== 'string' || !isUUID(enrolmentId)) throw invalid();
     if (typeof status !== 'string' || !(ATTENDANCE_STATUSES as readonly string[]).includes(status)) throw invalid();
     const actor = request.user!;
-    await this.trainerSessions.assertMayTake(actor, id);
+    this.trainerSessions.assertStaff(actor);
     const after = await this.attendance.mark(actor, id, [
       { enrolmentId: enrolmentId.toLowerCase(), status: status as AttendanceStatus },
     ]);
@@ -144,35 +134,13 @@ export class RollCallController {
   @HttpCode(200)
   async markAllPresent(@Req() request: PageRequest, @Param('id', ParseIdPipe) id: string): Promise<RollCallState> {
     const actor = request.user!;
-    await this.trainerSessions.assertMayTake(actor, id);
-    await this.allPresent(actor, id);
-    return stateOf(await this.attendance.view(actor, id, false));
-  }
-
-  /**
-   * Marks the seated trainees without a record `present`, each at version 0: a name marked or
-   * checked in meanwhile makes the save stale (nothing written), and it is tried again from
-   * a fresh read, so no mark is ever overwritten. Answers how many were marked.
-   */
-  private async allPresent(actor: AuthUser, sessionId: string): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      const roster = await this.roster(actor, sessionId);
-      const records = roster.rows
-        .filter((r) => r.status === null)
-        .map((r) => ({ enrolmentId: r.enrolmentId, status: 'present' as const, version: 0 }));
-      if (records.length === 0) return 0;
-      try {
-        await this.attendance.mark(actor, sessionId, records);
-        return records.length;
-      } catch (e) {
-        if (!(e instanceof DomainError) || e.code !== 'ATTENDANCE_STALE' || attempt >= ALL_PRESENT_TRIES) throw e;
-      }
-    }
+    this.trainerSessions.assertStaff(actor);
+    return stateOf((await this.attendance.markAllPresent(actor, id)).attendance);
   }
 
   /** The seated trainees (by township, then name) with their records. */
   private async roster(actor: AuthUser, sessionId: string) {
-    const view = await this.attendance.view(actor, sessionId, false);
+    const view = await this.attendance.view(actor, sessionId, false, 'take');
     const seated = await this.enrolments.seated(view.classId);
     const byEnrolment = new Map(view.records.map((r) => [r.enrolmentId, r]));
     const rows = seated.map((e) => {
@@ -216,7 +184,8 @@ export class RollCallController {
     }
     const count = (s: AttendanceStatus | null) => rows.filter((r) => r.status === s).length;
     const counts = [...ATTENDANCE_STATUSES, null].map((s) => ({ key: s ?? 'none', label: label(s), n: count(s) }));
-    const opensAt = new Date(session.startsAt.getTime() - 30 * 60_000);
+    const opensAt = this.attendance.marksOpenAt(session);
+    const minutes = Math.round((session.startsAt.getTime() - opensAt.getTime()) / 60_000);
     const view = {
       title: t('rollcall_title'),
       session: card,
@@ -229,7 +198,9 @@ export class RollCallController {
       roster: rows.map((r) => `${r.enrolmentId}:${r.version}:${r.status ?? ''}`).join(','),
       labels: JSON.stringify(Object.fromEntries(counts.map((c) => [c.key, c.label]))),
       tooEarly:
-        new Date() < opensAt ? t('rollcall_too_early', { time: this.trainerSessions.time(opensAt) }) : undefined,
+        this.trainerSessions.now() < opensAt
+          ? t('rollcall_too_early', { time: this.trainerSessions.time(opensAt), minutes })
+          : undefined,
       notice: messages.notice,
       error: messages.error,
       scripts: ['rollcall.js'],
@@ -249,7 +220,11 @@ export class RollCallController {
 
   private nextStep(context: PageContext, e: DomainError): string {
     const key = `rollcall_next_${e.code}`;
-    return this.pages.t(context.lang, this.pages.has(context.lang, key) ? key : 'rollcall_next_other');
+    return this.pages.t(
+      context.lang,
+      this.pages.has(context.lang, key) ? key : 'rollcall_next_other',
+      this.trainerSessions.openingArgs(e),
+    );
   }
 }
 

@@ -19,7 +19,7 @@ import { pageContextOf, type PageRequest } from './web-session.guard';
 
 /** Done visits the list shows (the latest). */
 const DONE_SHOWN = 10;
-/** A page of the service's list: the most it gives at once. */
+/** Open visits the list shows at most (a page of the service's list: the most it gives at once). */
 const PAGE = 100;
 /** Checkbox fields of the trainees met: `trainee_<id>` (a form repeats no field name: the parser keeps the last). */
 const TRAINEE_FIELD = /^trainee_([0-9a-f-]{36})$/;
@@ -57,13 +57,18 @@ export class VisitPagesController {
     const context = pageContextOf(request);
     if (this.refuseTrainee(request, reply, context)) return;
     const actor = request.user!;
-    const mine = (status: VisitDto['status'], page = 1) =>
+    const mine = (status: VisitDto['status'], pageSize: number, order: 'due' | 'latestVisit' = 'due') =>
       this.visits.list(
         actor,
-        Object.assign(new ListVisitsQueryDto(), { page, pageSize: PAGE, status, assigneeId: actor.id }),
+        Object.assign(new ListVisitsQueryDto(), { page: 1, pageSize, status, assigneeId: actor.id }),
+        order,
       );
-    const [overdue, assigned, doneFirst] = await Promise.all([mine('overdue'), mine('assigned'), mine('done')]);
-    const done = doneFirst.total > PAGE ? await mine('done', Math.ceil(doneFirst.total / PAGE)) : doneFirst;
+    const [overdue, assigned, done] = await Promise.all([
+      mine('overdue', PAGE),
+      mine('assigned', PAGE),
+      // The latest visited, not the last by due date.
+      mine('done', DONE_SHOWN, 'latestVisit'),
+    ]);
     const open = [...overdue.items, ...assigned.items].map((v) => this.card(v, context));
     const view = {
       title: this.pages.t(context.lang, 'visits_listTitle'),
@@ -72,10 +77,7 @@ export class VisitPagesController {
       openCount: overdue.total + assigned.total,
       overdueCount: overdue.total,
       more: overdue.total > PAGE || assigned.total > PAGE,
-      done: done.items
-        .slice(-DONE_SHOWN)
-        .reverse()
-        .map((v) => this.card(v, context)),
+      done: done.items.map((v) => this.card(v, context)),
     };
     this.pages.send(request, reply, 'visits', context, view);
   }
@@ -124,7 +126,6 @@ export class VisitPagesController {
       else if (field === 'visitedOn') form.errors.visitedOn = 'visits_err_visitedOnShape';
       else form.errors.traineeIds = 'visits_err_trainees';
     }
-    if (!form.errors.visitedOn && form.visitedOn > this.today()) form.errors.visitedOn = 'visits_err_visitedOnFuture';
     if (Object.keys(form.errors).length === 0) {
       try {
         await this.visits.report(actor, visit.id, dto);
@@ -217,7 +218,7 @@ export class VisitPagesController {
   /** `3月12日 周四` / `Thu 12 Mar`: a local date, with the year when it is not this year's. */
   private dateText(date: string, context: PageContext): string {
     const d = DateTime.fromISO(date, { zone: this.env.TZ_DEFAULT });
-    const thisYear = d.year === DateTime.fromISO(this.today()).year;
+    const thisYear = d.year === DateTime.fromISO(this.today(), { zone: this.env.TZ_DEFAULT }).year;
     if (context.lang === 'zh-CN') {
       const weekday = ['一', '二', '三', '四', '五', '六', '日'][d.weekday - 1];
       return `${thisYear ? '' : `${d.year}年`}${d.month}月${d.day}日 周${weekday}`;
@@ -228,7 +229,10 @@ export class VisitPagesController {
   /** A visit as a card: township, class, due date with how far off it is, status. */
   private card(v: VisitDto, context: PageContext) {
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
-    const days = Math.round(DateTime.fromISO(v.dueOn).diff(DateTime.fromISO(this.today()), 'days').days);
+    const zone = this.env.TZ_DEFAULT;
+    const days = Math.round(
+      DateTime.fromISO(v.dueOn, { zone }).diff(DateTime.fromISO(this.today(), { zone }), 'days').days,
+    );
     const open = v.status === 'assigned' || v.status === 'overdue';
     const due = !open
       ? ''

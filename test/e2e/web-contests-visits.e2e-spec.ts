@@ -1,3 +1,5 @@
+import type { Clock as ClockType } from '../../src/common/time/clock';
+import { createUnit } from '../factories';
 import { localDateIn } from '../factories/dates';
 import { postQuiz, quizWorld } from '../factories/quiz-world';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -9,10 +11,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** 测验实况 and 回访 for trainers, over HTTP: every route, who may see what, forms, tokens, ETag polls (e2e). */
 describe('web pages: contests live and visits (e2e)', () => {
   let t: TestApp;
+  let clock: ClockType;
 
   beforeAll(async () => {
     t = await startTestApp();
+    // The app's own Clock (the test app loads its modules afresh).
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { Clock } = require('../../src/common/time/clock') as typeof import('../../src/common/time/clock');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    clock = t.app.get(Clock);
   });
+  afterEach(() => jest.restoreAllMocks());
   afterAll(() => t.close());
 
   /** The quiz world with a contest of its class that opens in an hour (or as `fields` say). */
@@ -103,7 +112,9 @@ describe('web pages: contests live and visits (e2e)', () => {
     expect(forged.text).toContain('页面已过期');
     expect((await quizRow(w.contest.id)).opens_at.getTime()).toBeGreaterThan(Date.now());
 
-    const before = Date.now();
+    // The app's clock, pinned: the contest opens at exactly that instant.
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    jest.spyOn(clock, 'now').mockReturnValue(now);
     const started = await t.http
       .post(start)
       .set('Cookie', w.browser.cookie)
@@ -112,8 +123,7 @@ describe('web pages: contests live and visits (e2e)', () => {
       .expect(303);
     expect(started.headers.location).toBe(`/contests/${w.contest.id}/live?done=start`);
     const opensAt = (await quizRow(w.contest.id)).opens_at.getTime();
-    expect(opensAt).toBeGreaterThanOrEqual(before - 1000);
-    expect(opensAt).toBeLessThanOrEqual(Date.now());
+    expect(opensAt).toBe(now.getTime());
     const after = await t.http.get(started.headers.location).set('Cookie', w.browser.cookie).expect(200);
     expect(after.text).toContain('竞赛已经开始');
     expect(after.text).toContain('正在进行');
@@ -130,6 +140,34 @@ describe('web pages: contests live and visits (e2e)', () => {
       .expect(409);
     expect(again.text).toContain('竞赛已经开始了');
     expect((await quizRow(w.contest.id)).opens_at.getTime()).toBe(opensAt);
+  });
+
+  it('starts and ends a contest once when two trainers tap at the same moment', async () => {
+    const w = await contestWorld();
+    const admin = await signInPage(t.http, w.admin.user.username);
+    const tokens = await Promise.all(
+      [w.browser, admin].map(async (b) =>
+        formToken((await t.http.get(`/contests/${w.contest.id}/live`).set('Cookie', b.cookie).expect(200)).text),
+      ),
+    );
+    const both = (action: 'start' | 'end') =>
+      Promise.all(
+        [w.browser, admin].map((b, i) =>
+          t.http
+            .post(`/contests/${w.contest.id}/${action}`)
+            .set('Cookie', b.cookie)
+            .type('form')
+            .send({ _csrf: tokens[i] }),
+        ),
+      );
+    const starts = await both('start');
+    expect(starts.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect(starts.find((r) => r.status === 409)!.text).toContain('竞赛已经开始了');
+    const ends = await both('end');
+    expect(ends.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect(ends.find((r) => r.status === 409)!.text).toContain('竞赛现在没有在进行');
+    const row = await quizRow(w.contest.id);
+    expect(row.closes_at.getTime()).toBeGreaterThan(row.opens_at.getTime());
   });
 
   it('answers a poll with 304 while nothing changed, and a new board when a trainee hands in', async () => {
@@ -296,6 +334,26 @@ describe('web pages: contests live and visits (e2e)', () => {
     expect(english.text).toContain('3 days overdue');
   });
 
+  it('lists the latest 10 done visits, the latest visited first, however many there are', async () => {
+    const w = await visitWorld();
+    // 12 done visits: due in one order, visited in the other.
+    for (let i = 0; i < 12; i++) {
+      const township = await createUnit(t.ds, w.tree.countyA, 'township', `回访乡${i}`);
+      await t.ds.query(
+        `INSERT INTO visits (class_id, township_id, assignee_id, due_on, status, visited_on, notes, reported_at, reported_by)
+         VALUES ($1, $2, $3, $4, 'done', $5, $6, now(), $3)`,
+        [w.cls.id, township.id, w.trainer.user.id, localDateIn(-40 + i), localDateIn(-1 - i), `v${i}`],
+      );
+    }
+    const list = await t.http.get('/visits').set('Cookie', w.browser.cookie).expect(200);
+    const shown = [...list.text.matchAll(/href="\/visits\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    const done = await t.ds.query<{ id: string }[]>(
+      `SELECT id FROM visits WHERE assignee_id = $1 AND status = 'done' ORDER BY visited_on DESC LIMIT 10`,
+      [w.trainer.user.id],
+    );
+    expect(shown.filter((id) => id !== w.due && id !== w.late)).toEqual(done.map((r) => r.id));
+  });
+
   it('files the report from the form: problems come back beside their fields, with everything typed kept', async () => {
     const w = await visitWorld();
     const page = await t.http.get(`/visits/${w.due}`).set('Cookie', w.browser.cookie).expect(200);
@@ -328,13 +386,18 @@ describe('web pages: contests live and visits (e2e)', () => {
       [`trainee_${w.trainees[1].user.id}`]: '1',
     }).expect(400);
     expect(bad.text).toContain('报告还没有提交');
-    expect(bad.text).toContain('回访日期要是真实的日期，而且不能晚于今天');
     expect(bad.text).toContain('请写一写回访情况，再提交');
     expect(bad.text).toContain('aria-invalid="true"');
     expect(bad.text).toContain(`value="${localDateIn(1)}"`);
     expect(bad.text).toContain('>网络&lt;不稳定&gt;</textarea>');
     expect(bad.text).toMatch(new RegExp(`name="trainee_${w.trainees[1].user.id}" value="1" checked`));
     expect(bad.text).toMatch(/name="followUpNeeded" value="1" checked/);
+    expect((await visitRow(w.due)).status).toBe('assigned');
+    // A date after today: the service's rule (VISIT_VISITED_ON_INVALID), shown beside the date.
+    const future = await post({ visitedOn: localDateIn(1), notes: '走访了服务点' }).expect(400);
+    expect(future.text).toContain('回访日期要是真实的日期，而且不能晚于今天');
+    expect(future.text).toContain(`value="${localDateIn(1)}"`);
+    expect(future.text).toContain('>走访了服务点</textarea>');
     expect((await visitRow(w.due)).status).toBe('assigned');
 
     const long = await post({ visitedOn: 'yesterday', notes: '字'.repeat(4001) }).expect(400);

@@ -281,7 +281,7 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
       .type('form')
       .send({ _csrf: formToken(page.text) })
       .expect(409);
-    expect(qr.text).toContain('请在上课前 30 分钟以内再打开签到。');
+    expect(qr.text).toMatch(/请在上课前 30 分钟以内（\d{2}:\d{2} 以后）再打开签到。/);
     expect(await recordsOf(w.session.id)).toEqual({});
   });
 
