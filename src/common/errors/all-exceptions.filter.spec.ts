@@ -56,7 +56,7 @@ describe('AllExceptionsFilter', () => {
 
   it('writes a domain error in the language asked, quoting instants in local time and statuses as words', () => {
     const early = new DomainError('ATTENDANCE_TOO_EARLY', 'conflict', {
-      args: { opensAt: new Date('2027-01-05T00:30:00Z') },
+      args: { opensAt: new Date('2027-01-05T00:30:00Z'), minutes: 30 },
       details: { opensAt: '2027-01-05T08:30:00+08:00' },
     });
     expect(filter.toBody(early, 'zh-CN')).toEqual({
