@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { codeAt, stepOf } from '../../src/attendance/check-in-codes';
 import { checkInKey, validateEnv } from '../../src/config/env';
-import type { User } from '../../src/users/user.entity';
 import { createUser, PASSWORD } from '../factories';
 import { attendanceWorld, createSession, seat } from '../factories/attendance';
 import { createVenue } from '../factories/classes';
@@ -12,15 +11,13 @@ import {
   launchBrowser,
   matchesBaseline,
   openPhone,
-  PHONE,
-  WECHAT_USER_AGENT,
 } from '../support/browser';
+import { h1, mainText, pathOf, pinText, signInAs, signOut, tapAndLoad } from '../support/phone';
 import {
   pageWeights,
   type PhoneSurvey,
   phoneProblems,
   primaryCount,
-  sessionCookieFor,
   signedInState,
   surveyPhonePage,
 } from '../support/phone-survey';
@@ -28,23 +25,6 @@ import { listenOnLoopback, startTestApp, type TestApp } from '../support/test-ap
 
 /** A check-in happens now: today's date and the session's times, shown as fixed ones in screenshots. */
 const CHECK_IN_PINS = { '.facts > div:first-child dd': '3月12日 周四（今天）', '.session__time': '09:00–10:00' };
-
-/**
- * Replaces the text of the first element each selector finds: for data that moves with the
- * clock (today's date, the time now), so a screenshot is the same on every day it is taken.
- */
-async function pinText(page: Page, texts: Record<string, string>): Promise<void> {
-  await page.evaluate((entries) => {
-    const { document } = globalThis as unknown as {
-      document: { querySelector(s: string): { textContent: string | null } | null };
-    };
-    for (const [selector, text] of entries) {
-      const el = document.querySelector(selector);
-      if (!el) throw new Error(`nothing on the page matches ${selector}`);
-      el.textContent = text;
-    }
-  }, Object.entries(texts));
-}
 
 /**
  * The pages in a real browser (Debian's Chromium, as a 360×800 phone in WeChat), driven as a
@@ -138,25 +118,6 @@ describe('web pages in a phone browser (e2e)', () => {
   // ---------------------------------------------------------------------------------------------
   // The phone.
 
-  /** A session cookie for `user`, made by signing in over HTTP, as a browser's cookie jar holds it. */
-  const sessionCookie = (user: User) => sessionCookieFor(t, baseUrl, user);
-
-  /** The shared phone, signed out (no cookies at all), or signed in as `user`. */
-  async function signOut(): Promise<void> {
-    await phone.context().clearCookies();
-  }
-  async function signInAs(user: User): Promise<void> {
-    await signOut();
-    await phone.context().addCookies([await sessionCookie(user)]);
-  }
-
-  /** Taps and waits for the page it leads to (a form's answer, or a link's page) to load. */
-  async function tapAndLoad(page: Page, target: Locator): Promise<void> {
-    const loaded = page.waitForEvent('load');
-    await target.tap();
-    await loaded;
-  }
-
   /** Fills in the login form on the open page and taps 登录 (these taps are not the ones counted). */
   async function submitLogin(page: Page, username: string, password = PASSWORD): Promise<void> {
     await page.getByLabel('手机号（或用户名）').fill(username);
@@ -164,15 +125,11 @@ describe('web pages in a phone browser (e2e)', () => {
     await tapAndLoad(page, page.getByRole('button', { name: '登录' }));
   }
 
-  const pathOf = (page: Page) => new URL(page.url()).pathname + new URL(page.url()).search;
-  const h1 = (page: Page) => page.locator('h1').innerText();
-  const mainText = (page: Page) => page.locator('main').innerText();
-
   // ---------------------------------------------------------------------------------------------
 
   it('sends a signed-out phone to the login page, explains a wrong password, and shows the next session', async () => {
     const w = await traineeWithNextSession();
-    await signOut();
+    await signOut(phone);
     await phone.goto('/');
     expect(pathOf(phone)).toBe('/login');
 
@@ -197,7 +154,7 @@ describe('web pages in a phone browser (e2e)', () => {
 
   it('checks in from the scanned link: sign in, back to the confirmation, one tap', async () => {
     const w = await openCheckIn();
-    await signOut();
+    await signOut(phone);
     await phone.goto(w.link);
     expect(pathOf(phone)).toBe(`/login?next=${encodeURIComponent(w.link)}`);
     expect(await mainText(phone)).toContain('登录后会接着签到');
@@ -223,7 +180,7 @@ describe('web pages in a phone browser (e2e)', () => {
 
   it('explains an expired code and a closed check-in in Chinese, and records nothing', async () => {
     const w = await openCheckIn();
-    await signInAs(w.trainee);
+    await signInAs(phone, t, w.trainee);
 
     // The QR code was scanned ten minutes ago: its code lapsed (a link's code lasts five).
     const openedAt = new Date(Date.now() - 10 * 60_000);
@@ -285,10 +242,10 @@ describe('web pages in a phone browser (e2e)', () => {
 
     beforeAll(async () => {
       const w = await openCheckIn();
-      await signOut();
+      await signOut(phone);
       await phone.goto('/login');
       await measure('login', { baseline: 'login' });
-      await signInAs(w.trainee);
+      await signInAs(phone, t, w.trainee);
       await phone.goto('/');
       await measure('home');
       await phone.goto('/check-in');
@@ -348,7 +305,7 @@ describe('web pages in a phone browser (e2e)', () => {
 
       // Home: a trainee whose next session is fixed far ahead.
       const w = await traineeWithNextSession();
-      await signInAs(w.trainee);
+      await signInAs(phone, t, w.trainee);
       await phone.goto('/');
       await expectMatchesBaseline(phone, 'home');
     });
@@ -376,7 +333,7 @@ describe('web pages in a phone browser (e2e)', () => {
 
   it('keeps the session cookie HttpOnly and SameSite=Lax, and refuses a form sent without its token', async () => {
     const w = await openCheckIn();
-    await signOut();
+    await signOut(phone);
     await phone.goto('/login');
     await submitLogin(phone, w.trainee.username);
     const cookies = await phone.context().cookies();
@@ -417,7 +374,7 @@ describe('web pages in a phone browser (e2e)', () => {
 
   it("ends a deactivated trainee's open session at once", async () => {
     const w = await traineeWithNextSession();
-    await signInAs(w.trainee);
+    await signInAs(phone, t, w.trainee);
     await phone.goto('/');
     expect(await h1(phone)).toBe('你好，李小红');
     await t.http
@@ -432,18 +389,8 @@ describe('web pages in a phone browser (e2e)', () => {
   });
 
   it('speaks English to a phone that asks for it', async () => {
-    const context = await browser.newContext({
-      baseURL: baseUrl,
-      viewport: PHONE,
-      isMobile: true,
-      hasTouch: true,
-      userAgent: WECHAT_USER_AGENT,
-      locale: 'en-US',
-      timezoneId: 'Asia/Shanghai',
-      extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
-    });
+    const page = await openPhone(browser, { baseURL: baseUrl, language: 'en' });
     try {
-      const page = await context.newPage();
       const res = await page.goto('/login');
       expect(res?.headers()['content-language']).toBe('en');
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
@@ -452,7 +399,7 @@ describe('web pages in a phone browser (e2e)', () => {
       expect(await page.getByLabel('Phone number (or username)').isVisible()).toBe(true);
       expect(await page.locator('body').innerText()).not.toMatch(/[\u4e00-\u9fff]/);
     } finally {
-      await context.close();
+      await page.context().close();
     }
   });
 });

@@ -1,30 +1,12 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import type { User } from '../../src/users/user.entity';
+import type { Browser, Page } from 'playwright-core';
 import { localDateIn } from '../factories/dates';
 import { postQuiz, quizWorld } from '../factories/quiz-world';
 import { expectMatchesBaseline, launchBrowser, openPhone } from '../support/browser';
-import { pageWeights, phoneProblems, sessionCookieFor, signedInState, surveyPhonePage } from '../support/phone-survey';
+import { h1, pinAll, signInAs, tapAndLoad } from '../support/phone';
+import { pageWeights, phoneProblems, signedInState, surveyPhonePage } from '../support/phone-survey';
 import { listenOnLoopback, startTestApp, type TestApp } from '../support/test-app';
 
 const HOUR = 3_600_000;
-
-/**
- * Sets the text of every element `selector` finds, in order (the last text for any beyond):
- * for what moves with the clock (dates, times taken), so a screenshot is the same every day.
- */
-async function pinAll(page: Page, selector: string, texts: string[]): Promise<void> {
-  await page.evaluate(
-    ([sel, values]) => {
-      const { document } = globalThis as unknown as {
-        document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
-      };
-      const found = document.querySelectorAll(sel);
-      if (found.length === 0) throw new Error(`nothing on the page matches ${sel}`);
-      for (let i = 0; i < found.length; i++) found[i].textContent = values[Math.min(i, values.length - 1)];
-    },
-    [selector, texts] as const,
-  );
-}
 
 /**
  * 测验实况 and 回访 in a real browser (Debian's Chromium as a 360×800 phone in WeChat), as a
@@ -70,17 +52,6 @@ describe('contests live and visits in a phone browser (e2e)', () => {
     return { ...w, contest };
   }
 
-  async function signInAs(user: User): Promise<void> {
-    await phone.context().clearCookies();
-    await phone.context().addCookies([await sessionCookieFor(t, baseUrl, user)]);
-  }
-
-  async function tapAndLoad(page: Page, target: Locator): Promise<void> {
-    const loaded = page.waitForEvent('load');
-    await target.tap();
-    await loaded;
-  }
-
   /** A trainee starts the contest and hands in, through the API (answering the first question right). */
   async function handIn(auth: string, quizId: string, questionId: string, optionId: string): Promise<void> {
     const started = await t.http.post(`/api/quizzes/${quizId}/attempts`).set('Authorization', auth).expect(201);
@@ -92,12 +63,11 @@ describe('contests live and visits in a phone browser (e2e)', () => {
     await t.http.post(`/api/attempts/${started.body.id}/submit`).set('Authorization', auth).expect(200);
   }
 
-  const h1 = (page: Page) => page.locator('h1').innerText();
   const survey = async (name: string) => expect(phoneProblems(name, await surveyPhonePage(phone))).toEqual([]);
 
   it('starts a contest, shows the board changing as trainees hand in without a reload, and ends it', async () => {
     const w = await world();
-    await signInAs(w.trainer.user);
+    await signInAs(phone, t, w.trainer.user);
     await phone.goto('/contests');
     expect(await h1(phone)).toBe('测验实况');
     await survey('contests');
@@ -133,11 +103,10 @@ describe('contests live and visits in a phone browser (e2e)', () => {
     await survey('contest live with a board');
 
     await phone.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-    await pinAll(phone, '.card .facts dd', ['数字图书馆入门班', '今天 09:00', '今天 11:00']);
-    await pinAll(phone, '.board__list:first-of-type .board__meta', [
-      '甲一镇 · 2/10 分 · 用时 3:05',
-      '甲二镇 · 0/10 分 · 用时 4:12',
-    ]);
+    await pinAll(phone, { '.card .facts dd': ['数字图书馆入门班', '今天 09:00', '今天 11:00'] });
+    await pinAll(phone, {
+      '.board__list:first-of-type .board__meta': ['甲一镇 · 2/10 分 · 用时 3:05', '甲二镇 · 0/10 分 · 用时 4:12'],
+    });
     await expectMatchesBaseline(phone, 'contest-live');
 
     await tapAndLoad(phone, phone.getByRole('link', { name: '结束竞赛' }));
@@ -150,21 +119,19 @@ describe('contests live and visits in a phone browser (e2e)', () => {
     expect(row.closes_at.getTime()).toBeLessThanOrEqual(Date.now());
 
     // English, same page: a phone set to English.
-    const english = await browser.newContext({
+    const page = await openPhone(browser, {
       baseURL: baseUrl,
-      viewport: { width: 360, height: 800 },
-      locale: 'en-GB',
+      language: 'en',
       storageState: await signedInState(t, baseUrl, w.trainer.user),
     });
     try {
-      const page = await english.newPage();
       await page.goto(`/contests/${w.contest.id}/live`);
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
       expect(await page.locator('.card .badge').innerText()).toBe('Ended');
       expect(await page.locator('#board h2').innerText()).toBe('Leaderboard');
       expect(await page.locator('.board__count').innerText()).toBe('Handed in: 2');
     } finally {
-      await english.close();
+      await page.context().close();
     }
   });
 
@@ -179,14 +146,14 @@ describe('contests live and visits in a phone browser (e2e)', () => {
     };
     const visit = await insert(w.tree.townshipA1.id, localDateIn(5));
     await insert(w.tree.townshipA2.id, localDateIn(-3));
-    await signInAs(w.trainer.user);
+    await signInAs(phone, t, w.trainer.user);
 
     await phone.goto('/visits');
     expect(await h1(phone)).toBe('我的回访');
     const cards = await phone.locator('.visit__township').allInnerTexts();
     expect(cards).toEqual(['甲二镇', '甲一镇']);
     await survey('visits');
-    await pinAll(phone, '.visit .facts div:nth-child(2) dd', ['3月9日 周一 已过期 3 天', '3月17日 周二 还有 5 天']);
+    await pinAll(phone, { '.visit .facts div:nth-child(2) dd': ['3月9日 周一 已过期 3 天', '3月17日 周二 还有 5 天'] });
     await expectMatchesBaseline(phone, 'visits');
 
     await tapAndLoad(phone, phone.getByRole('link', { name: '填写甲一镇的回访报告' }));
@@ -211,7 +178,7 @@ describe('contests live and visits in a phone browser (e2e)', () => {
     expect(await phone.getByLabel('需要再跟进（比如要再去一次）').isChecked()).toBe(true);
     await survey('visit report with a mistake');
     await phone.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-    await pinAll(phone, '.visit .facts div:nth-child(2) dd', ['3月17日 周二 还有 5 天']);
+    await pinAll(phone, { '.visit .facts div:nth-child(2) dd': ['3月17日 周二 还有 5 天'] });
     await phone.getByLabel('回访日期').fill('2026-03-13');
     await phone.getByLabel('回访日期').blur();
     await expectMatchesBaseline(phone, 'visit-report');

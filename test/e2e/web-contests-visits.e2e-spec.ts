@@ -3,7 +3,7 @@ import { createUnit } from '../factories';
 import { localDateIn } from '../factories/dates';
 import { postQuiz, quizWorld } from '../factories/quiz-world';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { formToken, signInPage } from '../support/web-pages';
+import { formToken, getPage, postForm, signInPage } from '../support/web-pages';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -55,16 +55,16 @@ describe('web pages: contests live and visits (e2e)', () => {
     const w = await contestWorld();
     const plain = await postQuiz(t.http, w.trainer.auth, w, { title: '普通测验' });
     // The trainer's home leads here.
-    const trainerHome = await t.http.get('/').set('Cookie', w.browser.cookie).expect(200);
+    const trainerHome = await getPage(t.http, w.browser, '/').expect(200);
     expect(trainerHome.text).toContain('href="/contests">测验实况（竞赛）</a>');
-    const list = await t.http.get('/contests').set('Cookie', w.browser.cookie).expect(200);
+    const list = await getPage(t.http, w.browser, '/contests').expect(200);
     expect(list.text).toContain('电脑操作竞赛');
     expect(list.text).toContain(w.cls.title);
     expect(list.text).toContain('还没开始');
     expect(list.text).toContain(`href="/contests/${w.contest.id}/live"`);
     expect(list.text).not.toContain('普通测验');
 
-    const live = await t.http.get(`/contests/${w.contest.id}/live`).set('Cookie', w.browser.cookie).expect(200);
+    const live = await getPage(t.http, w.browser, `/contests/${w.contest.id}/live`).expect(200);
     expect(live.headers['content-security-policy']).toContain("script-src 'self'");
     expect(live.headers.etag).toMatch(/^"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}"$/);
     expect(live.text).toContain('现在开始');
@@ -75,30 +75,27 @@ describe('web pages: contests live and visits (e2e)', () => {
 
     const trainee = await signInPage(t.http, w.trainees[0].user.username);
     for (const path of ['/contests', `/contests/${w.contest.id}/live`, `/contests/${w.contest.id}/end`]) {
-      const res = await t.http.get(path).set('Cookie', trainee.cookie).expect(403);
+      const res = await getPage(t.http, trainee, path).expect(403);
       expect(res.text).toContain('这是老师用的页面');
     }
-    const home = await t.http.get('/').set('Cookie', trainee.cookie).expect(200);
-    const refused = await t.http
-      .post(`/contests/${w.contest.id}/start`)
-      .set('Cookie', trainee.cookie)
-      .type('form')
-      .send({ _csrf: formToken(home.text) })
-      .expect(403);
+    const home = await getPage(t.http, trainee, '/').expect(200);
+    const refused = await postForm(t.http, trainee, `/contests/${w.contest.id}/start`, {
+      _csrf: formToken(home.text),
+    }).expect(403);
     expect(refused.text).toContain('这是老师用的页面');
 
     const other = await signInPage(t.http, w.otherTrainer.user.username);
-    await t.http.get(`/contests/${w.contest.id}/live`).set('Cookie', other.cookie).expect(404);
-    const otherList = await t.http.get('/contests').set('Cookie', other.cookie).expect(200);
+    await getPage(t.http, other, `/contests/${w.contest.id}/live`).expect(404);
+    const otherList = await getPage(t.http, other, '/contests').expect(200);
     expect(otherList.text).toContain('你的班级还没有竞赛');
     const outsideAdmin = await signInPage(t.http, w.otherAdmin.user.username);
-    const gone = await t.http.get(`/contests/${w.contest.id}/live`).set('Cookie', outsideAdmin.cookie).expect(404);
+    const gone = await getPage(t.http, outsideAdmin, `/contests/${w.contest.id}/live`).expect(404);
     expect(gone.text).toContain('找不到这个测验');
     const admin = await signInPage(t.http, w.admin.user.username);
-    await t.http.get(`/contests/${w.contest.id}/live`).set('Cookie', admin.cookie).expect(200);
+    await getPage(t.http, admin, `/contests/${w.contest.id}/live`).expect(200);
 
-    await t.http.get(`/contests/${plain.id}/live`).set('Cookie', w.browser.cookie).expect(404);
-    await t.http.get('/contests/not-a-uuid/live').set('Cookie', w.browser.cookie).expect(404);
+    await getPage(t.http, w.browser, `/contests/${plain.id}/live`).expect(404);
+    await getPage(t.http, w.browser, '/contests/not-a-uuid/live').expect(404);
     // Signed out: to the login page, and back here after.
     const out = await t.http.get(`/contests/${w.contest.id}/live`).set('Accept', 'text/html').expect(303);
     expect(out.headers.location).toBe(`/login?next=${encodeURIComponent(`/contests/${w.contest.id}/live`)}`);
@@ -106,25 +103,20 @@ describe('web pages: contests live and visits (e2e)', () => {
 
   it('starts a contest now, with its form token only, and once', async () => {
     const w = await contestWorld();
-    const live = await t.http.get(`/contests/${w.contest.id}/live`).set('Cookie', w.browser.cookie).expect(200);
+    const live = await getPage(t.http, w.browser, `/contests/${w.contest.id}/live`).expect(200);
     const start = `/contests/${w.contest.id}/start`;
-    const forged = await t.http.post(start).set('Cookie', w.browser.cookie).type('form').send({}).expect(403);
+    const forged = await postForm(t.http, w.browser, start, {}).expect(403);
     expect(forged.text).toContain('页面已过期');
     expect((await quizRow(w.contest.id)).opens_at.getTime()).toBeGreaterThan(Date.now());
 
     // The app's clock, pinned: the contest opens at exactly that instant.
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     jest.spyOn(clock, 'now').mockReturnValue(now);
-    const started = await t.http
-      .post(start)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(live.text) })
-      .expect(303);
+    const started = await postForm(t.http, w.browser, start, { _csrf: formToken(live.text) }).expect(303);
     expect(started.headers.location).toBe(`/contests/${w.contest.id}/live?done=start`);
     const opensAt = (await quizRow(w.contest.id)).opens_at.getTime();
     expect(opensAt).toBe(now.getTime());
-    const after = await t.http.get(started.headers.location).set('Cookie', w.browser.cookie).expect(200);
+    const after = await getPage(t.http, w.browser, started.headers.location).expect(200);
     expect(after.text).toContain('竞赛已经开始');
     expect(after.text).toContain('正在进行');
     expect(after.text).toContain(`href="/contests/${w.contest.id}/end"`);
@@ -132,12 +124,7 @@ describe('web pages: contests live and visits (e2e)', () => {
     // Trainees can start now.
     await handIn(w.trainees[0].auth, w.contest.id);
 
-    const again = await t.http
-      .post(start)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(live.text) })
-      .expect(409);
+    const again = await postForm(t.http, w.browser, start, { _csrf: formToken(live.text) }).expect(409);
     expect(again.text).toContain('竞赛已经开始了');
     expect((await quizRow(w.contest.id)).opens_at.getTime()).toBe(opensAt);
   });
@@ -147,17 +134,13 @@ describe('web pages: contests live and visits (e2e)', () => {
     const admin = await signInPage(t.http, w.admin.user.username);
     const tokens = await Promise.all(
       [w.browser, admin].map(async (b) =>
-        formToken((await t.http.get(`/contests/${w.contest.id}/live`).set('Cookie', b.cookie).expect(200)).text),
+        formToken((await getPage(t.http, b, `/contests/${w.contest.id}/live`).expect(200)).text),
       ),
     );
     const both = (action: 'start' | 'end') =>
       Promise.all(
         [w.browser, admin].map((b, i) =>
-          t.http
-            .post(`/contests/${w.contest.id}/${action}`)
-            .set('Cookie', b.cookie)
-            .type('form')
-            .send({ _csrf: tokens[i] }),
+          postForm(t.http, b, `/contests/${w.contest.id}/${action}`, { _csrf: tokens[i] }),
         ),
       );
     const starts = await both('start');
@@ -174,13 +157,13 @@ describe('web pages: contests live and visits (e2e)', () => {
     const w = await contestWorld({ opensAt: iso(Date.now() - HOUR) });
     const path = `/contests/${w.contest.id}/live`;
     await handIn(w.trainees[0].auth, w.contest.id);
-    const first = await t.http.get(path).set('Cookie', w.browser.cookie).expect(200);
+    const first = await getPage(t.http, w.browser, path).expect(200);
     const etag = first.headers.etag;
     expect(first.text).toContain(w.trainees[0].user.displayName);
     expect(first.text).toContain('已交卷 1 人');
     expect(first.text).toContain(`data-etag="${etag.replace(/"/g, '&quot;')}"`);
 
-    const poll = () => t.http.get(path).set('Cookie', w.browser.cookie).set('If-None-Match', etag);
+    const poll = () => getPage(t.http, w.browser, path).set('If-None-Match', etag);
     const same = await poll().expect(304);
     expect(same.text ?? '').toBe('');
     expect(same.headers.etag).toBe(etag);
@@ -194,21 +177,19 @@ describe('web pages: contests live and visits (e2e)', () => {
     expect(changed.text).toContain('已交卷 2 人');
     expect(changed.text).toContain('甲一镇');
     expect(changed.text).toContain('甲二镇');
-    await t.http.get(path).set('Cookie', w.browser.cookie).set('If-None-Match', changed.headers.etag).expect(304);
+    await getPage(t.http, w.browser, path).set('If-None-Match', changed.headers.etag).expect(304);
 
     // The same board in English is another page, and another trainer's another tag.
-    const english = await t.http
-      .get(path)
-      .set('Cookie', w.browser.cookie)
+    const english = await getPage(t.http, w.browser, path)
       .set('Accept-Language', 'en')
       .set('If-None-Match', changed.headers.etag)
       .expect(200);
     expect(english.text).toContain('Leaderboard');
     expect(english.text).toContain('Handed in: 2');
     const admin = await signInPage(t.http, w.admin.user.username);
-    await t.http.get(path).set('Cookie', admin.cookie).set('If-None-Match', changed.headers.etag).expect(200);
+    await getPage(t.http, admin, path).set('If-None-Match', changed.headers.etag).expect(200);
     // A tag that is not ours builds the page.
-    await t.http.get(path).set('Cookie', w.browser.cookie).set('If-None-Match', '"nonsense"').expect(200);
+    await getPage(t.http, w.browser, path).set('If-None-Match', '"nonsense"').expect(200);
   });
 
   it('ends a contest after a confirmation: attempts in progress are handed in, and it cannot end twice', async () => {
@@ -216,12 +197,12 @@ describe('web pages: contests live and visits (e2e)', () => {
     await handIn(w.trainees[0].auth, w.contest.id);
     // One still answering when the trainer ends it.
     await t.http.post(`/api/quizzes/${w.contest.id}/attempts`).set('Authorization', w.trainees[1].auth).expect(201);
-    const confirm = await t.http.get(`/contests/${w.contest.id}/end`).set('Cookie', w.browser.cookie).expect(200);
+    const confirm = await getPage(t.http, w.browser, `/contests/${w.contest.id}/end`).expect(200);
     expect(confirm.text).toContain('结束竞赛？');
     expect(confirm.text).toContain('确认结束');
     expect(confirm.text).toContain('不结束，返回');
     const end = `/contests/${w.contest.id}/end`;
-    await t.http.post(end).set('Cookie', w.browser.cookie).type('form').send({ _csrf: 'wrong' }).expect(403);
+    await postForm(t.http, w.browser, end, { _csrf: 'wrong' }).expect(403);
     const json = await t.http
       .post(end)
       .set('Cookie', w.browser.cookie)
@@ -231,15 +212,10 @@ describe('web pages: contests live and visits (e2e)', () => {
     expect(json.body.code).toBe('CSRF_REJECTED');
     expect((await quizRow(w.contest.id)).closes_at.getTime()).toBeGreaterThan(Date.now());
 
-    const ended = await t.http
-      .post(end)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(confirm.text) })
-      .expect(303);
+    const ended = await postForm(t.http, w.browser, end, { _csrf: formToken(confirm.text) }).expect(303);
     expect(ended.headers.location).toBe(`/contests/${w.contest.id}/live?done=end`);
     expect((await quizRow(w.contest.id)).closes_at.getTime()).toBeLessThanOrEqual(Date.now());
-    const after = await t.http.get(ended.headers.location).set('Cookie', w.browser.cookie).expect(200);
+    const after = await getPage(t.http, w.browser, ended.headers.location).expect(200);
     expect(after.text).toContain('竞赛已经结束');
     expect(after.text).toContain('已交卷 1 人');
     expect(after.text).not.toContain(`href="/contests/${w.contest.id}/end"`);
@@ -251,20 +227,15 @@ describe('web pages: contests live and visits (e2e)', () => {
     );
     expect(open.deadline.getTime()).toBeLessThanOrEqual(Date.now());
     await t.ds.query(`UPDATE quiz_attempts SET deadline = now() - interval '1 minute' WHERE id = $1`, [open.id]);
-    const final = await t.http.get(`/contests/${w.contest.id}/live`).set('Cookie', w.browser.cookie).expect(200);
+    const final = await getPage(t.http, w.browser, `/contests/${w.contest.id}/live`).expect(200);
     expect(final.text).toContain('已交卷 2 人');
     expect(final.text).toContain(w.trainees[1].user.displayName);
     const attempts = await t.ds.query(`SELECT status FROM quiz_attempts WHERE quiz_id = $1`, [w.contest.id]);
     expect(attempts.map((a: { status: string }) => a.status)).toEqual(['finished', 'finished']);
 
-    const twice = await t.http
-      .post(end)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(confirm.text) })
-      .expect(409);
+    const twice = await postForm(t.http, w.browser, end, { _csrf: formToken(confirm.text) }).expect(409);
     expect(twice.text).toContain('竞赛现在没有在进行');
-    await t.http.get(end).set('Cookie', w.browser.cookie).expect(409);
+    await getPage(t.http, w.browser, end).expect(409);
   });
 
   // ---------------------------------------------------------------------------------------------
@@ -298,7 +269,7 @@ describe('web pages: contests live and visits (e2e)', () => {
 
   it('lists my visits, overdue first, and refuses trainees and visits that are not mine', async () => {
     const w = await visitWorld();
-    const list = await t.http.get('/visits').set('Cookie', w.browser.cookie).expect(200);
+    const list = await getPage(t.http, w.browser, '/visits').expect(200);
     expect(list.text).toContain('我的回访');
     expect(list.text).toContain('还有 2 个回访要做');
     expect(list.text).toContain('还有 2 个回访要做。其中 1 个已过期');
@@ -311,25 +282,21 @@ describe('web pages: contests live and visits (e2e)', () => {
     expect(dueAt).toBeGreaterThan(lateAt);
     expect(list.text).not.toContain(w.others);
 
-    await t.http.get(`/visits/${w.others}`).set('Cookie', w.browser.cookie).expect(404);
-    const missing = await t.http.get('/visits/nope').set('Cookie', w.browser.cookie).expect(404);
+    await getPage(t.http, w.browser, `/visits/${w.others}`).expect(404);
+    const missing = await getPage(t.http, w.browser, '/visits/nope').expect(404);
     expect(missing.text).toContain('回访任务不存在');
     const trainee = await signInPage(t.http, w.trainees[0].user.username);
     for (const path of ['/visits', `/visits/${w.due}`]) {
-      const res = await t.http.get(path).set('Cookie', trainee.cookie).expect(403);
+      const res = await getPage(t.http, trainee, path).expect(403);
       expect(res.text).toContain('回访是老师和管理员的工作');
     }
     // An admin sees the visits assigned to them (none here).
     const admin = await signInPage(t.http, w.admin.user.username);
-    const adminList = await t.http.get('/visits').set('Cookie', admin.cookie).expect(200);
+    const adminList = await getPage(t.http, admin, '/visits').expect(200);
     expect(adminList.text).toContain('现在没有要做的回访');
-    await t.http.get(`/visits/${w.due}`).set('Cookie', admin.cookie).expect(200);
+    await getPage(t.http, admin, `/visits/${w.due}`).expect(200);
 
-    const english = await t.http
-      .get('/visits')
-      .set('Cookie', w.browser.cookie)
-      .set('Accept-Language', 'en')
-      .expect(200);
+    const english = await getPage(t.http, w.browser, '/visits').set('Accept-Language', 'en').expect(200);
     expect(english.text).toContain('My visits');
     expect(english.text).toContain('3 days overdue');
   });
@@ -345,7 +312,7 @@ describe('web pages: contests live and visits (e2e)', () => {
         [w.cls.id, township.id, w.trainer.user.id, localDateIn(-40 + i), localDateIn(-1 - i), `v${i}`],
       );
     }
-    const list = await t.http.get('/visits').set('Cookie', w.browser.cookie).expect(200);
+    const list = await getPage(t.http, w.browser, '/visits').expect(200);
     const shown = [...list.text.matchAll(/href="\/visits\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
     const done = await t.ds.query<{ id: string }[]>(
       `SELECT id FROM visits WHERE assignee_id = $1 AND status = 'done' ORDER BY visited_on DESC LIMIT 10`,
@@ -356,7 +323,7 @@ describe('web pages: contests live and visits (e2e)', () => {
 
   it('files the report from the form: problems come back beside their fields, with everything typed kept', async () => {
     const w = await visitWorld();
-    const page = await t.http.get(`/visits/${w.due}`).set('Cookie', w.browser.cookie).expect(200);
+    const page = await getPage(t.http, w.browser, `/visits/${w.due}`).expect(200);
     expect(page.text).toContain('回访甲一镇');
     expect(page.text).toContain('提交回访报告');
     // The township's trainees of the class, and only them.
@@ -365,18 +332,11 @@ describe('web pages: contests live and visits (e2e)', () => {
     expect(page.text).not.toContain(`name="trainee_${w.trainees[2].user.id}"`);
     const csrf = formToken(page.text);
     const post = (fields: Record<string, string>) =>
-      t.http
-        .post(`/visits/${w.due}/report`)
-        .set('Cookie', w.browser.cookie)
-        .type('form')
-        .send({ _csrf: csrf, ...fields });
+      postForm(t.http, w.browser, `/visits/${w.due}/report`, { _csrf: csrf, ...fields });
 
-    await t.http
-      .post(`/visits/${w.due}/report`)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ visitedOn: localDateIn(0), notes: '好' })
-      .expect(403);
+    await postForm(t.http, w.browser, `/visits/${w.due}/report`, { visitedOn: localDateIn(0), notes: '好' }).expect(
+      403,
+    );
 
     const bad = await post({
       visitedOn: localDateIn(1),
@@ -431,7 +391,7 @@ describe('web pages: contests live and visits (e2e)', () => {
       reported_by: w.trainer.user.id,
     });
     expect([...row.trainee_ids].sort()).toEqual([w.trainees[0].user.id, w.trainees[1].user.id].sort());
-    const shown = await t.http.get(done.headers.location).set('Cookie', w.browser.cookie).expect(200);
+    const shown = await getPage(t.http, w.browser, done.headers.location).expect(200);
     expect(shown.text).toContain('回访报告已提交');
     expect(shown.text).toContain(`${w.trainees[0].user.displayName}`);
     expect(shown.text).not.toContain('提交回访报告</button>');
@@ -439,20 +399,20 @@ describe('web pages: contests live and visits (e2e)', () => {
     const twice = await post({ visitedOn: localDateIn(0), notes: '再交一次' }).expect(409);
     expect(twice.text).toContain('该回访已提交过报告');
     expect((await visitRow(w.due)).notes).toContain('走访了 3 个服务点');
-    const list = await t.http.get('/visits').set('Cookie', w.browser.cookie).expect(200);
+    const list = await getPage(t.http, w.browser, '/visits').expect(200);
     expect(list.text).toContain('最近完成的回访');
     expect(list.text).toContain('还有 1 个回访要做');
   });
 
   it('reports once when the form is sent twice at the same moment', async () => {
     const w = await visitWorld();
-    const page = await t.http.get(`/visits/${w.late}`).set('Cookie', w.browser.cookie).expect(200);
+    const page = await getPage(t.http, w.browser, `/visits/${w.late}`).expect(200);
     const send = () =>
-      t.http
-        .post(`/visits/${w.late}/report`)
-        .set('Cookie', w.browser.cookie)
-        .type('form')
-        .send({ _csrf: formToken(page.text), visitedOn: localDateIn(0), notes: '双击了提交' });
+      postForm(t.http, w.browser, `/visits/${w.late}/report`, {
+        _csrf: formToken(page.text),
+        visitedOn: localDateIn(0),
+        notes: '双击了提交',
+      });
     const statuses = (await Promise.all([send(), send(), send()])).map((r) => r.status).sort();
     expect(statuses).toEqual([303, 409, 409]);
     expect((await visitRow(w.late)).status).toBe('done');

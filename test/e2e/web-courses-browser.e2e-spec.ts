@@ -6,42 +6,18 @@ import { seat } from '../factories/attendance';
 import { insertCertificateRow } from '../factories/certificate-rows';
 import { createClass } from '../factories/classes';
 import { createAttempt, createQuiz } from '../factories/quizzes';
-import {
-  type BaselineResult,
-  launchBrowser,
-  matchesBaseline,
-  openPhone,
-  PHONE,
-  WECHAT_USER_AGENT,
-} from '../support/browser';
+import { type BaselineResult, launchBrowser, matchesBaseline, openPhone } from '../support/browser';
 import { coursesWorld, inboxMessage } from '../support/courses-pages';
+import { h1, mainText, pathOf, pinAll, signInAs, tapAndLoad } from '../support/phone';
 import {
   pageWeights,
   type PhoneSurvey,
   phoneProblems,
   primaryCount,
-  sessionCookieFor,
   signedInState,
   surveyPhonePage,
 } from '../support/phone-survey';
 import { listenOnLoopback, startTestApp, type TestApp } from '../support/test-app';
-
-/**
- * Replaces the text of every element a selector finds, in order (the last text for any
- * beyond the list): dates that move with today, so a screenshot is the same on every day.
- */
-async function pinAll(page: Page, pins: Record<string, string[]>): Promise<void> {
-  await page.evaluate((entries) => {
-    const { document } = globalThis as unknown as {
-      document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
-    };
-    for (const [selector, texts] of entries) {
-      const found = Array.from(document.querySelectorAll(selector));
-      if (found.length === 0) throw new Error(`nothing on the page matches ${selector}`);
-      found.forEach((el, i) => (el.textContent = texts[Math.min(i, texts.length - 1)]));
-    }
-  }, Object.entries(pins));
-}
 
 /** The class dates and enrolment deadline of the classes made here (three days from now on), as shown on a fixed day. */
 const COURSE_PINS = { '.course .facts > div:first-child dd': ['12月4日 至 12月31日'] };
@@ -75,21 +51,6 @@ describe('web pages: courses, results, certificates, messages in a phone browser
     await t?.close();
   });
 
-  async function signInAs(user: User): Promise<void> {
-    await phone.context().clearCookies();
-    await phone.context().addCookies([await sessionCookieFor(t, baseUrl, user)]);
-  }
-
-  /** Taps and waits for the page it leads to (a form's answer, or a link's page) to load. */
-  async function tapAndLoad(page: Page, target: Locator): Promise<void> {
-    const loaded = page.waitForEvent('load');
-    await target.tap();
-    await loaded;
-  }
-
-  const pathOf = (page: Page) => new URL(page.url()).pathname + new URL(page.url()).search;
-  const h1 = (page: Page) => page.locator('h1').innerText();
-  const mainText = (page: Page) => page.locator('main').innerText();
   const tab = (page: Page, name: string) =>
     page.getByRole('navigation', { name: '主要栏目' }).getByRole('link', { name, exact: true });
   const card = (page: Page, title: string) => page.locator('article.course', { hasText: title });
@@ -105,7 +66,7 @@ describe('web pages: courses, results, certificates, messages in a phone browser
     const w = await coursesWorld(t.http, t.ds);
     const cls = await w.openClass({ title: '智能手机入门班' });
     const trainee = await w.trainee('李小红');
-    await signInAs(trainee);
+    await signInAs(phone, t, trainee);
     await phone.goto('/');
     expect(pathOf(phone)).toBe('/');
 
@@ -136,7 +97,7 @@ describe('web pages: courses, results, certificates, messages in a phone browser
     const ahead = await w.trainee('排在前面的人');
     await seat(t.ds, cls, ahead, w.tree.townshipA1, 'waitlisted', 1);
     const trainee = await w.trainee('张秀英');
-    await signInAs(trainee);
+    await signInAs(phone, t, trainee);
     await phone.goto('/courses');
     const shown = card(phone, '电脑基础班');
     expect(await shown.innerText()).toContain('甲一镇的名额已满，现在有 1 人在候补。');
@@ -153,7 +114,7 @@ describe('web pages: courses, results, certificates, messages in a phone browser
     await seat(t.ds, cls, trainee, w.tree.townshipA1);
     const waiting = await w.trainee('等位的人');
     await seat(t.ds, cls, waiting, w.tree.townshipA1, 'waitlisted', 1);
-    await signInAs(trainee);
+    await signInAs(phone, t, trainee);
     await phone.goto(`/courses/${cls.id}`);
     await tapAndLoad(phone, phone.getByRole('link', { name: '退出报名' }));
     expect(await h1(phone)).toBe('退出报名');
@@ -258,7 +219,7 @@ describe('web pages: courses, results, certificates, messages in a phone browser
         createdAt: new Date('2026-11-20T08:00:00Z'),
         read: true,
       });
-      await signInAs(trainee);
+      await signInAs(phone, t, trainee);
 
       await phone.goto('/courses');
       await measure('courses', { baseline: 'courses', pin: COURSE_PINS });
@@ -353,19 +314,12 @@ describe('web pages: courses, results, certificates, messages in a phone browser
     const w = await coursesWorld(t.http, t.ds);
     await w.openClass({ title: 'Smartphone basics' });
     const trainee = await w.trainee('Li Xiaohong');
-    const context = await browser.newContext({
+    const page = await openPhone(browser, {
       baseURL: baseUrl,
-      viewport: PHONE,
-      isMobile: true,
-      hasTouch: true,
-      userAgent: WECHAT_USER_AGENT,
-      locale: 'en-US',
-      timezoneId: 'Asia/Shanghai',
-      extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
+      language: 'en',
       storageState: await signedInState(t, baseUrl, trainee),
     });
     try {
-      const page = await context.newPage();
       const res = await page.goto('/courses');
       expect(res?.headers()['content-language']).toBe('en');
       expect(await h1(page)).toBe('Courses');
@@ -381,7 +335,7 @@ describe('web pages: courses, results, certificates, messages in a phone browser
       const tabs = await page.getByRole('navigation', { name: 'Main sections' }).innerText();
       expect(tabs).not.toMatch(/[\u4e00-\u9fff]/);
     } finally {
-      await context.close();
+      await page.context().close();
     }
   });
 });

@@ -6,7 +6,7 @@ import { createClass } from '../factories/classes';
 import { createAttempt, createQuiz } from '../factories/quizzes';
 import { coursesWorld, inboxMessage } from '../support/courses-pages';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { type Browser, formToken, signInPage } from '../support/web-pages';
+import { formToken, getPage, pageText, postForm, signInPage, submitForm } from '../support/web-pages';
 
 /**
  * 课程 (enrol, waitlist, withdraw), 成绩, 证书 and 消息 over HTTP, as a browser without
@@ -29,15 +29,8 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  const page = (b: Browser, path: string) => t.http.get(path).set('Cookie', b.cookie).set('Accept', 'text/html');
   /** A page's HTML with Handlebars' escape of "=" undone (`?page&#x3D;2` is `?page=2` to a browser). */
   const html = (res: { text: string }) => res.text.replace(/&#x3D;/g, '=');
-  const post = (b: Browser, path: string, csrf: string | null = b.csrf) =>
-    t.http
-      .post(path)
-      .set('Cookie', b.cookie)
-      .type('form')
-      .send(csrf === null ? { nothing: '1' } : { _csrf: csrf });
   const enrolmentOf = async (cls: TrainingClass, user: User) =>
     (
       await t.ds.query<{ status: string; position: number | null }[]>(
@@ -45,12 +38,6 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
         [cls.id, user.id],
       )
     )[0];
-  /** The visible text of a page, tags dropped and spaces squeezed, for "contains" checks. */
-  const text = (html: string) =>
-    html
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&quot;/g, '"')
-      .replace(/\s+/g, ' ');
 
   async function signedInTrainee(name = '李小红', unit = w.tree.townshipA1) {
     const user = await w.trainee(name, unit);
@@ -73,8 +60,8 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
         enrolmentClosesAt: new Date(Date.now() + 6 * 86_400_000),
       });
 
-      const res = await page(b, '/courses').expect(200);
-      const shown = text(res.text);
+      const res = await getPage(t.http, b, '/courses').expect(200);
+      const shown = pageText(res.text);
       expect(shown).not.toContain('草稿班');
       expect(res.text).toContain('aria-current="page">课程');
       // Roomy: two places for 甲一镇, an enrol form.
@@ -92,7 +79,7 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       expect(res.text).not.toContain(`action="/courses/${later.id}/enrol"`);
       // Another township's view of the full class: its own places.
       const other = await signedInTrainee('赵大爷', w.tree.villageA2);
-      const theirs = text((await page(other.b, '/courses').expect(200)).text);
+      const theirs = pageText((await getPage(t.http, other.b, '/courses').expect(200)).text);
       expect(theirs).toContain('甲二镇还剩 2 个名额。');
       expect(theirs).not.toContain('甲一镇');
     });
@@ -102,32 +89,34 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       // 2 per township, but 3 in all and 2 taken by 甲二镇: one place left for 甲一镇, then the waitlist.
       const cls = await w.openClass({ title: '小教室班', capacity: 3 });
       await w.fill(cls, w.tree.townshipA2, 2);
-      expect(text((await page(b, `/courses/${cls.id}`).expect(200)).text)).toContain('甲一镇还剩 1 个名额。');
-      await post(b, `/courses/${cls.id}/enrol`).expect(200);
+      expect(pageText((await getPage(t.http, b, `/courses/${cls.id}`).expect(200)).text)).toContain(
+        '甲一镇还剩 1 个名额。',
+      );
+      await submitForm(t.http, b, `/courses/${cls.id}/enrol`).expect(200);
       expect(await enrolmentOf(cls, user)).toEqual({ status: 'confirmed', position: null });
       const next = await signedInTrainee('钱阿姨');
-      const shown = text((await page(next.b, `/courses/${cls.id}`).expect(200)).text);
+      const shown = pageText((await getPage(t.http, next.b, `/courses/${cls.id}`).expect(200)).text);
       expect(shown).toContain('甲一镇的名额已满，现在有 0 人在候补。');
-      await post(next.b, `/courses/${cls.id}/enrol`).expect(200);
+      await submitForm(t.http, next.b, `/courses/${cls.id}/enrol`).expect(200);
       expect(await enrolmentOf(cls, next.user)).toEqual({ status: 'waitlisted', position: 1 });
     });
 
     it('enrols with one form post, and shows my state afterwards; a second post is refused kindly', async () => {
       const { user, b } = await signedInTrainee();
       const cls = await w.openClass({ title: '电脑基础班' });
-      const done = await post(b, `/courses/${cls.id}/enrol`).expect(200);
-      expect(text(done.text)).toContain('报名成功');
-      expect(text(done.text)).toContain('你已报名“电脑基础班”。');
+      const done = await submitForm(t.http, b, `/courses/${cls.id}/enrol`).expect(200);
+      expect(pageText(done.text)).toContain('报名成功');
+      expect(pageText(done.text)).toContain('你已报名“电脑基础班”。');
       expect(await enrolmentOf(cls, user)).toEqual({ status: 'confirmed', position: null });
 
-      const list = text((await page(b, '/courses').expect(200)).text);
+      const list = pageText((await getPage(t.http, b, '/courses').expect(200)).text);
       expect(list).toMatch(/电脑基础班.*你已报名/);
       expect(list).not.toMatch(new RegExp(`action="/courses/${cls.id}/enrol"`));
 
-      const again = await post(b, `/courses/${cls.id}/enrol`).expect(409);
-      expect(text(again.text)).toContain('没能报名');
-      expect(text(again.text)).toContain('该学员已报名此培训班');
-      expect(text(again.text)).toContain('不用再报了');
+      const again = await submitForm(t.http, b, `/courses/${cls.id}/enrol`).expect(409);
+      expect(pageText(again.text)).toContain('没能报名');
+      expect(pageText(again.text)).toContain('该学员已报名此培训班');
+      expect(pageText(again.text)).toContain('不用再报了');
       expect(again.text).toContain(`href="/courses/${cls.id}"`);
     });
 
@@ -135,11 +124,11 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       const { user, b } = await signedInTrainee();
       const cls = await w.openClass({ title: '候补测试班' });
       await w.fill(cls, w.tree.townshipA1, 2);
-      const res = await post(b, `/courses/${cls.id}/enrol`).expect(200);
-      expect(text(res.text)).toContain('已排上候补');
-      expect(text(res.text)).toContain('你现在是候补第 1 位。');
+      const res = await submitForm(t.http, b, `/courses/${cls.id}/enrol`).expect(200);
+      expect(pageText(res.text)).toContain('已排上候补');
+      expect(pageText(res.text)).toContain('你现在是候补第 1 位。');
       expect(await enrolmentOf(cls, user)).toEqual({ status: 'waitlisted', position: 1 });
-      const shown = text((await page(b, `/courses/${cls.id}`).expect(200)).text);
+      const shown = pageText((await getPage(t.http, b, `/courses/${cls.id}`).expect(200)).text);
       expect(shown).toContain('你在候补，第 1 位');
     });
 
@@ -147,9 +136,9 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       const cls = await w.openClass({ title: '抢名额班' });
       await w.fill(cls, w.tree.townshipA1, 1);
       const people = await Promise.all(Array.from({ length: 5 }, (_, i) => signedInTrainee(`抢${i + 1}`)));
-      const answers = await Promise.all(people.map(({ b }) => post(b, `/courses/${cls.id}/enrol`)));
+      const answers = await Promise.all(people.map(({ b }) => submitForm(t.http, b, `/courses/${cls.id}/enrol`)));
       expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-      const outcomes = answers.map((r) => (text(r.text).includes('报名成功') ? 'confirmed' : 'waitlisted'));
+      const outcomes = answers.map((r) => (pageText(r.text).includes('报名成功') ? 'confirmed' : 'waitlisted'));
       expect(outcomes.filter((o) => o === 'confirmed')).toHaveLength(1);
       const rows = await t.ds.query<{ status: string; position: number | null }[]>(
         `SELECT status::text, waitlist_position AS position FROM enrolments
@@ -167,7 +156,7 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       // Each waitlisted answer named the position its row holds.
       for (const [i, r] of answers.entries()) {
         const row = await enrolmentOf(cls, people[i].user);
-        if (row.status === 'waitlisted') expect(text(r.text)).toContain(`你现在是候补第 ${row.position} 位。`);
+        if (row.status === 'waitlisted') expect(pageText(r.text)).toContain(`你现在是候补第 ${row.position} 位。`);
       }
     });
 
@@ -176,8 +165,8 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       const cls = await w.openClass({ title: '数字阅读班' });
       await w.session(cls, '2036-05-20T09:00:00+08:00', '2036-05-20T11:30:00+08:00', '用手机看电子书');
       await w.session(cls, '2036-05-27T14:00:00+08:00', '2036-05-27T16:00:00+08:00');
-      const res = await page(b, `/courses/${cls.id}`).expect(200);
-      const shown = text(res.text);
+      const res = await getPage(t.http, b, `/courses/${cls.id}`).expect(200);
+      const shown = pageText(res.text);
       for (const expected of [
         '数字阅读班',
         '智能手机应用',
@@ -206,26 +195,28 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
         await seat(t.ds, cls, waiting, w.tree.townshipA1, 'waitlisted', 1);
         return [seated[0], waiting];
       });
-      const classPage = await page(b, `/courses/${cls.id}`).expect(200);
+      const classPage = await getPage(t.http, b, `/courses/${cls.id}`).expect(200);
       expect(classPage.text).toContain(`href="/courses/${cls.id}/withdraw"`);
 
-      const confirm = await page(b, `/courses/${cls.id}/withdraw`).expect(200);
-      expect(text(confirm.text)).toContain('退出后，你的名额会让给候补的人。');
+      const confirm = await getPage(t.http, b, `/courses/${cls.id}/withdraw`).expect(200);
+      expect(pageText(confirm.text)).toContain('退出后，你的名额会让给候补的人。');
       expect(confirm.text).toContain(`action="/courses/${cls.id}/withdraw"`);
-      expect(text(confirm.text)).toContain('不退出，返回');
+      expect(pageText(confirm.text)).toContain('不退出，返回');
       // Looking at the confirmation changes nothing.
       expect(await enrolmentOf(cls, user)).toEqual({ status: 'confirmed', position: null });
 
-      const done = await post(b, `/courses/${cls.id}/withdraw`, formToken(confirm.text)).expect(200);
-      expect(text(done.text)).toContain('已退出报名');
+      const done = await postForm(t.http, b, `/courses/${cls.id}/withdraw`, { _csrf: formToken(confirm.text) }).expect(
+        200,
+      );
+      expect(pageText(done.text)).toContain('已退出报名');
       expect(await enrolmentOf(cls, user)).toEqual({ status: 'withdrawn', position: null });
       expect(await enrolmentOf(cls, neighbour)).toEqual({ status: 'confirmed', position: null });
 
       // Nothing left to withdraw: the confirmation page sends back to the class, a post explains.
-      const gone = await page(b, `/courses/${cls.id}/withdraw`).expect(303);
+      const gone = await getPage(t.http, b, `/courses/${cls.id}/withdraw`).expect(303);
       expect(gone.headers.location).toBe(`/courses/${cls.id}`);
-      const twice = await post(b, `/courses/${cls.id}/withdraw`).expect(409);
-      expect(text(twice.text)).toContain('你现在没有报名这个班，不用退出。');
+      const twice = await submitForm(t.http, b, `/courses/${cls.id}/withdraw`).expect(409);
+      expect(pageText(twice.text)).toContain('你现在没有报名这个班，不用退出。');
     });
 
     it('explains refusals in Chinese with a next step: closed enrolment, started class', async () => {
@@ -235,9 +226,9 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
         enrolmentOpensAt: new Date(Date.now() - 5 * 86_400_000),
         enrolmentClosesAt: new Date(Date.now() - 86_400_000),
       });
-      const refused = await post(b, `/courses/${closed.id}/enrol`).expect(409);
-      expect(text(refused.text)).toContain('只有在培训班开放报名且在报名时间内才能报名');
-      expect(text(refused.text)).toContain('请看看别的班');
+      const refused = await submitForm(t.http, b, `/courses/${closed.id}/enrol`).expect(409);
+      expect(pageText(refused.text)).toContain('只有在培训班开放报名且在报名时间内才能报名');
+      expect(pageText(refused.text)).toContain('请看看别的班');
       expect(await enrolmentOf(closed, user)).toBeUndefined();
 
       // A running class: too late to withdraw on the phone.
@@ -246,9 +237,9 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
         status: 'running',
       });
       await seat(t.ds, running, user, w.tree.townshipA1);
-      const late = await post(b, `/courses/${running.id}/withdraw`).expect(409);
-      expect(text(late.text)).toContain('学员只能在开班前退出');
-      expect(text(late.text)).toContain('请联系县图书馆');
+      const late = await submitForm(t.http, b, `/courses/${running.id}/withdraw`).expect(409);
+      expect(pageText(late.text)).toContain('学员只能在开班前退出');
+      expect(pageText(late.text)).toContain('请联系县图书馆');
       expect(await enrolmentOf(running, user)).toEqual({ status: 'confirmed', position: null });
     });
 
@@ -262,15 +253,15 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
         '/courses/not-an-id',
         `/courses/${elsewhere.id}/withdraw`,
       ]) {
-        const res = await page(b, path).expect(404);
-        expect(text(res.text)).toContain('找不到该培训班');
+        const res = await getPage(t.http, b, path).expect(404);
+        expect(pageText(res.text)).toContain('找不到该培训班');
       }
-      const enrolElsewhere = await post(b, `/courses/${elsewhere.id}/enrol`).expect(404);
-      expect(text(enrolElsewhere.text)).toContain('找不到该培训班');
+      const enrolElsewhere = await submitForm(t.http, b, `/courses/${elsewhere.id}/enrol`).expect(404);
+      expect(pageText(enrolElsewhere.text)).toContain('找不到该培训班');
       expect(enrolElsewhere.text).toContain('<a class="weui-btn secondary" href="/courses">回到课程列表</a>');
       for (const bad of ['abc', '0', '-1', '1e3', '9999999']) {
-        const res = await page(b, `/courses?page=${bad}`).expect(400);
-        expect(text(res.text)).toContain('页码不对');
+        const res = await getPage(t.http, b, `/courses?page=${bad}`).expect(400);
+        expect(pageText(res.text)).toContain('页码不对');
       }
 
       const trainer = await signInPage(t.http, w.trainer.user.username);
@@ -282,12 +273,12 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
         '/results',
         '/certificates',
       ]) {
-        const res = await page(trainer, path).expect(403);
-        expect(text(res.text)).toContain('这个页面是给学员用的');
+        const res = await getPage(t.http, trainer, path).expect(403);
+        expect(pageText(res.text)).toContain('这个页面是给学员用的');
       }
-      await post(trainer, `/courses/${cls.id}/enrol`).expect(403);
+      await submitForm(t.http, trainer, `/courses/${cls.id}/enrol`).expect(403);
       const admin = await signInPage(t.http, w.admin.user.username);
-      await page(admin, '/courses').expect(403);
+      await getPage(t.http, admin, '/courses').expect(403);
       expect(await t.ds.query(`SELECT id FROM enrolments WHERE class_id = $1`, [cls.id])).toEqual([]);
 
       const stranger = await t.http.get('/courses').set('Accept', 'text/html').expect(303);
@@ -297,9 +288,9 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
     it('refuses an enrol or withdraw form without its token (403) and changes nothing', async () => {
       const { user, b } = await signedInTrainee();
       const cls = await w.openClass();
-      const refused = await post(b, `/courses/${cls.id}/enrol`, null).expect(403);
-      expect(text(refused.text)).toContain('页面已过期');
-      await post(b, `/courses/${cls.id}/enrol`, 'not-the-token').expect(403);
+      const refused = await postForm(t.http, b, `/courses/${cls.id}/enrol`, { nothing: '1' }).expect(403);
+      expect(pageText(refused.text)).toContain('页面已过期');
+      await postForm(t.http, b, `/courses/${cls.id}/enrol`, { _csrf: 'not-the-token' }).expect(403);
       // A script asking for JSON gets the API's error body.
       const json = await t.http
         .post(`/courses/${cls.id}/enrol`)
@@ -311,22 +302,22 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       expect(await enrolmentOf(cls, user)).toBeUndefined();
 
       await seat(t.ds, cls, user, w.tree.townshipA1);
-      await post(b, `/courses/${cls.id}/withdraw`, null).expect(403);
+      await postForm(t.http, b, `/courses/${cls.id}/withdraw`, { nothing: '1' }).expect(403);
       expect(await enrolmentOf(cls, user)).toEqual({ status: 'confirmed', position: null });
-      await post(b, '/messages/read-all', null).expect(403);
+      await postForm(t.http, b, '/messages/read-all', { nothing: '1' }).expect(403);
     });
 
     it('speaks English when asked', async () => {
       const { b } = await signedInTrainee();
       const cls = await w.openClass({ title: 'Class for English' });
-      const res = await page(b, '/courses').set('Accept-Language', 'en').expect(200);
+      const res = await getPage(t.http, b, '/courses').set('Accept-Language', 'en').expect(200);
       expect(res.headers['content-language']).toBe('en');
-      const shown = text(res.text);
+      const shown = pageText(res.text);
       expect(shown).toContain('Courses');
       expect(shown).toContain('甲一镇 has 2 places left.');
       expect(res.text).toMatch(new RegExp(`action="/courses/${cls.id}/enrol">[\\s\\S]*?>Enrol</button>`));
-      const done = await post(b, `/courses/${cls.id}/enrol`).set('Accept-Language', 'en').expect(200);
-      expect(text(done.text)).toContain('You are enrolled in “Class for English”.');
+      const done = await submitForm(t.http, b, `/courses/${cls.id}/enrol`).set('Accept-Language', 'en').expect(200);
+      expect(pageText(done.text)).toContain('You are enrolled in “Class for English”.');
     });
   });
 
@@ -353,8 +344,8 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
         score: 8.5,
         maxScore: 10,
       });
-      const res = await page(b, '/results').expect(200);
-      const shown = text(res.text);
+      const res = await getPage(t.http, b, '/results').expect(200);
+      const shown = pageText(res.text);
       expect(shown).toContain('我的成绩');
       const second = shown.indexOf('第 2 次');
       const first = shown.indexOf('第 1 次');
@@ -363,8 +354,8 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       expect(shown).toContain('第 2 次 · 3月2日 10:20 得分 8.5，满分 10 通过');
       expect(shown).toContain('第 1 次 · 3月1日 10:20 得分 5，满分 10 没有通过');
       expect(res.text).toContain('href="/certificates"');
-      await page(b, '/results?page=x').expect(400);
-      const empty = text((await page(b, '/results?page=2').expect(200)).text);
+      await getPage(t.http, b, '/results?page=x').expect(400);
+      const empty = pageText((await getPage(t.http, b, '/results?page=2').expect(200)).text);
       expect(empty).toContain('你还没有做过测验。');
     });
 
@@ -376,8 +367,8 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       });
       const { certificate, trainee } = await insertCertificateRow(t.ds, { ...world, cls: done });
       const b = await signInPage(t.http, trainee.username);
-      const res = await page(b, '/certificates').expect(200);
-      const shown = text(res.text);
+      const res = await getPage(t.http, b, '/certificates').expect(200);
+      const shown = pageText(res.text);
       expect(shown).toContain('2026年第二季度计算机基础培训班');
       expect(shown).toContain(`证书编号 ${certificate.serial}`);
       // Words an older reader knows: 防伪码 (the certificate prints 查验码), a download that says it prints.
@@ -405,10 +396,10 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
 
       // Someone else's certificate, or no such one: 404.
       const other = await signedInTrainee();
-      await page(other.b, `/certificates/${certificate.id}.pdf`).expect(404);
-      await page(b, '/certificates/00000000-0000-4000-8000-000000000000.pdf').expect(404);
-      await page(b, '/certificates/nope.pdf').expect(404);
-      const none = text((await page(other.b, '/certificates').expect(200)).text);
+      await getPage(t.http, other.b, `/certificates/${certificate.id}.pdf`).expect(404);
+      await getPage(t.http, b, '/certificates/00000000-0000-4000-8000-000000000000.pdf').expect(404);
+      await getPage(t.http, b, '/certificates/nope.pdf').expect(404);
+      const none = pageText((await getPage(t.http, other.b, '/certificates').expect(200)).text);
       expect(none).toContain('你还没有证书');
     });
   });
@@ -432,9 +423,9 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       const someone = await w.trainee('别人');
       const theirs = await inboxMessage(t.ds, someone, { classTitle: '别人的班', createdAt: new Date() });
 
-      const res = await page(b, '/messages').expect(200);
+      const res = await getPage(t.http, b, '/messages').expect(200);
       expect(res.text).toContain('aria-current="page">消息');
-      const shown = text(res.text);
+      const shown = pageText(res.text);
       expect(shown).toContain('你有 2 条未读消息。');
       const order = ['报名成功：消息里的班', '报名成功：更早的班', '报名成功：旧班'].map((s) => shown.indexOf(s));
       expect(order.every((i) => i > -1)).toBe(true);
@@ -443,26 +434,26 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       expect(shown).not.toContain('别人的班');
       expect(res.text).toContain('action="/messages/read-all"');
 
-      const opened = await page(b, `/messages/${fresh}`).expect(200);
-      expect(text(opened.text)).toContain('培训班“消息里的班”有了空位');
+      const opened = await getPage(t.http, b, `/messages/${fresh}`).expect(200);
+      expect(pageText(opened.text)).toContain('培训班“消息里的班”有了空位');
       expect(opened.text).toContain(`href="/courses/${cls.id}"`);
       const [row] = await t.ds.query(`SELECT read_at FROM notifications WHERE id = $1`, [fresh]);
       expect(row.read_at).not.toBeNull();
-      expect(text((await page(b, '/messages').expect(200)).text)).toContain('你有 1 条未读消息。');
+      expect(pageText((await getPage(t.http, b, '/messages').expect(200)).text)).toContain('你有 1 条未读消息。');
 
-      await page(b, `/messages/${theirs}`).expect(404);
-      await page(b, '/messages/not-an-id').expect(404);
-      await page(b, '/messages?page=abc').expect(400);
+      await getPage(t.http, b, `/messages/${theirs}`).expect(404);
+      await getPage(t.http, b, '/messages/not-an-id').expect(404);
+      await getPage(t.http, b, '/messages?page=abc').expect(400);
       expect(old).toBeDefined();
 
       // Paged: 25 more, 20 a page.
       for (let i = 0; i < 25; i++) {
         await inboxMessage(t.ds, user, { classTitle: `第${i}班`, createdAt: new Date(Date.UTC(2026, 9, 1, 0, i)) });
       }
-      const first = await page(b, '/messages').expect(200);
+      const first = await getPage(t.http, b, '/messages').expect(200);
       expect(html(first)).toContain('href="/messages?page=2"');
-      expect(text(first.text)).toContain('第 1 页，共 2 页');
-      const second = await page(b, '/messages?page=2').expect(200);
+      expect(pageText(first.text)).toContain('第 1 页，共 2 页');
+      const second = await getPage(t.http, b, '/messages?page=2').expect(200);
       expect(html(second)).toContain('href="/messages?page=1"');
     });
 
@@ -471,12 +462,14 @@ describe('web pages: courses, results, certificates, messages (e2e)', () => {
       const trainerUser = w.trainer.user;
       await inboxMessage(t.ds, trainerUser, { classTitle: '老师的班', createdAt: new Date() });
       await inboxMessage(t.ds, trainerUser, { classTitle: '老师的班二', createdAt: new Date() });
-      const list = await page(trainerPage, '/messages').expect(200);
+      const list = await getPage(t.http, trainerPage, '/messages').expect(200);
       expect(list.text).toContain('aria-current="page">消息');
-      expect(text(list.text)).toContain('老师的班');
-      const done = await post(trainerPage, '/messages/read-all', formToken(list.text)).expect(303);
+      expect(pageText(list.text)).toContain('老师的班');
+      const done = await postForm(t.http, trainerPage, '/messages/read-all', { _csrf: formToken(list.text) }).expect(
+        303,
+      );
       expect(done.headers.location).toBe('/messages?read=2');
-      const after = text((await page(trainerPage, done.headers.location).expect(200)).text);
+      const after = pageText((await getPage(t.http, trainerPage, done.headers.location).expect(200)).text);
       expect(after).toContain('已把 2 条消息标为已读。');
       expect(after).toContain('没有未读消息。');
       const [{ unread }] = await t.ds.query(

@@ -1,15 +1,14 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import type { User } from '../../src/users/user.entity';
+import type { Browser, Page } from 'playwright-core';
 import { createUser, login, PASSWORD } from '../factories';
 import { attendanceWorld, createSession, seat } from '../factories/attendance';
-import { expectMatchesBaseline, launchBrowser, openPhone, PHONE, WECHAT_USER_AGENT } from '../support/browser';
+import { expectMatchesBaseline, launchBrowser, openPhone } from '../support/browser';
 import { type FakeSmsGateway, startFakeSmsGateway } from '../support/fake-sms-gateway';
+import { h1, mainText, pathOf, signInAs, signOut, tapAndLoad } from '../support/phone';
 import {
   pageWeights,
   type PhoneSurvey,
   phoneProblems,
   primaryCount,
-  sessionCookieFor,
   signedInState,
   surveyPhonePage,
 } from '../support/phone-survey';
@@ -45,6 +44,14 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
     await browser?.close();
     await t?.close();
     await gateway?.close();
+  });
+  // The tests share one phone: each starts signed out, at the standard text size (kept in a
+  // cookie) and on a blank page, whatever the one before it left, even a beforeAll that stopped
+  // halfway through the text sizes.
+  beforeEach(async () => {
+    await signOut(phone);
+    await phone.goto('about:blank');
+    expect(await phone.context().cookies()).toEqual([]);
   });
 
   let phones = 0;
@@ -86,30 +93,13 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
     return { ...w, trainee };
   }
 
-  async function signOut(page: Page = phone): Promise<void> {
-    await page.context().clearCookies();
-  }
-  async function signInAs(user: User, page: Page = phone): Promise<void> {
-    await signOut(page);
-    await page.context().addCookies([await sessionCookieFor(t, baseUrl, user)]);
-  }
-
-  async function tapAndLoad(page: Page, target: Locator): Promise<void> {
-    const loaded = page.waitForEvent('load');
-    await target.tap();
-    await loaded;
-  }
-
-  const pathOf = (page: Page) => new URL(page.url()).pathname + new URL(page.url()).search;
-  const h1 = (page: Page) => page.locator('h1').innerText();
-  const mainText = (page: Page) => page.locator('main').innerText();
   const bodyClass = (page: Page) => page.locator('body').getAttribute('class');
   /** How tall the page's heading is drawn, in screen pixels. */
   const headingHeight = async (page: Page) => (await page.locator('h1').boundingBox())!.height;
 
   it('changes the text size of every page with one tap, and keeps it after a reload', async () => {
     const w = await traineeWorld();
-    await signInAs(w.trainee);
+    await signInAs(phone, t, w.trainee);
     await phone.goto('/me');
     expect(await bodyClass(phone)).toBe('has-tabs');
     const standard = await headingHeight(phone);
@@ -132,7 +122,7 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
     await phone.goto('/login');
     expect(await bodyClass(phone)).toBe('text-xlarge');
 
-    await signInAs(w.trainee); // clears every cookie: standard again
+    await signInAs(phone, t, w.trainee); // clears every cookie: standard again
     await phone.goto('/me');
     await tapAndLoad(phone, phone.getByRole('button', { name: '大', exact: true }));
     expect(await bodyClass(phone)).toBe('has-tabs text-large');
@@ -143,7 +133,7 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
 
   it('saves the message settings', async () => {
     const w = await traineeWorld();
-    await signInAs(w.trainee);
+    await signInAs(phone, t, w.trainee);
     await phone.goto('/me');
     expect(await mainText(phone)).toContain('短信：收');
     await tapAndLoad(phone, phone.getByRole('link', { name: /消息设置/ }));
@@ -165,10 +155,10 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
 
   it('changes the password: this phone stays signed in, the other phone is signed out', async () => {
     const w = await traineeWorld();
-    await signInAs(w.trainee);
+    await signInAs(phone, t, w.trainee);
     const other = await openPhone(browser, { baseURL: baseUrl });
     try {
-      await signInAs(w.trainee, other);
+      await signInAs(other, t, w.trainee);
       await other.goto('/me');
       expect(await h1(other)).toBe('我的');
 
@@ -193,7 +183,7 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
 
   it('resets a forgotten password with the code the SMS gateway received, and signs in', async () => {
     const w = await traineeWorld();
-    await signOut();
+    await signOut(phone);
     await phone.goto('/login');
     await tapAndLoad(phone, phone.getByRole('link', { name: '忘记密码了？用短信重新设置' }));
     expect(await h1(phone)).toBe('忘记密码');
@@ -228,7 +218,7 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
 
     beforeAll(async () => {
       const w = await traineeWorld();
-      await signInAs(w.trainee);
+      await signInAs(phone, t, w.trainee);
       for (const size of ['标准', '大', '特大'] as const) {
         await phone.goto('/me');
         await tapAndLoad(phone, phone.getByRole('button', { name: size, exact: true }));
@@ -244,7 +234,7 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
       await measure('message settings');
       await phone.goto('/me/password');
       await measure('password');
-      await signOut();
+      await signOut(phone);
       await phone.goto('/forgot-password');
       await measure('forgot password');
       await phone.getByLabel('手机号').fill('13866009999');
@@ -280,19 +270,12 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
 
   it('speaks English to a phone that asks for it', async () => {
     const w = await traineeWorld();
-    const context = await browser.newContext({
+    const page = await openPhone(browser, {
       baseURL: baseUrl,
-      viewport: PHONE,
-      isMobile: true,
-      hasTouch: true,
-      userAgent: WECHAT_USER_AGENT,
-      locale: 'en-US',
-      timezoneId: 'Asia/Shanghai',
-      extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
+      language: 'en',
       storageState: await signedInState(t, baseUrl, w.trainee),
     });
     try {
-      const page = await context.newPage();
       await page.goto('/me');
       expect(await h1(page)).toBe('Me');
       expect(await page.getByRole('button', { name: 'Extra large' }).isVisible()).toBe(true);
@@ -305,16 +288,16 @@ describe('web pages: 我的 in a phone browser (e2e)', () => {
       expect(await h1(page)).toBe('Forgot password');
       expect(await page.getByRole('button', { name: 'Send the code' }).isVisible()).toBe(true);
     } finally {
-      await context.close();
+      await page.context().close();
     }
   });
 
   it('looks as in docs/screenshots/ at 360×800: me and forgot-password', async () => {
     const w = await traineeWorld('13866008888');
-    await signInAs(w.trainee);
+    await signInAs(phone, t, w.trainee);
     await phone.goto('/me');
     await expectMatchesBaseline(phone, 'me');
-    await signOut();
+    await signOut(phone);
     await phone.goto('/forgot-password');
     await expectMatchesBaseline(phone, 'forgot-password');
   });

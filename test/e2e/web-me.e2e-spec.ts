@@ -5,7 +5,7 @@ import { attendanceWorld, createSession, seat } from '../factories/attendance';
 import { type FakeSmsGateway, startFakeSmsGateway } from '../support/fake-sms-gateway';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
-import { formToken, openLogin, setCookies, signInPage } from '../support/web-pages';
+import { formToken, getPage, openLogin, pageText, postForm, setCookies, signInPage } from '../support/web-pages';
 
 const NEW_PASSWORD = 'Neues-Passwort-2027';
 
@@ -78,12 +78,6 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     return createUser(t.ds, { role: 'trainee', orgUnitId: w.tree.townshipA1.id, username: nextPhone(), ...fields });
   }
 
-  const page = (path: string, cookie: string) => t.http.get(path).set('Cookie', cookie).set('Accept', 'text/html');
-  const post = (path: string, cookie: string, form: Record<string, string>) =>
-    t.http.post(path).set('Cookie', cookie).type('form').send(form);
-  /** The text of a page, tags dropped, for checking what it says. */
-  const words = (res: Response) => res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-
   // ---------------------------------------------------------------------------------------------
   // 我的
 
@@ -99,8 +93,8 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
   it("shows a trainee's learning record: classes, sessions attended, person-times, results and certificates", async () => {
     const w = await traineeWorld();
     const b = await signInPage(t.http, w.trainee.username);
-    const res = await page('/me', b.cookie).expect(200);
-    const text = words(res);
+    const res = await getPage(t.http, b.cookie, '/me').expect(200);
+    const text = pageText(res);
     expect(text).toContain('学习记录');
     expect(text).toContain('参加了 1 个班，一共来上课 2 次。');
     expect(text).toContain('智能手机入门班');
@@ -120,14 +114,14 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
   it('shows a trainer the settings without a learning record, and speaks English when asked', async () => {
     const w = await attendanceWorld(t.http, t.ds);
     const b = await signInPage(t.http, w.trainer.user.username);
-    const res = await page('/me', b.cookie).expect(200);
-    expect(words(res)).not.toContain('学习记录');
+    const res = await getPage(t.http, b.cookie, '/me').expect(200);
+    expect(pageText(res)).not.toContain('学习记录');
     expect(res.text).not.toContain('href="/results"');
-    expect(words(res)).toContain('改密码');
-    const en = await page('/me', b.cookie).set('Accept-Language', 'en').expect(200);
+    expect(pageText(res)).toContain('改密码');
+    const en = await getPage(t.http, b.cookie, '/me').set('Accept-Language', 'en').expect(200);
     expect(en.headers['content-language']).toBe('en');
     for (const shown of ['Text size', 'Extra large', 'Message settings', 'Change password']) {
-      expect(words(en)).toContain(shown);
+      expect(pageText(en)).toContain(shown);
     }
   });
 
@@ -137,7 +131,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
   it('keeps the text size on the phone in a cookie, applied to every page, the login page too', async () => {
     const w = await traineeWorld();
     const b = await signInPage(t.http, w.trainee.username);
-    const res = await post('/me/text-size', b.cookie, { size: 'xlarge', _csrf: b.csrf }).expect(303);
+    const res = await postForm(t.http, b.cookie, '/me/text-size', { size: 'xlarge', _csrf: b.csrf }).expect(303);
     expect(res.headers.location).toBe('/me#text-size');
     const cookie = setCookies(res).lms_text;
     expect(cookie.value).toBe('xlarge');
@@ -149,7 +143,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
       const shown = await t.http.get(path).set('Cookie', sized).set('Accept', 'text/html');
       expect([path, shown.text]).toEqual([path, expect.stringMatching(/<body [^>]*class="(has-tabs )?text-xlarge"/)]);
     }
-    const me = await page('/me', sized).expect(200);
+    const me = await getPage(t.http, sized, '/me').expect(200);
     expect(me.text).toContain('aria-pressed="true">特大</button>');
     const loginPage = await t.http.get('/login').set('Cookie', 'lms_text=large').expect(200);
     expect(loginPage.text).toContain('<body data-weui-mode="care" data-weui-theme="light" class="text-large"');
@@ -158,18 +152,18 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     expect(odd.text).not.toMatch(/class="[^"]*text-/);
 
     // Standard clears the cookie.
-    const back = await post('/me/text-size', sized, { size: 'standard', _csrf: b.csrf }).expect(303);
+    const back = await postForm(t.http, sized, '/me/text-size', { size: 'standard', _csrf: b.csrf }).expect(303);
     expect(setCookies(back).lms_text.value).toBe('');
   });
 
   it('refuses an unknown text size (400) and a text size form without its token (403)', async () => {
     const u = await trainee();
     const b = await signInPage(t.http, u.username);
-    const bad = await post('/me/text-size', b.cookie, { size: 'enormous', _csrf: b.csrf }).expect(400);
-    expect(words(bad)).toContain('没有这个字号');
+    const bad = await postForm(t.http, b.cookie, '/me/text-size', { size: 'enormous', _csrf: b.csrf }).expect(400);
+    expect(pageText(bad)).toContain('没有这个字号');
     expect(setCookies(bad).lms_text).toBeUndefined();
-    const forged = await post('/me/text-size', b.cookie, { size: 'large' }).expect(403);
-    expect(words(forged)).toContain('页面已过期');
+    const forged = await postForm(t.http, b.cookie, '/me/text-size', { size: 'large' }).expect(403);
+    expect(pageText(forged)).toContain('页面已过期');
     expect(setCookies(forged).lms_text).toBeUndefined();
     const script = await t.http
       .post('/me/text-size')
@@ -187,26 +181,26 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const u = await trainee({ phone: '13855009999' });
     const b = await signInPage(t.http, u.username);
     const api = `Bearer ${await login(t.http, u.username)}`;
-    const form = await page('/me/messages', b.cookie).expect(200);
+    const form = await getPage(t.http, b.cookie, '/me/messages').expect(200);
     expect(form.text).toMatch(/<input type="checkbox" name="sms" value="on" checked>/);
     // E-mail is not set up in this app: not offered.
     expect(form.text).not.toContain('name="email"');
 
-    const saved = await post('/me/messages', b.cookie, { _csrf: b.csrf }).expect(303);
+    const saved = await postForm(t.http, b.cookie, '/me/messages', { _csrf: b.csrf }).expect(303);
     expect(saved.headers.location).toBe('/me/messages?saved=1');
     const prefs = await t.http.get('/api/me/notification-preferences').set('Authorization', api).expect(200);
     expect(prefs.body).toMatchObject({ sms: false, email: true, inbox: true, hasPhone: true });
-    const after = await page('/me/messages?saved=1', b.cookie).expect(200);
-    expect(words(after)).toContain('已保存。');
+    const after = await getPage(t.http, b.cookie, '/me/messages?saved=1').expect(200);
+    expect(pageText(after)).toContain('已保存。');
     expect(after.text).toMatch(/<input type="checkbox" name="sms" value="on">/);
-    expect(words(await page('/me', b.cookie))).toContain('短信：不收');
+    expect(pageText(await getPage(t.http, b.cookie, '/me'))).toContain('短信：不收');
 
-    await post('/me/messages', b.cookie, { sms: 'on', _csrf: b.csrf }).expect(303);
+    await postForm(t.http, b.cookie, '/me/messages', { sms: 'on', _csrf: b.csrf }).expect(303);
     const again = await t.http.get('/api/me/notification-preferences').set('Authorization', api).expect(200);
     expect(again.body).toMatchObject({ sms: true });
 
     // Without the token nothing changes.
-    await post('/me/messages', b.cookie, { sms: '' }).expect(403);
+    await postForm(t.http, b.cookie, '/me/messages', { sms: '' }).expect(403);
     const still = await t.http.get('/api/me/notification-preferences').set('Authorization', api).expect(200);
     expect(still.body).toMatchObject({ sms: true });
   });
@@ -218,10 +212,10 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
       username: 'trainer-without-phone',
     });
     const b = await signInPage(t.http, u.username);
-    const form = await page('/me/messages', b.cookie).expect(200);
+    const form = await getPage(t.http, b.cookie, '/me/messages').expect(200);
     expect(form.text).toMatch(/name="sms" value="on" checked disabled>/);
-    expect(words(form)).toContain('你没有登记手机号');
-    expect(words(await page('/me', b.cookie))).toContain('短信：未登记');
+    expect(pageText(form)).toContain('你没有登记手机号');
+    expect(pageText(await getPage(t.http, b.cookie, '/me'))).toContain('短信：未登记');
   });
 
   // ---------------------------------------------------------------------------------------------
@@ -234,9 +228,9 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const token = `Bearer ${await login(t.http, u.username)}`;
     await t.http.get('/api/auth/me').set('Authorization', token).expect(200);
 
-    const form = await page('/me/password', here.cookie).expect(200);
+    const form = await getPage(t.http, here.cookie, '/me/password').expect(200);
     expect(form.text).toContain('autocomplete="current-password"');
-    const res = await post('/me/password', here.cookie, {
+    const res = await postForm(t.http, here.cookie, '/me/password', {
       current: PASSWORD,
       password: NEW_PASSWORD,
       password2: NEW_PASSWORD,
@@ -246,11 +240,11 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const fresh = `lms_session=${setCookies(res).lms_session.value}`;
     expect(fresh).not.toBe(here.cookie);
 
-    const me = await page('/me?done=password', fresh).expect(200);
-    expect(words(me)).toContain('密码改好了');
+    const me = await getPage(t.http, fresh, '/me?done=password').expect(200);
+    expect(pageText(me)).toContain('密码改好了');
     // Every older session (this phone's old cookie included) and token is over.
     for (const cookie of [here.cookie, elsewhere.cookie]) {
-      const gone = await page('/me', cookie).expect(303);
+      const gone = await getPage(t.http, cookie, '/me').expect(303);
       expect(gone.headers.location).toBe('/login?next=%2Fme');
     }
     const revoked = await t.http.get('/api/auth/me').set('Authorization', token).expect(401);
@@ -271,22 +265,24 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
       [{ current: PASSWORD, password: NEW_PASSWORD, password2: `${NEW_PASSWORD}!` }, '两次输入的新密码不一样'],
     ];
     for (const [form, message] of cases) {
-      const res = await post('/me/password', b.cookie, { ...form, _csrf: b.csrf });
-      expect([res.status, words(res)]).toEqual([400, expect.stringContaining(message)]);
+      const res = await postForm(t.http, b.cookie, '/me/password', { ...form, _csrf: b.csrf });
+      expect([res.status, pageText(res)]).toEqual([400, expect.stringContaining(message)]);
     }
-    await post('/me/password', b.cookie, { current: PASSWORD, password: NEW_PASSWORD, password2: NEW_PASSWORD }).expect(
-      403,
-    );
+    await postForm(t.http, b.cookie, '/me/password', {
+      current: PASSWORD,
+      password: NEW_PASSWORD,
+      password2: NEW_PASSWORD,
+    }).expect(403);
     // Still the old password, still signed in.
     await login(t.http, u.username, PASSWORD);
-    await page('/me', b.cookie).expect(200);
+    await getPage(t.http, b.cookie, '/me').expect(200);
   });
 
   it('limits guesses of the current password like sign-ins (429 with Retry-After)', async () => {
     const u = await trainee();
     const b = await signInPage(t.http, u.username);
     const guess = () =>
-      post('/me/password', b.cookie, {
+      postForm(t.http, b.cookie, '/me/password', {
         current: 'wrong-guess',
         password: NEW_PASSWORD,
         password2: NEW_PASSWORD,
@@ -297,7 +293,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
     const last = await guess().expect(429);
     expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
-    expect(words(last)).toContain('登录失败次数过多');
+    expect(pageText(last)).toContain('登录失败次数过多');
   });
 
   // ---------------------------------------------------------------------------------------------
@@ -341,7 +337,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const res = await t.http.get('/login').expect(200);
     expect(res.text).toContain('<a class="me-link" href="/forgot-password">忘记密码了？用短信重新设置</a>');
     const form = await t.http.get('/forgot-password').expect(200);
-    expect(words(form)).toContain('请输入你的手机号，我们会发一条短信验证码给你。');
+    expect(pageText(form)).toContain('请输入你的手机号，我们会发一条短信验证码给你。');
     expect(form.text).toContain('name="phone"');
   });
 
@@ -352,7 +348,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const since = gateway.requests.length;
     const asked = await askForCode(`${u.username.slice(0, 3)} ${u.username.slice(3, 7)} ${u.username.slice(7)}`);
     expect(asked.res.status).toBe(200);
-    expect(words(asked.res)).toContain(
+    expect(pageText(asked.res)).toContain(
       `如果 ${u.username.slice(0, 3)}****${u.username.slice(-4)} 登记过，验证码已经用短信发过去了`,
     );
     const code = await codeSentTo(u.username, since);
@@ -366,14 +362,16 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const res = await resetWith(asked, u.username, code).expect(303);
     expect(res.headers.location).toBe('/me?done=reset');
     const cookie = `lms_session=${setCookies(res).lms_session.value}`;
-    expect(words(await page('/me?done=reset', cookie).expect(200))).toContain('新密码设置好了，你已经登录。');
-    expect((await page('/me', before.cookie).expect(303)).headers.location).toBe('/login?next=%2Fme');
+    expect(pageText(await getPage(t.http, cookie, '/me?done=reset').expect(200))).toContain(
+      '新密码设置好了，你已经登录。',
+    );
+    expect((await getPage(t.http, before.cookie, '/me').expect(303)).headers.location).toBe('/login?next=%2Fme');
     await t.http.get('/api/auth/me').set('Authorization', token).expect(401);
     await login(t.http, u.username, NEW_PASSWORD);
 
     // The code works once.
     const again = await resetWith(asked, u.username, code, 'Another-Password-1').expect(400);
-    expect(words(again)).toContain('验证码不对，或者已经过期。');
+    expect(pageText(again)).toContain('验证码不对，或者已经过期。');
     await login(t.http, u.username, NEW_PASSWORD);
   });
 
@@ -384,7 +382,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const code = await codeSentTo('13855007777', since);
     const unknown = await askForCode('13855006666');
     const neutral = (res: Response, phone: string) =>
-      words(res)
+      pageText(res)
         .replace(`${phone.slice(0, 3)}****${phone.slice(-4)}`, 'PHONE')
         .replace(new RegExp(phone, 'g'), 'PHONE');
     expect(unknown.res.status).toBe(known.res.status);
@@ -415,7 +413,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
         .timeout(5000)
         .send({ phone: u.username, _csrf: form.csrf })
         .expect(200);
-      expect(words(res)).toContain('验证码已经用短信发过去了');
+      expect(pageText(res)).toContain('验证码已经用短信发过去了');
       expect(gateway.requests.length).toBe(since);
     } finally {
       await held.rollbackTransaction();
@@ -433,7 +431,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     await t.ds.query(`UPDATE password_reset_codes SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [
       u.id,
     ]);
-    expect(words(await resetWith(asked, u.username, code).expect(400))).toContain('验证码不对，或者已经过期。');
+    expect(pageText(await resetWith(asked, u.username, code).expect(400))).toContain('验证码不对，或者已经过期。');
 
     since = gateway.requests.length;
     asked = await askForCode(u.username);
@@ -486,7 +484,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const limited = await askForCode(u.username);
     expect(limited.res.status).toBe(429);
     expect(Number(limited.res.headers['retry-after'])).toBeGreaterThan(3000);
-    expect(words(limited.res)).toContain('试得太多了，请 60 分钟后再试。');
+    expect(pageText(limited.res)).toContain('试得太多了，请 60 分钟后再试。');
     // Per address: 20 an hour, whatever the numbers (9 asked above, refused ones included).
     const statuses = [];
     for (let i = 0; i < 12; i++) statuses.push((await askForCode(`1385501${String(i).padStart(4, '0')}`)).res.status);
@@ -508,7 +506,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     const since = gateway.requests.length;
     const bad = await askForCode('call me');
     expect(bad.res.status).toBe(400);
-    expect(words(bad.res)).toContain('请输入手机号，只写数字。');
+    expect(pageText(bad.res)).toContain('请输入手机号，只写数字。');
     const asked = await askForCode(u.username);
     const code = await codeSentTo(u.username, since);
     const cases: [string, string, string, string][] = [
@@ -518,7 +516,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
     ];
     for (const [c, p1, p2, message] of cases) {
       const res = await resetWith(asked, u.username, c, p1, p2);
-      expect([res.status, words(res)]).toEqual([400, expect.stringContaining(message)]);
+      expect([res.status, pageText(res)]).toEqual([400, expect.stringContaining(message)]);
     }
     // None of them used a try: the code still works.
     const [row] = await t.ds.query(`SELECT attempts FROM password_reset_codes WHERE user_id = $1`, [u.id]);
@@ -536,7 +534,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
       .type('form')
       .send({ phone: u.username })
       .expect(403);
-    expect(words(res)).toContain('页面已过期');
+    expect(pageText(res)).toContain('页面已过期');
     await t.http
       .post('/forgot-password/reset')
       .set('Cookie', form.cookie)
@@ -561,7 +559,7 @@ describe('web pages: 我的, text size, messages, password (e2e)', () => {
         '<a class="weui-btn secondary" href="tel:07371234567">打电话给图书馆：0737-1234567</a>',
       );
       const res = await plain.http.get('/forgot-password').expect(200);
-      expect(words(res)).toContain('请联系县图书馆，工作人员会帮你重新设置密码。');
+      expect(pageText(res)).toContain('请联系县图书馆，工作人员会帮你重新设置密码。');
       expect(res.text).toContain('href="tel:07371234567"');
       expect(res.text).not.toContain('name="phone"');
       // The page has no form: the login page's token, as a forged post would carry.

@@ -3,7 +3,7 @@ import { attendanceWorld, createSession, seatedTrainees } from '../factories/att
 import { localDateIn, localInstant } from '../factories/dates';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
-import { signInPage } from '../support/web-pages';
+import { getPage, signInPage } from '../support/web-pages';
 
 /** The pages as pages: the home page, languages, headers, static files and sizes (e2e). */
 describe('web pages: home, languages, headers, static files (e2e)', () => {
@@ -38,7 +38,7 @@ describe('web pages: home, languages, headers, static files (e2e)', () => {
   it("shows a trainee the next session in the centre's local time, without a tap", async () => {
     const w = await world();
     const b = await signInPage(t.http, w.trainee.user.username);
-    const res = await t.http.get('/').set('Cookie', b.cookie).expect(200);
+    const res = await getPage(t.http, b, '/').expect(200);
     const [, month, day] = w.date.split('-').map(Number);
     expect(res.text).toContain('下次上课');
     expect(res.text).toContain(`${month}月${day}日`);
@@ -57,7 +57,7 @@ describe('web pages: home, languages, headers, static files (e2e)', () => {
       endsAt: localInstant(localDateIn(0), '00:30'),
     });
     const b = await signInPage(t.http, w.trainer.user.username);
-    const res = await t.http.get('/').set('Cookie', b.cookie).expect(200);
+    const res = await getPage(t.http, b, '/').expect(200);
     const today = res.text.indexOf('今天的课');
     const later = res.text.indexOf('接下来的课');
     expect(today).toBeGreaterThan(0);
@@ -73,7 +73,7 @@ describe('web pages: home, languages, headers, static files (e2e)', () => {
     expect(login.text).not.toMatch(/[\u4e00-\u9fff]/);
     expect(login.headers['content-language']).toBe('en');
     const b = await signInPage(t.http, w.trainee.user.username);
-    const home = await t.http.get('/').set('Cookie', b.cookie).set('Accept-Language', 'en').expect(200);
+    const home = await getPage(t.http, b, '/').set('Accept-Language', 'en').expect(200);
     expect(home.text).toContain('Your next session');
     expect(home.text).toContain('(tomorrow)');
     expect(home.text).toContain('09:00–11:30');

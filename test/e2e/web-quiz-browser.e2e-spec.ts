@@ -1,21 +1,13 @@
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { User } from '../../src/users/user.entity';
 import { postQuiz, quizWorld } from '../factories/quiz-world';
-import {
-  type BaselineResult,
-  launchBrowser,
-  matchesBaseline,
-  openPhone,
-  PHONE,
-  WECHAT_USER_AGENT,
-} from '../support/browser';
+import { type BaselineResult, launchBrowser, matchesBaseline, openPhone } from '../support/browser';
+import { h1, mainText, pathOf, pinText, signInAs, tapAndLoad } from '../support/phone';
 import {
   pageWeights,
   type PhoneSurvey,
   phoneProblems,
   primaryCount,
-  sessionCookieFor,
   signedInState,
   surveyPhonePage,
 } from '../support/phone-survey';
@@ -28,19 +20,6 @@ const PINS = {
   question: { '#quiz-countdown': '9:41', '.quiz-timer': '请在 12月1日 18:10 前交卷' },
   result: { '.quiz-facts > div:nth-child(4) dd': '12月1日 18:05' },
 };
-
-async function pinText(page: Page, texts: Record<string, string>): Promise<void> {
-  await page.evaluate((entries) => {
-    const { document } = globalThis as unknown as {
-      document: { querySelector(s: string): { textContent: string | null } | null };
-    };
-    for (const [selector, text] of entries) {
-      const el = document.querySelector(selector);
-      if (!el) throw new Error(`nothing on the page matches ${selector}`);
-      el.textContent = text;
-    }
-  }, Object.entries(texts));
-}
 
 /** A regular expression matching exactly `text`. */
 const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
@@ -95,17 +74,6 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
     return { ...w, quiz, trainee };
   }
 
-  async function signInAs(page: Page, user: User): Promise<void> {
-    await page.context().clearCookies();
-    await page.context().addCookies([await sessionCookieFor(t, baseUrl, user)]);
-  }
-
-  async function tapAndLoad(page: Page, target: Locator): Promise<void> {
-    const loaded = page.waitForEvent('load');
-    await target.tap();
-    await loaded;
-  }
-
   /** Taps an option and waits for the server to save it (the page's PUT answered 200). */
   async function answer(page: Page, option: Locator): Promise<void> {
     const saved = page.waitForResponse((r) => r.request().method() === 'PUT' && /\/answers$/.test(r.url()));
@@ -113,7 +81,6 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
     expect((await saved).status()).toBe(200);
   }
 
-  const pathOf = (page: Page) => new URL(page.url()).pathname;
   const visibleForm = (page: Page) => page.locator('form.quiz-q:visible');
   const answersOf = (attemptId: string) =>
     t.ds.query<{ question_id: string; response: { type: string; value?: boolean; optionId?: string } }[]>(
@@ -124,14 +91,14 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
 
   it('takes a quiz: list, start, one question per screen saved as answered, offline outbox, hand-in, result', async () => {
     const w = await world();
-    await signInAs(phone, w.trainee);
+    await signInAs(phone, t, w.trainee);
 
     // Home offers the quiz as a second action (the primary stays for check-in).
     await phone.goto('/');
     await phone.getByRole('link', { name: '去做测验' }).waitFor();
 
     await phone.goto('/quizzes');
-    expect(await phone.locator('h1').innerText()).toBe('测验');
+    expect(await h1(phone)).toBe('测验');
     const card = await phone.locator('.quiz-card').innerText();
     for (const shown of ['电脑基础测验', '5 道题', '10 分钟', '还能做 2 次']) expect(card).toContain(shown);
 
@@ -198,12 +165,12 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
     // Hand in: the confirmation counts what is missing (question 5), then the result.
     await tapAndLoad(phone, visibleForm(phone).getByRole('button', { name: '交卷' }));
     expect(pathOf(phone)).toBe(`/attempts/${attemptId}/hand-in`);
-    const confirm = await phone.locator('main').innerText();
+    const confirm = await mainText(phone);
     expect(confirm).toContain('共 5 题，你答了 4 题');
     expect(confirm).toContain('还有 1 题没答');
     await tapAndLoad(phone, phone.getByRole('button', { name: '确认交卷' }));
     expect(pathOf(phone)).toBe(`/attempts/${attemptId}/result`);
-    const result = await phone.locator('main').innerText();
+    const result = await mainText(phone);
     expect(result).toContain('你已经交卷');
     // Ctrl+C 2 + Edge of two browsers (half of 3 points) + 正确 1 + Library 2 = 6.5 of 10.
     expect(result).toContain('6.5 / 10');
@@ -215,7 +182,7 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
     const w = await world();
     const skewed = await openPhone(browser, { baseURL: baseUrl, clockOffsetMs: 600_000 });
     try {
-      await signInAs(skewed, w.trainee);
+      await signInAs(skewed, t, w.trainee);
       await skewed.goto(`/quizzes/${w.quiz.id}`);
       const synced = skewed.waitForResponse((r) => /\/state$/.test(r.url()));
       await tapAndLoad(skewed, skewed.getByRole('button', { name: '开始答题' }));
@@ -258,7 +225,7 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
   it('shows at the deadline that the server handed the attempt in', async () => {
     // Long enough to start and answer one question first, short enough not to keep the run waiting.
     const w = await world({ timeLimitSeconds: 6 });
-    await signInAs(phone, w.trainee);
+    await signInAs(phone, t, w.trainee);
     await phone.goto(`/quizzes/${w.quiz.id}`);
     await tapAndLoad(phone, phone.getByRole('button', { name: '开始答题' }));
     const attemptId = attemptIdOf(phone);
@@ -271,7 +238,7 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
     expect(row).toEqual({ status: 'finished', finished_by: 'deadline' });
     expect(await phone.locator('form.quiz-q:visible').count()).toBe(0);
     await tapAndLoad(phone, ended.getByRole('link', { name: '看成绩' }));
-    const result = await phone.locator('main').innerText();
+    const result = await mainText(phone);
     expect(result).toContain('时间到了，系统已经替你交卷');
     expect(result).toContain('2 / 10');
   }, 40_000);
@@ -280,7 +247,7 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
     const w = await world();
     const page = await openPhone(browser, { baseURL: baseUrl, javaScriptEnabled: false });
     try {
-      await signInAs(page, w.trainee);
+      await signInAs(page, t, w.trainee);
       await page.goto(`/quizzes/${w.quiz.id}`);
       await tapAndLoad(page, page.getByRole('button', { name: '开始答题' }));
       const attemptId = attemptIdOf(page);
@@ -298,21 +265,11 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
   it('speaks English with Accept-Language: en', async () => {
     const w = await world();
     // A phone set to English: its browser asks for English pages.
-    const context = await browser.newContext({
-      baseURL: baseUrl,
-      viewport: PHONE,
-      isMobile: true,
-      hasTouch: true,
-      userAgent: WECHAT_USER_AGENT,
-      locale: 'en-US',
-      timezoneId: 'Asia/Shanghai',
-      extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
-    });
-    const page = await context.newPage();
+    const page = await openPhone(browser, { baseURL: baseUrl, language: 'en' });
     try {
-      await signInAs(page, w.trainee);
+      await signInAs(page, t, w.trainee);
       await page.goto('/quizzes');
-      expect(await page.locator('h1').innerText()).toBe('Quizzes');
+      expect(await h1(page)).toBe('Quizzes');
       await tapAndLoad(page, page.getByRole('link', { name: /Take the quiz/ }));
       await tapAndLoad(page, page.getByRole('button', { name: 'Start the quiz' }));
       expect(await visibleForm(page).locator('.quiz-progress').innerText()).toContain('Question 1/5');
@@ -348,7 +305,7 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
 
     beforeAll(async () => {
       const w = await world();
-      await signInAs(phone, w.trainee);
+      await signInAs(phone, t, w.trainee);
       await phone.goto('/');
       await phone.getByRole('link', { name: '去做测验' }).waitFor();
       await measure(phone, 'home with a quiz');
@@ -379,23 +336,13 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
       await phone.goto(`/attempts/${attemptId}/hand-in`);
       await measure(phone, 'confirm');
       await tapAndLoad(phone, phone.getByRole('button', { name: '确认交卷' }));
-      expect(await phone.locator('main').innerText()).toContain('6.5 / 10');
+      expect(await mainText(phone)).toContain('6.5 / 10');
       await measure(phone, 'result', { baseline: 'quiz-result', pin: PINS.result });
 
       // Her second try, on a phone set to English.
-      const english = await browser.newContext({
-        baseURL: baseUrl,
-        viewport: PHONE,
-        isMobile: true,
-        hasTouch: true,
-        userAgent: WECHAT_USER_AGENT,
-        locale: 'en-US',
-        timezoneId: 'Asia/Shanghai',
-        extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
-      });
+      const page = await openPhone(browser, { baseURL: baseUrl, language: 'en' });
       try {
-        const page = await english.newPage();
-        await signInAs(page, w.trainee);
+        await signInAs(page, t, w.trainee);
         await page.goto(`/quizzes/${w.quiz.id}`);
         await tapAndLoad(page, page.getByRole('button', { name: 'Start the quiz' }));
         await page
@@ -404,7 +351,7 @@ describe('web pages: quizzes in a phone browser (e2e)', () => {
           .waitFor();
         await measure(page, 'question in English');
       } finally {
-        await english.close();
+        await page.context().close();
       }
     }, 120_000);
 

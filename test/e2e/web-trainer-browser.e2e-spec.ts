@@ -7,9 +7,10 @@ import QRCode from 'qrcode';
 import type { Browser, Page, Request } from 'playwright-core';
 import type { ClassSession } from '../../src/classes/class-session.entity';
 import type { OrgUnit } from '../../src/org-units/org-unit.entity';
-import { createUnit, createUser } from '../factories';
-import { attendanceWorld, createSession, seat } from '../factories/attendance';
-import { expectMatchesBaseline, launchBrowser, openPhone, PHONE, WECHAT_USER_AGENT } from '../support/browser';
+import { createUnit } from '../factories';
+import { attendanceWorld, createSession, seatTrainees } from '../factories/attendance';
+import { expectMatchesBaseline, launchBrowser, openPhone, PHONE } from '../support/browser';
+import { h1, pinText, tapAndLoad } from '../support/phone';
 import { pageWeights, phoneProblems, primaryCount, signedInState, surveyPhonePage } from '../support/phone-survey';
 import { listenOnLoopback, startTestApp, type TestApp } from '../support/test-app';
 
@@ -26,20 +27,6 @@ async function decodeQr(png: Buffer): Promise<string> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Replaces the text of the first element each selector finds (clock-dependent text, for screenshots). */
-async function pinText(page: Page, texts: Record<string, string>): Promise<void> {
-  await page.evaluate((entries) => {
-    const { document } = globalThis as unknown as {
-      document: { querySelector(s: string): { textContent: string | null } | null };
-    };
-    for (const [selector, text] of entries) {
-      const el = document.querySelector(selector);
-      if (!el) throw new Error(`nothing on the page matches ${selector}`);
-      el.textContent = text;
-    }
-  }, Object.entries(texts));
 }
 
 /** The names of the 30 trainees, ten per township. */
@@ -78,11 +65,15 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
     const townships: OrgUnit[] = [w.tree.townshipA1, w.tree.townshipA2];
     townships.push(await createUnit(t.ds, w.tree.countyA, 'township', TOWNSHIPS[2]));
     const trainees = [];
-    for (let i = 0; i < 30; i++) {
-      const township = townships[Math.floor(i / 10)];
-      const displayName = `${SURNAMES[i % 10]}${GIVEN[Math.floor(i / 10)]}`;
-      const user = await createUser(t.ds, { role: 'trainee', orgUnitId: township.id, displayName });
-      trainees.push({ user, enrolment: await seat(t.ds, w.cls, user, township) });
+    for (const [i, township] of townships.entries()) {
+      trainees.push(
+        ...(await seatTrainees(
+          t.ds,
+          w.cls,
+          township,
+          SURNAMES.map((surname) => surname + GIVEN[i]),
+        )),
+      );
     }
     const session = await createSession(t.ds, w.cls, w.trainer.user.id, -5, { topic: '用手机借阅电子书' });
     const storageState = await signedInState(t, baseUrl, w.trainer.user);
@@ -116,7 +107,7 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
     const w = await rollCallWorld();
     phone = await openPhone(browser, { baseURL: baseUrl, storageState: w.storageState });
     await phone.goto(`${w.path}/roll-call`);
-    expect(await phone.locator('h1').innerText()).toBe('点名');
+    expect(await h1(phone)).toBe('点名');
     expect(await phone.locator('.rollcall__counts').innerText()).toBe('到 0 · 迟到 0 · 请假 0 · 缺席 0 · 未点 30');
     // With JavaScript: big rows to tap, no radio groups, no save button.
     const rows = phone.locator('.rollcall__tap');
@@ -209,9 +200,7 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
       const groupOf = (name: string) => page.getByRole('group', { name, exact: true });
       await groupOf(first.user.displayName).getByLabel('迟到').check();
       await groupOf(second.user.displayName).getByLabel('请假').check();
-      const loaded = page.waitForEvent('load');
-      await page.getByRole('button', { name: '保存点名' }).tap();
-      await loaded;
+      await tapAndLoad(page, page.getByRole('button', { name: '保存点名' }));
       expect(new URL(page.url()).pathname).toBe(`${w.path}/roll-call`);
       expect(await page.getByRole('status').first().innerText()).toBe('已保存 2 人的考勤。');
       expect((await marksOf(w.session)).sort()).toEqual(['excused', 'late']);
@@ -220,9 +209,7 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
       // (Its phone rules are measured in the next test: a page without JavaScript cannot run axe.)
 
       // 没点的都算到 is a form too.
-      const again = page.waitForEvent('load');
-      await page.getByRole('button', { name: /没点的都算到/ }).tap();
-      await again;
+      await tapAndLoad(page, page.getByRole('button', { name: /没点的都算到/ }));
       expect(await page.getByRole('status').first().innerText()).toBe('已保存 28 人的考勤。');
       expect((await marksOf(w.session)).filter((s) => s === 'present')).toHaveLength(28);
     } finally {
@@ -260,6 +247,8 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
       expect(await page.getByRole('button', { name: '保存点名' }).isVisible()).toBe(true);
       expect(phoneProblems('roll call as a form', await surveyPhonePage(page))).toEqual([]);
       await page.reload();
+      // From the top: a reload may restore the scroll position the survey left.
+      await page.evaluate('window.scrollTo(0, 0)');
       await pinText(page, { '.trainer-session__when': '3月12日 周四（今天） 09:00–10:00' });
       await expectMatchesBaseline(page, 'roll-call');
 
@@ -270,17 +259,13 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
       const home = await surveyPhonePage(page);
       expect(phoneProblems('trainer home', home)).toEqual([]);
       expect(primaryCount(home)).toBe(1);
-      const roll = page.waitForEvent('load');
-      await today.getByRole('link', { name: '点名' }).tap();
-      await roll;
+      await tapAndLoad(page, today.getByRole('link', { name: '点名' }));
       expect(new URL(page.url()).pathname).toBe(`${w.path}/roll-call`);
 
       // 签到码: opened with one tap, then the code on a fixed screen for the picture.
       await page.goto(`${w.path}/qr`);
       expect(phoneProblems('check-in code, closed', await surveyPhonePage(page))).toEqual([]);
-      const loaded = page.waitForEvent('load');
-      await page.getByRole('button', { name: '打开签到' }).tap();
-      await loaded;
+      await tapAndLoad(page, page.getByRole('button', { name: '打开签到' }));
       await page.locator('.qr__image svg').waitFor();
       expect(phoneProblems('check-in code', await surveyPhonePage(page))).toEqual([]);
       // The QR image and digits change with the code: a fixed one for the picture, and the
@@ -317,9 +302,7 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
     });
     try {
       await page.goto(`${w.path}/qr`);
-      const loaded = page.waitForEvent('load');
-      await page.getByRole('button', { name: '打开签到' }).tap();
-      await loaded;
+      await tapAndLoad(page, page.getByRole('button', { name: '打开签到' }));
       const digits = page.locator('[data-code]');
       const first = await digits.innerText();
       expect(first).toMatch(/^\d{6}$/);
@@ -334,10 +317,8 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
       // A trainee scans it: the count rises on the trainer's screen without a reload.
       const seen = navigations(page);
       await traineePhone.goto(new URL(scanned).pathname);
-      const done = traineePhone.waitForEvent('load');
-      await traineePhone.getByRole('button', { name: '确认签到' }).tap();
-      await done;
-      expect(await traineePhone.locator('h1').innerText()).toBe('签到成功');
+      await tapAndLoad(traineePhone, traineePhone.getByRole('button', { name: '确认签到' }));
+      expect(await h1(traineePhone)).toBe('签到成功');
       await page.locator('.qr__count', { hasText: '已签到 1 / 30' }).waitFor({ timeout: 20_000 });
       expect(await page.locator('[data-latest] li').allInnerTexts()).toEqual([trainee.user.displayName]);
 
@@ -372,9 +353,7 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
       expect(plainSecond).not.toBe(plainFirst);
 
       // 结束签到 closes it.
-      const closed = page.waitForEvent('load');
-      await page.getByRole('button', { name: '结束签到' }).tap();
-      await closed;
+      await tapAndLoad(page, page.getByRole('button', { name: '结束签到' }));
       expect(await page.getByRole('status').first().innerText()).toContain('签到已结束');
       expect(await page.locator('.qr__image').count()).toBe(0);
     } finally {
@@ -400,19 +379,8 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
 
   it('speaks English to a phone that asks for it', async () => {
     const w = await rollCallWorld();
-    const context = await browser.newContext({
-      baseURL: baseUrl,
-      viewport: PHONE,
-      isMobile: true,
-      hasTouch: true,
-      userAgent: WECHAT_USER_AGENT,
-      locale: 'en-US',
-      timezoneId: 'Asia/Shanghai',
-      extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
-      storageState: w.storageState,
-    });
+    const page = await openPhone(browser, { baseURL: baseUrl, language: 'en', storageState: w.storageState });
     try {
-      const page = await context.newPage();
       // Only the names of people, places, the class and the session's topic are Chinese.
       const names = [
         ...w.trainees.map((x) => x.user.displayName),
@@ -427,7 +395,7 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
         return text;
       };
       await page.goto(`${w.path}/roll-call`);
-      expect(await page.locator('h1').innerText()).toBe('Roll call');
+      expect(await h1(page)).toBe('Roll call');
       expect(await pageWords()).not.toMatch(/[\u4e00-\u9fff]/);
       expect(await page.locator('.rollcall__counts').innerText()).toBe(
         'Present 0 · Late 0 · Excused 0 · Absent 0 · Not marked 30',
@@ -437,11 +405,11 @@ describe('web pages: trainer roll call and check-in code in a phone browser (e2e
       expect(await page.locator('.rollcall__row').first().getAttribute('data-status')).toBe('present');
       expect(await page.locator('.rollcall__mark').first().innerText()).toBe('Present');
       await page.goto(`${w.path}/qr`);
-      expect(await page.locator('h1').innerText()).toBe('Check-in code');
+      expect(await h1(page)).toBe('Check-in code');
       expect(await page.getByRole('button', { name: 'Open check-in' }).isVisible()).toBe(true);
       expect(await pageWords()).not.toMatch(/[\u4e00-\u9fff]/);
     } finally {
-      await context.close();
+      await page.context().close();
     }
   });
 });

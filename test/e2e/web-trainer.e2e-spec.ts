@@ -1,20 +1,7 @@
-import type { DataSource } from 'typeorm';
-import type { TrainingClass } from '../../src/classes/training-class.entity';
-import type { OrgUnit } from '../../src/org-units/org-unit.entity';
 import { createUser, login, signedIn } from '../factories';
-import { attendanceWorld, createSession, seat } from '../factories/attendance';
+import { attendanceWorld, createSession, seatTrainees } from '../factories/attendance';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { type Browser, formToken, signInPage } from '../support/web-pages';
-
-/** Trainees of a township seated in the class, created straight in the database (no sign-in). */
-export async function seatTrainees(ds: DataSource, cls: TrainingClass, township: OrgUnit, names: string[]) {
-  const out = [];
-  for (const displayName of names) {
-    const user = await createUser(ds, { role: 'trainee', orgUnitId: township.id, displayName });
-    out.push({ user, enrolment: await seat(ds, cls, user, township) });
-  }
-  return out;
-}
+import { type Browser, formToken, getPage, postForm, scriptRequest, signInPage } from '../support/web-pages';
 
 /** The trainer's pages over HTTP: 点名 (roll call) and 签到码 (the check-in QR code), and today's links (e2e). */
 describe('web pages: trainer roll call and check-in code (e2e)', () => {
@@ -47,12 +34,7 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
 
   /** A tap from the page's script: JSON, with the session's token in the header. */
   const tap = (b: Browser, path: string, body: object) =>
-    t.http
-      .post(`${path}/roll-call/mark`)
-      .set('Cookie', b.cookie)
-      .set('X-CSRF-Token', b.csrf)
-      .set('Accept', 'application/json')
-      .send(body);
+    scriptRequest(t.http, b, 'post', `${path}/roll-call/mark`).send(body);
 
   const rosterOf = (html: string) => {
     const match = /name="roster" value="([^"]*)"/.exec(html);
@@ -63,7 +45,7 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
   it('shows the roster by township with counts, to the session’s trainer and to an admin of the county', async () => {
     const w = await world();
     await tap(w.browser, w.path, { enrolmentId: w.trainees[0].enrolment.id, status: 'late' }).expect(200);
-    const page = await t.http.get(`${w.path}/roll-call`).set('Cookie', w.browser.cookie).expect(200);
+    const page = await getPage(t.http, w.browser, `${w.path}/roll-call`).expect(200);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     const text = page.text.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
     expect(text).toContain('点名');
@@ -79,15 +61,15 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
     expect(page.text).toMatch(/<script src="\/static\/rollcall\.\w{8}\.js" defer><\/script>/);
 
     const admin = await signInPage(t.http, (await adminOf(w.tree.countyA.id)).username);
-    await t.http.get(`${w.path}/roll-call`).set('Cookie', admin.cookie).expect(200);
-    await t.http.get(`${w.path}/qr`).set('Cookie', admin.cookie).expect(200);
+    await getPage(t.http, admin, `${w.path}/roll-call`).expect(200);
+    await getPage(t.http, admin, `${w.path}/qr`).expect(200);
   });
 
   async function adminOf(orgUnitId: string) {
     return createUser(t.ds, { role: 'admin', orgUnitId });
   }
 
-  it('answers trainees 403, the class’s other trainer 403, anyone outside the class 404, a bad id 400', async () => {
+  it('answers trainees 403, the class’s other trainer 403, anyone outside the class 404, a bad id 404', async () => {
     const w = await world();
     const trainee = await signInPage(t.http, w.trainees[0].user.username);
     const coTrainer = await signInPage(t.http, w.coTrainer.user.username);
@@ -96,17 +78,14 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
     const otherTrainer = await signInPage(t.http, stranger.user.username);
     const pages = ['/roll-call', '/qr'];
     for (const page of pages) {
-      const refused = await t.http.get(`${w.path}${page}`).set('Cookie', trainee.cookie).expect(403);
-      expect(refused.text).toContain('您的角色无权进行此操作');
-      const co = await t.http.get(`${w.path}${page}`).set('Cookie', coTrainer.cookie).expect(403);
+      const refused = await getPage(t.http, trainee, `${w.path}${page}`).expect(403);
+      expect(refused.text).toContain('这是老师用的页面');
+      const co = await getPage(t.http, coTrainer, `${w.path}${page}`).expect(403);
       expect(co.text).toContain('只有本次课的授课教师');
-      await t.http.get(`${w.path}${page}`).set('Cookie', otherCounty.cookie).expect(404);
-      await t.http.get(`${w.path}${page}`).set('Cookie', otherTrainer.cookie).expect(404);
-      await t.http
-        .get(`/sessions/2f0c0a4e-0d4b-4a7e-9d54-1d7f1e0b9a11${page}`)
-        .set('Cookie', w.browser.cookie)
-        .expect(404);
-      await t.http.get(`/sessions/not-an-id${page}`).set('Cookie', w.browser.cookie).expect(400);
+      await getPage(t.http, otherCounty, `${w.path}${page}`).expect(404);
+      await getPage(t.http, otherTrainer, `${w.path}${page}`).expect(404);
+      await getPage(t.http, w.browser, `/sessions/2f0c0a4e-0d4b-4a7e-9d54-1d7f1e0b9a11${page}`).expect(404);
+      await getPage(t.http, w.browser, `/sessions/not-an-id${page}`).expect(404);
     }
     // The scripts' routes answer JSON errors.
     const body = { enrolmentId: w.trainees[0].enrolment.id, status: 'present' };
@@ -153,12 +132,7 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
       .send({ enrolmentId: second.enrolment.id, status: 'present' })
       .expect(403);
     expect(noToken.body.code).toBe('CSRF_REJECTED');
-    const noTokenForm = await t.http
-      .post(`${w.path}/roll-call`)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ action: 'all' })
-      .expect(403);
+    const noTokenForm = await postForm(t.http, w.browser, `${w.path}/roll-call`, { action: 'all' }).expect(403);
     expect(noTokenForm.text).toContain('页面已过期');
     expect(await recordsOf(w.session.id)).toEqual({ [first.enrolment.id]: 'late' });
     // Every change is in the trail, made by the trainer.
@@ -192,12 +166,7 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
     // …and "all present" racing taps never overwrites one.
     const w2 = await world();
     const [, ...rest] = await Promise.all([
-      t.http
-        .post(`${w2.path}/roll-call/all-present`)
-        .set('Cookie', w2.browser.cookie)
-        .set('X-CSRF-Token', w2.browser.csrf)
-        .set('Accept', 'application/json')
-        .send({}),
+      scriptRequest(t.http, w2.browser, 'post', `${w2.path}/roll-call/all-present`).send({}),
       ...w2.trainees
         .slice(0, 3)
         .map((x) => tap(w2.browser, w2.path, { enrolmentId: x.enrolment.id, status: 'absent' })),
@@ -213,17 +182,17 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
   it('works as a plain form without JavaScript: the changed names are saved, then the page with a notice', async () => {
     const w = await world();
     const [a, b, c] = w.trainees;
-    const page = await t.http.get(`${w.path}/roll-call`).set('Cookie', w.browser.cookie).expect(200);
+    const page = await getPage(t.http, w.browser, `${w.path}/roll-call`).expect(200);
     const post = (fields: Record<string, string>) =>
-      t.http
-        .post(`${w.path}/roll-call`)
-        .set('Cookie', w.browser.cookie)
-        .type('form')
-        .send({ _csrf: formToken(page.text), roster: rosterOf(page.text), ...fields });
+      postForm(t.http, w.browser, `${w.path}/roll-call`, {
+        _csrf: formToken(page.text),
+        roster: rosterOf(page.text),
+        ...fields,
+      });
 
     const saved = await post({ [`s_${a.enrolment.id}`]: 'present', [`s_${b.enrolment.id}`]: 'excused' }).expect(303);
     expect(saved.headers.location).toBe(`${w.path}/roll-call?saved=2`);
-    const shown = await t.http.get(saved.headers.location).set('Cookie', w.browser.cookie).expect(200);
+    const shown = await getPage(t.http, w.browser, saved.headers.location).expect(200);
     expect(shown.text).toContain('已保存 2 人的考勤。');
     expect(shown.text).toContain(`name="s_${b.enrolment.id}" value="excused" checked`);
     expect(await recordsOf(w.session.id)).toEqual({ [a.enrolment.id]: 'present', [b.enrolment.id]: 'excused' });
@@ -242,13 +211,11 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
     await post({ roster: 'nonsense' }).expect(400);
 
     // "All present" as a form: the unmarked only.
-    const fresh = await t.http.get(`${w.path}/roll-call`).set('Cookie', w.browser.cookie).expect(200);
-    const all = await t.http
-      .post(`${w.path}/roll-call`)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(fresh.text), action: 'all' })
-      .expect(303);
+    const fresh = await getPage(t.http, w.browser, `${w.path}/roll-call`).expect(200);
+    const all = await postForm(t.http, w.browser, `${w.path}/roll-call`, {
+      _csrf: formToken(fresh.text),
+      action: 'all',
+    }).expect(303);
     expect(all.headers.location).toBe(`${w.path}/roll-call?saved=2`);
     expect(await recordsOf(w.session.id)).toEqual({
       [a.enrolment.id]: 'present',
@@ -257,50 +224,39 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
       [w.trainees[3].enrolment.id]: 'present',
       [w.trainees[4].enrolment.id]: 'present',
     });
-    const none = await t.http.get(`${w.path}/roll-call?saved=0`).set('Cookie', w.browser.cookie).expect(200);
+    const none = await getPage(t.http, w.browser, `${w.path}/roll-call?saved=0`).expect(200);
     expect(none.text).toContain('没有改动，不用保存。');
   });
 
   it('says when roll call opens, and refuses marks before then as the API does', async () => {
     const w = await world(120);
-    const page = await t.http.get(`${w.path}/roll-call`).set('Cookie', w.browser.cookie).expect(200);
+    const page = await getPage(t.http, w.browser, `${w.path}/roll-call`).expect(200);
     expect(page.text).toMatch(/点名从 \d{2}:\d{2} 开始（上课前 30 分钟）。/);
     const early = await tap(w.browser, w.path, { enrolmentId: w.trainees[0].enrolment.id, status: 'present' });
     expect([early.status, early.body.code]).toEqual([409, 'ATTENDANCE_TOO_EARLY']);
-    const form = await t.http
-      .post(`${w.path}/roll-call`)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(page.text), roster: rosterOf(page.text), [`s_${w.trainees[0].enrolment.id}`]: 'late' })
-      .expect(409);
+    const form = await postForm(t.http, w.browser, `${w.path}/roll-call`, {
+      _csrf: formToken(page.text),
+      roster: rosterOf(page.text),
+      [`s_${w.trainees[0].enrolment.id}`]: 'late',
+    }).expect(409);
     expect(form.text).toContain('考勤在开课前 30 分钟开始');
     // The QR code cannot be opened yet either.
-    const qr = await t.http
-      .post(`${w.path}/qr`)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(page.text) })
-      .expect(409);
+    const qr = await postForm(t.http, w.browser, `${w.path}/qr`, { _csrf: formToken(page.text) }).expect(409);
     expect(qr.text).toMatch(/请在上课前 30 分钟以内（\d{2}:\d{2} 以后）再打开签到。/);
     expect(await recordsOf(w.session.id)).toEqual({});
   });
 
   it('opens check-in with a form, shows the QR code of the check-in link, counts check-ins and closes', async () => {
     const w = await world();
-    const closed = await t.http.get(`${w.path}/qr`).set('Cookie', w.browser.cookie).expect(200);
+    const closed = await getPage(t.http, w.browser, `${w.path}/qr`).expect(200);
     expect(closed.text).toContain('签到还没打开');
     expect(closed.text).not.toContain('<svg');
 
     // Without its token the form is refused; with it, a window opens and the page shows its code.
-    await t.http.post(`${w.path}/qr`).set('Cookie', w.browser.cookie).type('form').send({}).expect(403);
-    const opened = await t.http
-      .post(`${w.path}/qr`)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(closed.text) })
-      .expect(303);
+    await postForm(t.http, w.browser, `${w.path}/qr`, {}).expect(403);
+    const opened = await postForm(t.http, w.browser, `${w.path}/qr`, { _csrf: formToken(closed.text) }).expect(303);
     expect(opened.headers.location).toBe(`${w.path}/qr`);
-    const shown = await t.http.get(`${w.path}/qr`).set('Cookie', w.browser.cookie).expect(200);
+    const shown = await getPage(t.http, w.browser, `${w.path}/qr`).expect(200);
     expect(shown.text).toMatch(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
     const digits = /<p class="qr__digits" data-code>(\d{6})<\/p>/.exec(shown.text)?.[1];
     expect(digits).toBeDefined();
@@ -344,15 +300,10 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
     expect(after.body).toEqual({ checkedIn: 1, total: 5, latest: ['钱二'] });
 
     // Closing: a form with its token; the codes stop, the page says so.
-    await t.http.post(`${w.path}/qr/close`).set('Cookie', w.browser.cookie).type('form').send({}).expect(403);
-    const close = await t.http
-      .post(`${w.path}/qr/close`)
-      .set('Cookie', w.browser.cookie)
-      .type('form')
-      .send({ _csrf: formToken(shown.text) })
-      .expect(303);
+    await postForm(t.http, w.browser, `${w.path}/qr/close`, {}).expect(403);
+    const close = await postForm(t.http, w.browser, `${w.path}/qr/close`, { _csrf: formToken(shown.text) }).expect(303);
     expect(close.headers.location).toBe(`${w.path}/qr?closed=1`);
-    const ended = await t.http.get(close.headers.location).set('Cookie', w.browser.cookie).expect(200);
+    const ended = await getPage(t.http, w.browser, close.headers.location).expect(200);
     expect(ended.text).toContain('签到已结束');
     expect(ended.text).toContain('打开签到');
     const gone = await t.http
@@ -366,7 +317,7 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
   it("puts 点名 and 签到码 on each of today's sessions on the trainer's home page", async () => {
     const w = await world();
     const later = await createSession(t.ds, w.cls, w.trainer.user.id, 60);
-    const home = await t.http.get('/').set('Cookie', w.browser.cookie).expect(200);
+    const home = await getPage(t.http, w.browser, '/').expect(200);
     // The session under way: 点名 is the page's primary action; the other's links are secondary.
     expect(home.text).toContain(
       `<a class="weui-btn weui-btn_primary primary" href="/sessions/${w.session.id}/roll-call">点名</a>`,
@@ -381,18 +332,10 @@ describe('web pages: trainer roll call and check-in code (e2e)', () => {
 
   it('speaks English when asked', async () => {
     const w = await world();
-    const page = await t.http
-      .get(`${w.path}/roll-call`)
-      .set('Cookie', w.browser.cookie)
-      .set('Accept-Language', 'en')
-      .expect(200);
+    const page = await getPage(t.http, w.browser, `${w.path}/roll-call`).set('Accept-Language', 'en').expect(200);
     expect(page.text).toContain('<h1>Roll call</h1>');
     expect(page.text).toContain('Mark the rest present');
-    const qr = await t.http
-      .get(`${w.path}/qr`)
-      .set('Cookie', w.browser.cookie)
-      .set('Accept-Language', 'en')
-      .expect(200);
+    const qr = await getPage(t.http, w.browser, `${w.path}/qr`).set('Accept-Language', 'en').expect(200);
     expect(qr.text).toContain('Open check-in');
   });
 });

@@ -58,6 +58,21 @@ export async function seat(
   );
 }
 
+/** Trainees of a township, named `names`, seated in the class straight in the database (not signed in). */
+export async function seatTrainees(
+  ds: DataSource,
+  cls: TrainingClass,
+  township: OrgUnit,
+  names: string[],
+): Promise<{ user: User; enrolment: Enrolment }[]> {
+  const out: { user: User; enrolment: Enrolment }[] = [];
+  for (const displayName of names) {
+    const user = await createUser(ds, { role: 'trainee', orgUnitId: township.id, displayName });
+    out.push({ user, enrolment: await seat(ds, cls, user, township) });
+  }
+  return out;
+}
+
 /**
  * A running class of county A around today, taught by `trainer`, with a co-trainer
  * (`coTrainer`) who teaches none of its sessions; an admin of county A signed in.

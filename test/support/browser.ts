@@ -57,10 +57,16 @@ export interface PhoneOptions {
   storageState?: BrowserContextOptions['storageState'];
   /** 1 by default: small, stable screenshots (phones have 2–3; CSS pixels and layout are the same). */
   deviceScaleFactor?: number;
+  /**
+   * The phone's language: Chinese (zh-CN) by default; `en` is a phone set to English, whose
+   * browser asks for English pages (locale en-US and `Accept-Language: en-US,en;q=0.9`).
+   */
+  language?: 'zh' | 'en';
 }
 
-/** A new context and page as a phone in WeChat, in China: 360×800, touch, zh-CN, Asia/Shanghai. */
+/** A new context and page as a phone in WeChat, in China: 360×800, touch, zh-CN (or English), Asia/Shanghai. */
 export async function openPhone(browser: Browser, options: PhoneOptions = {}): Promise<Page> {
+  const english = options.language === 'en';
   const context = await browser.newContext({
     baseURL: options.baseURL,
     viewport: { width: options.width ?? PHONE.width, height: options.height ?? PHONE.height },
@@ -68,7 +74,8 @@ export async function openPhone(browser: Browser, options: PhoneOptions = {}): P
     isMobile: true,
     hasTouch: true,
     userAgent: WECHAT_USER_AGENT,
-    locale: 'zh-CN',
+    locale: english ? 'en-US' : 'zh-CN',
+    extraHTTPHeaders: english ? { 'Accept-Language': 'en-US,en;q=0.9' } : undefined,
     timezoneId: 'Asia/Shanghai',
     javaScriptEnabled: options.javaScriptEnabled ?? true,
     storageState: options.storageState,

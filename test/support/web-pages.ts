@@ -1,4 +1,4 @@
-import type { Response } from 'supertest';
+import type { Response, Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { PASSWORD } from '../factories';
 
@@ -58,4 +58,38 @@ export async function signInPage(
   const cookie = `lms_session=${setCookies(res).lms_session.value}`;
   const home = await http.get('/').set('Cookie', cookie).expect(200);
   return { cookie, csrf: formToken(home.text), location: res.headers.location };
+}
+
+/** Who sends a request: a signed-in browser, or just the Cookie header it would send. */
+export type Sender = Browser | string;
+
+const cookieOf = (who: Sender): string => (typeof who === 'string' ? who : who.cookie);
+
+/** A page as a browser asks for it: its cookies, HTML accepted. */
+export function getPage(http: TestAgent, who: Sender, path: string): Test {
+  return http.get(path).set('Cookie', cookieOf(who)).set('Accept', 'text/html');
+}
+
+/** A form as a browser posts it: its cookies and exactly these fields (no form token added; see `submitForm`). */
+export function postForm(http: TestAgent, who: Sender, path: string, fields: Record<string, string> = {}): Test {
+  return http.post(path).set('Cookie', cookieOf(who)).type('form').send(fields);
+}
+
+/** A form of a signed-in browser's page, posted with its session's form token. */
+export function submitForm(http: TestAgent, b: Browser, path: string, fields: Record<string, string> = {}): Test {
+  return postForm(http, b, path, { _csrf: b.csrf, ...fields });
+}
+
+/** What a page's script sends: its cookies, JSON accepted, the session's form token in X-CSRF-Token. */
+export function scriptRequest(http: TestAgent, b: Browser, method: 'get' | 'put' | 'post', path: string): Test {
+  return http[method](path).set('Cookie', b.cookie).set('Accept', 'application/json').set('X-CSRF-Token', b.csrf);
+}
+
+/** The visible text of a page (its HTML, or an answer), tags dropped, `&quot;` undone and spaces squeezed. */
+export function pageText(page: string | { text: string }): string {
+  const html = typeof page === 'string' ? page : page.text;
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/\s+/g, ' ');
 }
