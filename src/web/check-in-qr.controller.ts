@@ -6,11 +6,13 @@ import { ATTENDED } from '../attendance/attendance.types';
 import type { CheckInCodeDto, SessionAttendanceDto } from '../attendance/dto/attendance.dto';
 import type { AuthUser } from '../common/auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
-import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { TrainerSessions } from './trainer-sessions';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageRoles } from './page-roles';
+import { PageId } from './page-id.pipe';
+import { SessionErrors } from '../classes/classes.errors';
 
 /** How many of the latest names the screen lists. */
 const LATEST = 5;
@@ -46,6 +48,7 @@ function liveCount(view: SessionAttendanceDto): LiveCount {
  * each change. Another form closes check-in.
  */
 @WebPages()
+@PageRoles(['trainer', 'admin'], 'live_forStaffText')
 @Controller()
 export class CheckInQrController {
   constructor(
@@ -58,7 +61,7 @@ export class CheckInQrController {
   async show(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
     @Query('closed') closed?: string,
   ): Promise<void> {
     const context = pageContextOf(request);
@@ -68,23 +71,19 @@ export class CheckInQrController {
 
   /** 打开签到: opens a window (or keeps the open one), then shows the page with its code. */
   @FormPost('sessions/:id/qr')
-  async open(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseIdPipe) id: string) {
+  async open(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
+  ) {
     const context = pageContextOf(request);
-    this.trainerSessions.assertStaff(request.user!);
     try {
       await this.attendance.openCheckIn(request.user!, id, undefined);
     } catch (e) {
       if (!(e instanceof DomainError) || e.kind !== 'conflict') throw e;
       // Too early, over, cancelled: the page, saying why and what to do.
-      const key = `qr_next_${e.code}`;
-      const error = {
-        message: this.pages.error(context.lang, e.messageKey.slice('errors.'.length), e.options.args),
-        hint: this.pages.t(
-          context.lang,
-          this.pages.has(context.lang, key) ? key : 'rollcall_next_other',
-          this.trainerSessions.openingArgs(e),
-        ),
-      };
+      const { message, next } = this.pages.refusal(context.lang, e, 'qr_', this.trainerSessions.openingArgs(e));
+      const error = { message, hint: next };
       return this.render(request, reply, context, id, { error }, 409);
     }
     void reply.redirect(`/sessions/${id}/qr`, 303);
@@ -92,8 +91,11 @@ export class CheckInQrController {
 
   /** 结束签到: the window closes, its codes stop working at once. */
   @FormPost('sessions/:id/qr/close')
-  async close(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseIdPipe) id: string) {
-    this.trainerSessions.assertStaff(request.user!);
+  async close(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
+  ) {
     await this.attendance.closeCheckIn(request.user!, id);
     void reply.redirect(`/sessions/${id}/qr?closed=1`, 303);
   }
@@ -103,7 +105,7 @@ export class CheckInQrController {
   async code(
     @Req() request: PageRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
   ): Promise<LiveCode> {
     const current = await this.current(request.user!, id);
     void reply.header('cache-control', 'no-store');
@@ -115,9 +117,12 @@ export class CheckInQrController {
    * the ETag the script sends back (most polls), so a poll costs a few hundred bytes.
    */
   @Get('sessions/:id/qr/live')
-  async live(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id', ParseIdPipe) id: string) {
+  async live(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
+  ) {
     const actor = request.user!;
-    this.trainerSessions.assertStaff(actor);
     const body = JSON.stringify(liveCount(await this.attendance.view(actor, id, false, 'take')));
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
     void reply.header('etag', etag).header('cache-control', 'no-cache').header('vary', 'Cookie');
@@ -126,7 +131,6 @@ export class CheckInQrController {
   }
 
   private async current(actor: AuthUser, id: string): Promise<CheckInCodeDto | null> {
-    this.trainerSessions.assertStaff(actor);
     return this.attendance.currentCheckIn(actor, id);
   }
 

@@ -6,13 +6,14 @@ import type { ClassSession } from '../classes/classes.types';
 import { ClassViewsService } from '../classes/class-views.service';
 import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
-import { localTime } from '../common/time/zoned-time';
 import { Env } from '../config/env';
-import type { FormFields } from './login.controller';
+import type { FormFields } from './forms';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { type SessionCard, sessionCard } from './session-card';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageRoles } from './page-roles';
+import { LocalWords } from './local-words';
 
 /** Codes whose page offers to type the code instead (a fresh one from the trainer's screen may work). */
 const TYPE_CODE_HELPS = new Set(['CHECK_IN_CODE_INVALID', 'SESSION_NOT_FOUND']);
@@ -25,12 +26,14 @@ const TYPE_CODE_HELPS = new Set(['CHECK_IN_CODE_INVALID', 'SESSION_NOT_FOUND']);
  * typed, for phones that cannot scan. Every refusal is a page saying what to do next.
  */
 @WebPages()
+@PageRoles(['trainee'], 'checkInForTrainees')
 @Controller()
 export class CheckInController {
   constructor(
     private readonly attendance: AttendanceService,
     private readonly views: ClassViewsService,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly clock: Clock,
     private readonly env: Env,
   ) {}
@@ -45,7 +48,6 @@ export class CheckInController {
     const context = pageContextOf(request);
     const link = parseCheckInLink(session, code);
     if (!link) return this.brokenLink(request, reply, context);
-    if (request.user!.role !== 'trainee') return this.forTrainees(request, reply, context);
     try {
       const own = await this.attendance.ownRecord(request.user!, link.sessionId);
       const card = await this.card(own.session, context);
@@ -71,7 +73,6 @@ export class CheckInController {
     const context = pageContextOf(request);
     const link = parseCheckInLink(session, code);
     if (!link) return this.brokenLink(request, reply, context);
-    if (request.user!.role !== 'trainee') return this.forTrainees(request, reply, context);
     const refused = await this.checkIn(request, reply, context, link.sessionId, link.code, true);
     if (refused) this.problem(request, reply, context, refused);
   }
@@ -80,7 +81,6 @@ export class CheckInController {
   @Get('check-in')
   async codeForm(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
     const context = pageContextOf(request);
-    if (request.user!.role !== 'trainee') return this.forTrainees(request, reply, context);
     await this.showCodeForm(request, reply, context, 200);
   }
 
@@ -91,7 +91,6 @@ export class CheckInController {
     @Body() body: FormFields,
   ): Promise<void> {
     const context = pageContextOf(request);
-    if (request.user!.role !== 'trainee') return this.forTrainees(request, reply, context);
     const code = (body.code ?? '').replace(/\s/g, '');
     const open = await this.attendance.openCheckInsFor(request.user!);
     // Nothing open (any more): the form says so.
@@ -104,7 +103,8 @@ export class CheckInController {
     const refused = await this.checkIn(request, reply, context, sessionId, code, false);
     if (refused?.code === 'CHECK_IN_CODE_INVALID') {
       // Typed wrong: the same form again, saying how many tries are left.
-      const error = { message: this.errorMessage(context, refused), hint: this.nextStep(context, refused) };
+      const { message, next } = this.pages.refusal(context.lang, refused);
+      const error = { message, hint: next };
       return this.showCodeForm(request, reply, context, 400, error);
     }
     if (refused) this.problem(request, reply, context, refused);
@@ -150,7 +150,7 @@ export class CheckInController {
   ): void {
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
     const heading = t(already ? 'checkInAlreadyTitle' : 'checkInDoneTitle');
-    const time = record.recordedAt ? localTime(record.recordedAt, this.env.TZ_DEFAULT) : '';
+    const time = record.recordedAt ? this.words.time(record.recordedAt) : '';
     const lines = [t('checkInDoneAt', { time }), t('checkInStatus', { status: record.status })];
     const view = { title: heading, heading, ok: true, lines, session };
     this.pages.send(request, reply, 'check-in-result', context, view);
@@ -159,22 +159,12 @@ export class CheckInController {
   /** A refusal the service raised, as a page: its message (the API's), and what to do next. */
   private problem(request: PageRequest, reply: FastifyReply, context: PageContext, e: unknown): void {
     if (!(e instanceof DomainError)) throw e;
-    const lines = [this.errorMessage(context, e), this.nextStep(context, e)];
+    const { message, next } = this.pages.refusal(context.lang, e);
+    const lines = [message, next];
     const heading = this.pages.t(context.lang, 'checkInProblemTitle');
     const view = { title: heading, heading, ok: false, lines, typeCode: TYPE_CODE_HELPS.has(e.code) };
     if (e.code === 'CHECK_IN_TOO_MANY_ATTEMPTS') void reply.header('retry-after', '60');
     this.pages.send(request, reply, 'check-in-result', context, view, ERROR_KIND_STATUS[e.kind]);
-  }
-
-  /** The error's own message, as the API writes it. */
-  private errorMessage(context: PageContext, e: DomainError): string {
-    return this.pages.error(context.lang, e.messageKey.slice('errors.'.length), e.options.args);
-  }
-
-  /** What to do next after this refusal (`next_<CODE>` in the pages catalogue), or "ask your trainer". */
-  private nextStep(context: PageContext, e: DomainError): string {
-    const key = `next_${e.code}`;
-    return this.pages.t(context.lang, this.pages.has(context.lang, key) ? key : 'nextOther');
   }
 
   private brokenLink(request: PageRequest, reply: FastifyReply, context: PageContext): void {
@@ -183,12 +173,6 @@ export class CheckInController {
     const lines = [t('checkInLinkBroken'), t('next_CHECK_IN_CODE_INVALID')];
     const view = { title: heading, heading, ok: false, lines, typeCode: true };
     this.pages.send(request, reply, 'check-in-result', context, view, 404);
-  }
-
-  private forTrainees(request: PageRequest, reply: FastifyReply, context: PageContext): void {
-    const heading = this.pages.t(context.lang, 'checkInTitle');
-    const view = { title: heading, heading, lines: [this.pages.t(context.lang, 'checkInForTrainees')] };
-    this.pages.send(request, reply, 'message', context, view, 403);
   }
 
   private async showCodeForm(
@@ -211,7 +195,6 @@ export class CheckInController {
 
   private async card(s: ClassSession, context: PageContext): Promise<SessionCard> {
     const [dto] = await this.views.sessions([s]);
-    const words = { today: this.pages.t(context.lang, 'today'), tomorrow: this.pages.t(context.lang, 'tomorrow') };
-    return sessionCard(dto, context.lang, this.env.TZ_DEFAULT, this.clock.now(), words);
+    return sessionCard(dto, context.lang, this.words);
   }
 }

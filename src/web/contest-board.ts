@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
-import type { Language } from '../common/i18n/i18n.loader';
 import type { LeaderboardDto } from '../quizzes/dto/quiz-results.dto';
+import { percentText, scoreText } from './local-words';
 
 /** Where a contest stands now: not yet open, open for answers, or closed. */
 export type ContestState = 'upcoming' | 'open' | 'closed';
@@ -39,14 +38,6 @@ export function boardTagOf(ifNoneMatch: string | undefined, suffix: string): str
   return undefined;
 }
 
-/** `3月12日 09:00`, `今天 09:00` / `12 Mar 09:00`, `today 09:00`: an instant in the centre's zone. */
-export function localWhen(instant: Date, lang: Language, zone: string, now: Date, today: string): string {
-  const at = DateTime.fromJSDate(instant, { zone });
-  const time = at.toFormat('HH:mm');
-  if (at.hasSame(DateTime.fromJSDate(now, { zone }), 'day')) return `${today} ${time}`;
-  return lang === 'zh-CN' ? `${at.month}月${at.day}日 ${time}` : `${at.setLocale('en-GB').toFormat('d LLL')} ${time}`;
-}
-
 /** `3:05` (minutes:seconds), or `1:02:05` past an hour. */
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -56,14 +47,6 @@ export function duration(seconds: number): string {
   return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
 }
 
-/** A percent as the board shows it: at most one decimal (`87.5`, `100`). */
-export function percentText(percent: number): string {
-  return String(Math.round(percent * 10) / 10);
-}
-
-/** Numbers as the board shows them (`8`, `7.5`). */
-const points = (n: number): string => String(Math.round(n * 100) / 100);
-
 /** The board's rows as the template shows them. */
 export function boardView(board: LeaderboardDto) {
   return {
@@ -72,8 +55,8 @@ export function boardView(board: LeaderboardDto) {
       rank: r.rank,
       name: r.displayName,
       township: r.townshipName,
-      score: points(r.score),
-      maxScore: points(r.maxScore),
+      score: scoreText(r.score),
+      maxScore: scoreText(r.maxScore),
       time: duration(r.timeTakenSeconds),
     })),
     townships: board.townships.map((r) => ({

@@ -1,5 +1,4 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/time/clock';
@@ -8,18 +7,13 @@ import { ListQuizzesQueryDto, type QuizDto } from '../quizzes/dto/quiz.dto';
 import { QuizResultsService } from '../quizzes/quiz-results.service';
 import { QuizErrors } from '../quizzes/quizzes.errors';
 import { QuizzesService, type ScopedQuiz } from '../quizzes/quizzes.service';
-import {
-  boardTagOf,
-  boardView,
-  type ContestState,
-  contestState,
-  localWhen,
-  pageEtag,
-  pageEtagSuffix,
-} from './contest-board';
+import { boardTagOf, boardView, type ContestState, contestState, pageEtag, pageEtagSuffix } from './contest-board';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageRoles } from './page-roles';
+import { PageId } from './page-id.pipe';
+import { LocalWords } from './local-words';
 
 type Quiz = ScopedQuiz['quiz'];
 
@@ -44,12 +38,14 @@ const STATE_ORDER: Record<ContestState, number> = { open: 0, upcoming: 1, closed
  * attempt has finished, the answer is 304 from one count. Without JavaScript, a 刷新 link.
  */
 @WebPages()
+@PageRoles(['trainer', 'admin'], 'live_forStaffText')
 @Controller()
 export class ContestLiveController {
   constructor(
     private readonly quizzes: QuizzesService,
     private readonly results: QuizResultsService,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly clock: Clock,
     private readonly env: Env,
   ) {}
@@ -57,7 +53,6 @@ export class ContestLiveController {
   @Get('contests')
   async list(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
     const context = pageContextOf(request);
-    if (this.refuseTrainee(request, reply, context)) return;
     const query = Object.assign(new ListQuizzesQueryDto(), { page: 1, pageSize: LIST_SIZE, mode: 'contest' });
     const found = await this.quizzes.list(request.user!, query);
     const now = this.clock.now();
@@ -70,9 +65,12 @@ export class ContestLiveController {
   }
 
   @Get('contests/:id/live')
-  async live(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+  async live(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(QuizErrors.quizNotFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
-    if (this.refuseTrainee(request, reply, context)) return;
     const { quiz, classTitle } = await this.contest(request.user!, id);
     const now = this.clock.now();
     const state = contestState(quiz, now);
@@ -104,19 +102,25 @@ export class ContestLiveController {
 
   /** Starts the contest now: its opening time becomes now (only while it has not opened). */
   @FormPost('contests/:id/start')
-  async start(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+  async start(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(QuizErrors.quizNotFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
-    if (this.refuseTrainee(request, reply, context)) return;
-    const started = await this.quizzes.startContestNow(request.user!, contestId(id));
-    if (!started) return this.notNow(request, reply, context, contestId(id), 'live_alreadyStarted');
+    const started = await this.quizzes.startContestNow(request.user!, id);
+    if (!started) return this.notNow(request, reply, context, id, 'live_alreadyStarted');
     void reply.redirect(`/contests/${started.id}/live?done=start`, 303);
   }
 
   /** The confirmation before ending: a page of its own, so it works without JavaScript. */
   @Get('contests/:id/end')
-  async confirmEnd(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+  async confirmEnd(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(QuizErrors.quizNotFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
-    if (this.refuseTrainee(request, reply, context)) return;
     const { quiz, classTitle } = await this.contest(request.user!, id);
     const now = this.clock.now();
     if (contestState(quiz, now) !== 'open') return this.notNow(request, reply, context, quiz.id, 'live_notOpen');
@@ -133,32 +137,33 @@ export class ContestLiveController {
    * progress are handed in by the service's deadline job.
    */
   @FormPost('contests/:id/end')
-  async end(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+  async end(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(QuizErrors.quizNotFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
-    if (this.refuseTrainee(request, reply, context)) return;
-    const ended = await this.quizzes.endContestNow(request.user!, contestId(id));
-    if (!ended) return this.notNow(request, reply, context, contestId(id), 'live_notOpen');
+    const ended = await this.quizzes.endContestNow(request.user!, id);
+    if (!ended) return this.notNow(request, reply, context, id, 'live_notOpen');
     void reply.redirect(`/contests/${ended.id}/live?done=end`, 303);
   }
 
   /** A contest the caller runs (admins in scope, the class's trainers), else 404 QUIZ_NOT_FOUND; a plain quiz is none. */
   private async contest(actor: AuthUser, id: string): Promise<{ quiz: Quiz; classTitle: string }> {
-    const { quiz, cls } = await this.quizzes.getForStaff(actor, contestId(id));
+    const { quiz, cls } = await this.quizzes.getForStaff(actor, id);
     if (quiz.mode !== 'contest') throw QuizErrors.quizNotFound();
     return { quiz, classTitle: cls.entity.title };
   }
 
   private summary(q: Pick<QuizDto, 'id' | 'title' | 'opensAt' | 'closesAt'>, context: PageContext, now: Date) {
-    const zone = this.env.TZ_DEFAULT;
-    const today = this.pages.t(context.lang, 'today');
     const state = contestState(q, now);
     return {
       id: q.id,
       title: q.title,
       state,
       stateLabel: this.pages.t(context.lang, `live_state_${state}`),
-      opensAt: localWhen(q.opensAt, context.lang, zone, now, today),
-      closesAt: localWhen(q.closesAt, context.lang, zone, now, today),
+      opensAt: this.words.when(q.opensAt, context.lang, now),
+      closesAt: this.words.when(q.closesAt, context.lang, now),
     };
   }
 
@@ -169,19 +174,4 @@ export class ContestLiveController {
     const view = { title: t('live_title'), heading: t(key), lines: [t(`${key}Text`)], action: again };
     this.pages.send(request, reply, 'message', context, view, 409);
   }
-
-  /** Trainer pages: a trainee gets a page saying so (403). */
-  private refuseTrainee(request: PageRequest, reply: FastifyReply, context: PageContext): boolean {
-    if (request.user!.role !== 'trainee') return false;
-    const heading = this.pages.t(context.lang, 'live_forStaff');
-    const view = { title: heading, heading, lines: [this.pages.t(context.lang, 'live_forStaffText')] };
-    this.pages.send(request, reply, 'message', context, view, 403);
-    return true;
-  }
-}
-
-/** The contest's id from the address (lower case), or 404 QUIZ_NOT_FOUND when it is no id at all. */
-function contestId(id: string): string {
-  if (!isUUID(id)) throw QuizErrors.quizNotFound();
-  return id.toLowerCase();
 }

@@ -1,5 +1,4 @@
 import type { FastifyReply } from 'fastify';
-import { isUUID } from 'class-validator';
 import type { AuthUser } from '../common/auth/auth-user';
 import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
 import { MAX_PAGE } from '../common/pagination/page.dto';
@@ -7,8 +6,9 @@ import type { PageContext, PageRenderer } from './page-renderer';
 import { pageContextOf, type PageRequest } from './web-session.guard';
 
 /**
- * What the 课程, 成绩, 证书 and 消息 pages share: the refusal pages (wrong role, bad page
- * number, a service's domain error with what to do next) and input checks.
+ * What the 课程, 成绩, 证书 and 消息 pages share: the refusal pages (bad page number, a
+ * service's domain error with what to do next) and input checks. Who may open a page is the
+ * route's @PageRoles; an id in the address goes through PageId.
  */
 
 /** A link of a result page's actions. */
@@ -24,11 +24,6 @@ export function pageNumber(raw: unknown): number | undefined {
   if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return undefined;
   const n = Number(raw);
   return n >= 1 && n <= MAX_PAGE ? n : undefined;
-}
-
-/** An id in an address: a UUID (lower case), or undefined (the caller answers 404). */
-export function idOf(raw: string): string | undefined {
-  return isUUID(raw) ? raw.toLowerCase() : undefined;
 }
 
 /** Previous/next links of a paged list, or null when it fits on one page. */
@@ -64,13 +59,6 @@ export class AreaPages {
     return this.pages.t(context.lang, key, args);
   }
 
-  /** A page for one role only, asked for by another: 403 with the page's message. */
-  forbidden(request: PageRequest, reply: FastifyReply, context: PageContext, key: string): void {
-    const heading = this.t(context, 'courses_forbiddenTitle');
-    const view = { title: heading, heading, lines: [this.t(context, key)] };
-    this.pages.send(request, reply, 'message', context, view, 403);
-  }
-
   /** `?page=` that is not a page number: 400, with a link to the first page. */
   badPage(request: PageRequest, reply: FastifyReply, context: PageContext, path: string): void {
     const heading = this.t(context, 'courses_badPageTitle');
@@ -81,29 +69,26 @@ export class AreaPages {
 
   /**
    * The start every paged list shares (课程, 成绩, 消息): the reader's context, the reader, and
-   * `?page=`. Undefined once a refusal page is sent: 403 with `traineesOnly`'s message when
-   * that is given and the reader is not a trainee, 400 for a bad page number (linking `path`).
+   * `?page=`. Undefined once a refusal page is sent: 400 for a bad page number (linking `path`).
+   * Who may read the list is the route's @PageRoles.
    */
   listStart(
     request: PageRequest,
     reply: FastifyReply,
     path: string,
     rawPage: string | undefined,
-    traineesOnly?: string,
   ): ListStart | undefined {
     const context = pageContextOf(request);
     const actor = request.user!;
-    if (traineesOnly && actor.role !== 'trainee') return void this.forbidden(request, reply, context, traineesOnly);
     const page = pageNumber(rawPage);
     if (!page) return void this.badPage(request, reply, context, path);
     return { context, actor, page, t: (key, args = {}) => this.t(context, key, args) };
   }
 
-  /** The error's own message (as the API writes it) and what to do next (`courses_next_<CODE>`, else a general hint). */
+  /** The error's own message (as the API writes it) and what to do next (`courses_next_<CODE>`, else the general hint). */
   explain(context: PageContext, e: DomainError): string[] {
-    const message = this.pages.error(context.lang, e.messageKey.slice('errors.'.length), e.options.args);
-    const key = `courses_next_${e.code}`;
-    return [message, this.t(context, this.pages.has(context.lang, key) ? key : 'courses_next_other')];
+    const { message, next } = this.pages.refusal(context.lang, e, 'courses_');
+    return [message, next];
   }
 
   /** A service's refusal as a page at its status; anything else is thrown on (the page filter answers it). */

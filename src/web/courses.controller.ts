@@ -17,12 +17,14 @@ import {
   mayWithdraw,
   type OwnEnrolment,
 } from '../enrolments/enrolments.service';
-import { AreaPages, idOf, type PageAction, pager } from './courses-common';
-import { localDays, localDayTime } from './local-words';
+import { AreaPages, type PageAction, pager } from './courses-common';
+import { LocalWords } from './local-words';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { sessionCard } from './session-card';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageRoles } from './page-roles';
+import { PageId } from './page-id.pipe';
 
 /** Classes per page of the 课程 list. */
 const PAGE_SIZE = 20;
@@ -48,9 +50,10 @@ interface ClassState {
  * tap (or joining the waitlist when the township's seats are taken) and withdrawing after a
  * confirmation page. Enrolling and withdrawing are EnrolmentsService.enrol and .withdraw, the
  * steps `POST /api/classes/:id/enrolments` and `POST /api/enrolments/:id/withdraw` take, with
- * their rules and their refusals (shown with what to do next). Trainers and admins get 403.
+ * their rules and their refusals (shown with what to do next). Trainers and admins get 403 (@PageRoles).
  */
 @WebPages()
+@PageRoles(['trainee'], 'courses_forTrainees')
 @Controller()
 export class CoursesController {
   private readonly area: AreaPages;
@@ -61,6 +64,7 @@ export class CoursesController {
     private readonly sessions: SessionsService,
     private readonly enrolments: EnrolmentsService,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly clock: Clock,
     private readonly env: Env,
   ) {
@@ -69,7 +73,7 @@ export class CoursesController {
 
   @Get('courses')
   async list(@Req() request: PageRequest, @Res() reply: FastifyReply, @Query('page') rawPage?: string): Promise<void> {
-    const start = this.area.listStart(request, reply, '/courses', rawPage, 'courses_forTrainees');
+    const start = this.area.listStart(request, reply, '/courses', rawPage);
     if (!start) return;
     const { context, actor, page, t } = start;
     const query = Object.assign(new ListClassesQueryDto(), { page, pageSize: PAGE_SIZE, status: 'open' });
@@ -91,11 +95,14 @@ export class CoursesController {
   }
 
   @Get('courses/:id')
-  async show(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') rawId: string): Promise<void> {
+  async show(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(ClassErrors.notFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
     const actor = request.user!;
-    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'courses_forTrainees');
-    const c = await this.visible(actor, rawId);
+    const c = await this.visible(actor, id);
     const { township, classes } = await this.enrolments.placesFor(actor, [c.entity]);
     const places = classes.get(c.entity.id)!;
     const [dto] = await this.views.classes([c]);
@@ -105,9 +112,8 @@ export class CoursesController {
       Object.assign(new ListSessionsQueryDto(), { page: 1, pageSize: SESSIONS_SHOWN }),
     );
     const now = this.clock.now();
-    const words = { today: this.area.t(context, 'today'), tomorrow: this.area.t(context, 'tomorrow') };
     const sessions = (await this.views.sessions(listed.items)).map((s) =>
-      sessionCard(s, context.lang, this.env.TZ_DEFAULT, now, words),
+      sessionCard(s, context.lang, this.words, now),
     );
     const view = {
       title: c.entity.title,
@@ -119,15 +125,18 @@ export class CoursesController {
   }
 
   @FormPost('courses/:id/enrol')
-  async enrol(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') rawId: string): Promise<void> {
+  async enrol(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(ClassErrors.notFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
     const actor = request.user!;
-    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'courses_forTrainees');
-    const back = this.backLinks(context, rawId);
+    const back = this.backLinks(context, id);
     const heading = this.area.t(context, 'courses_enrolProblemTitle');
     let c: ScopedClass;
     try {
-      c = await this.visible(actor, rawId);
+      c = await this.visible(actor, id);
     } catch (e) {
       // No such class (for this trainee): the way on is the list.
       return this.area.problem(request, reply, context, e, heading, back.slice(-1));
@@ -155,12 +164,11 @@ export class CoursesController {
   async confirmWithdraw(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id') rawId: string,
+    @Param('id', PageId(ClassErrors.notFound)) id: string,
   ): Promise<void> {
     const context = pageContextOf(request);
     const actor = request.user!;
-    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'courses_forTrainees');
-    const c = await this.visible(actor, rawId);
+    const c = await this.visible(actor, id);
     const mine = await this.ownEnrolment(actor, c);
     if (!mine) {
       // Nothing to withdraw (any more): the class page says where the trainee stands.
@@ -181,14 +189,17 @@ export class CoursesController {
   }
 
   @FormPost('courses/:id/withdraw')
-  async withdraw(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') rawId: string): Promise<void> {
+  async withdraw(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(ClassErrors.notFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
     const actor = request.user!;
-    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'courses_forTrainees');
-    const back = this.backLinks(context, rawId);
+    const back = this.backLinks(context, id);
     const heading = this.area.t(context, 'courses_withdrawProblemTitle');
     try {
-      const c = await this.visible(actor, rawId);
+      const c = await this.visible(actor, id);
       const mine = await this.ownEnrolment(actor, c);
       if (!mine) {
         const view = {
@@ -219,9 +230,7 @@ export class CoursesController {
   }
 
   /** A class the trainee may read (its county's, announced), else CLASS_NOT_FOUND (a 404 page). */
-  private async visible(actor: AuthUser, rawId: string): Promise<ScopedClass> {
-    const id = idOf(rawId);
-    if (!id) throw ClassErrors.notFound();
+  private async visible(actor: AuthUser, id: string): Promise<ScopedClass> {
     return this.classes.getVisible(actor, id);
   }
 
@@ -231,11 +240,10 @@ export class CoursesController {
     return mine && (mine.status === 'confirmed' || mine.status === 'waitlisted') ? mine : null;
   }
 
-  /** A result page's ways on: the class (when the address names one) and the list. */
-  private backLinks(context: PageContext, rawId: string): PageAction[] {
-    const id = idOf(rawId);
+  /** A result page's ways on: the class and the list. */
+  private backLinks(context: PageContext, id: string): PageAction[] {
     const list = { href: '/courses', label: this.area.t(context, 'courses_backToList') };
-    return id ? [{ href: `/courses/${id}`, label: this.area.t(context, 'courses_seeClass') }, list] : [list];
+    return [{ href: `/courses/${id}`, label: this.area.t(context, 'courses_seeClass') }, list];
   }
 
   /** A class as the list and its page show it: dates, place, trainers, seats left, and where the trainee stands. */
@@ -247,7 +255,6 @@ export class CoursesController {
     context: PageContext,
   ) {
     const now = this.clock.now();
-    const zone = this.env.TZ_DEFAULT;
     const t = (key: string, args = {}) => this.area.t(context, key, args);
     const e = c.entity;
     const state = this.state(c, places, township, now, context);
@@ -263,10 +270,13 @@ export class CoursesController {
       href: `/courses/${e.id}`,
       title: e.title,
       course: dto.course.title,
-      dates: localDays(e.startDate, e.endDate, context.lang, zone, now),
+      dates: this.words.days(e.startDate, e.endDate, context.lang, now),
       place: dto.venue?.name ?? null,
-      trainers: dto.trainers.map((p) => p.displayName).join(context.lang === 'zh-CN' ? '、' : ', '),
-      closes: localDayTime(e.enrolmentClosesAt, context.lang, zone, now),
+      trainers: this.words.list(
+        dto.trainers.map((p) => p.displayName),
+        context.lang,
+      ),
+      closes: this.words.dayTime(e.enrolmentClosesAt, context.lang, now),
       placesText,
       full: state.kind === 'full',
       state,
@@ -297,7 +307,7 @@ export class CoursesController {
     if (window === 'closed') return { kind: 'closed', label: t('courses_stateClosed'), ...none };
     if (window === 'notYet') {
       const label = t('courses_stateNotYet', {
-        date: localDayTime(e.enrolmentOpensAt, context.lang, this.env.TZ_DEFAULT, now),
+        date: this.words.dayTime(e.enrolmentOpensAt, context.lang, now),
       });
       return { kind: 'notYet', label, ...none };
     }

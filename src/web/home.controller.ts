@@ -15,6 +15,7 @@ import { QuizPages } from './quiz-pages';
 import { type SessionCard, sessionCard } from './session-card';
 import { WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { LocalWords } from './local-words';
 
 /** How many of a trainer's coming sessions (after today's) the home page lists. */
 const TRAINER_LATER = 3;
@@ -34,6 +35,7 @@ export class HomeController {
     private readonly inbox: InboxService,
     private readonly attendance: AttendanceService,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly clock: Clock,
     private readonly env: Env,
     private readonly quizPages: QuizPages,
@@ -92,9 +94,8 @@ export class HomeController {
       trainerId: query.trainerId,
     });
     const found = await this.sessions.search(actor, search);
-    const words = { today: this.pages.t(lang, 'today'), tomorrow: this.pages.t(lang, 'tomorrow') };
     return (await this.views.sessions(found.items)).map((s) => ({
-      ...sessionCard(s, lang, this.env.TZ_DEFAULT, now, words),
+      ...sessionCard(s, lang, this.words, now),
       startsAt: s.startsAt,
     }));
   }

@@ -7,15 +7,12 @@ import { Env } from '../config/env';
 import { DomainError } from '../common/errors/domain-error';
 import { languageOf } from '../common/i18n/translator';
 import { localPath } from './local-path';
-import { libraryPhone } from './password.controller';
+import { type FormFields, libraryPhone } from './forms';
 import { PageRenderer } from './page-renderer';
 import { WebCookies } from './web-cookies';
 import { FormPost, WebPages } from './web-pages.decorator';
 import type { PageRequest } from './web-session.guard';
 import { WebSessionsService } from './web-sessions.service';
-
-/** The fields of a posted form, as text (the form parser keeps the last value of each). */
-export type FormFields = Record<string, string | undefined>;
 
 /** `139 3700 0003` and `139-3700-0003` are the phone number `13937000003`, as people type it. */
 export function loginName(raw: string | undefined): string {

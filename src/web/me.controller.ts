@@ -7,11 +7,12 @@ import { Clock } from '../common/time/clock';
 import { Env } from '../config/env';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { InboxService } from '../notifications/inbox.service';
-import type { FormFields } from './login.controller';
+import type { FormFields } from './forms';
 import { PageRenderer } from './page-renderer';
 import { isTextSize, setTextSize, TEXT_SIZES, textSizeOf } from './text-size';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { LocalWords } from './local-words';
 
 /** One class on the learning record. */
 interface RecordRow {
@@ -20,14 +21,6 @@ interface RecordRow {
   status: string;
   attended: number;
   held: number;
-}
-
-/** `2027-03-05` as `2027年3月5日` (Chinese) or `5 Mar 2027`. */
-function localDay(date: string, lang: Language): string {
-  const [y, m, d] = date.split('-').map(Number);
-  if (lang === 'zh-CN') return `${y}年${m}月${d}日`;
-  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1];
-  return `${d} ${month} ${y}`;
 }
 
 /**
@@ -45,6 +38,7 @@ export class MeController {
     private readonly personTimes: PersonTimesService,
     private readonly inbox: InboxService,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly clock: Clock,
     private readonly env: Env,
   ) {}
@@ -147,7 +141,10 @@ export class MeController {
     );
     const classes: RecordRow[] = list.map(({ e, class: c, sessions }) => ({
       title: c.title,
-      dates: this.pages.t(lang, 'me_classDates', { from: localDay(c.startDate, lang), to: localDay(c.endDate, lang) }),
+      dates: this.pages.t(lang, 'me_classDates', {
+        from: this.words.dayWithYear(c.startDate, lang),
+        to: this.words.dayWithYear(c.endDate, lang),
+      }),
       status: this.pages.t(lang, `me_enrolment_${e.status}`),
       attended: attended.get(e.classId) ?? 0,
       held: sessions.filter((s) => s.status === 'scheduled' && s.startsAt <= now).length,

@@ -5,11 +5,12 @@ import { Env } from '../config/env';
 import { InboxService } from '../notifications/inbox.service';
 import { NotificationErrors } from '../notifications/notifications.errors';
 import type { InboxMessageDto } from '../notifications/dto/notification.dto';
-import { AreaPages, idOf, pager } from './courses-common';
-import { localDayTime } from './local-words';
+import { AreaPages, pager } from './courses-common';
+import { LocalWords } from './local-words';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageId } from './page-id.pipe';
 
 /** Messages per page of 消息. */
 const PAGE_SIZE = 20;
@@ -45,6 +46,7 @@ export class MessagesController {
   constructor(
     private readonly inbox: InboxService,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly clock: Clock,
     private readonly env: Env,
   ) {
@@ -87,10 +89,12 @@ export class MessagesController {
 
   /** One message, marked read by being opened. */
   @Get('messages/:id')
-  async show(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') rawId: string): Promise<void> {
+  async show(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(NotificationErrors.notFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
-    const id = idOf(rawId);
-    if (!id) throw NotificationErrors.notFound();
     const m = await this.inbox.markRead(request.user!, id, context.lang);
     const link = request.user!.role === 'trainee' && m.aboutId ? TRAINEE_LINKS[m.template]?.(m.aboutId) : undefined;
     const view = {
@@ -109,6 +113,6 @@ export class MessagesController {
   }
 
   private when(m: InboxMessageDto, context: PageContext): string {
-    return localDayTime(m.createdAt, context.lang, this.env.TZ_DEFAULT, this.clock.now());
+    return this.words.dayTime(m.createdAt, context.lang);
   }
 }

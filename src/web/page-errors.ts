@@ -13,3 +13,15 @@ export class CsrfRejected extends Error {
     this.name = 'CsrfRejected';
   }
 }
+
+/** A page for other roles than the reader's: answered 403 with a page saying whom it is for. */
+export class WrongRole extends Error {
+  constructor(
+    /** `pages` catalogue keys of the refusal page's heading and text. */
+    readonly heading: string,
+    readonly text: string,
+  ) {
+    super('Page for another role');
+    this.name = 'WrongRole';
+  }
+}

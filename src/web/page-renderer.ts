@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import type { AuthUser } from '../common/auth/auth-user';
-import type { MessageArg } from '../common/errors/domain-error';
+import type { DomainError, MessageArg } from '../common/errors/domain-error';
 import type { Language } from '../common/i18n/i18n.loader';
 import { Translator } from '../common/i18n/translator';
 import { compressPage, pickEncoding } from './encoding';
@@ -117,16 +117,40 @@ export class PageRenderer {
     return this.translator.t(`errors.${key}`, lang, args);
   }
 
+  /** A service's refusal in words: its own message (as the API writes it). */
+  errorMessage(lang: Language, e: DomainError): string {
+    return this.error(lang, e.messageKey.slice('errors.'.length), e.options.args);
+  }
+
+  /**
+   * A service's refusal as a page says it: its message, and what to do next, the page area's
+   * `<prefix>next_<CODE>` (with `args`) when the catalogue has one, else the one general hint `nextOther`.
+   */
+  refusal(
+    lang: Language,
+    e: DomainError,
+    prefix = '',
+    args: Record<string, MessageArg> = {},
+  ): { message: string; next: string } {
+    const key = `${prefix}next_${e.code}`;
+    return {
+      message: this.errorMessage(lang, e),
+      next: this.has(lang, key) ? this.t(lang, key, args) : this.t(lang, 'nextOther'),
+    };
+  }
+
   /**
    * `view.scripts` names the page's scripts (`['htmx.js', 'quiz.js']`, files of StaticAssets),
-   * loaded with `defer`; `view.tab` the bottom bar's tab to mark as current (`home`, `courses`…).
+   * loaded with `defer` after page.js, which they share; `view.tab` the bottom bar's tab to mark as current (`home`, `courses`…).
    */
   render(page: PageName, context: PageContext, view: PageView): string {
     const template = this.pages.get(page);
     if (!template) throw new Error(`No page template ${page}.hbs`);
     const root = { ...view, lang: context.lang, user: context.user, csrf: context.csrf };
     const body = template(root);
-    const scripts = (view.scripts ?? []).map((name) => this.assets.href(name));
+    // page.js (LmsPage: the form token, requests to this site) comes before the page's own scripts.
+    const named = view.scripts ?? [];
+    const scripts = (named.length ? ['page.js', ...named] : []).map((name) => this.assets.href(name));
     const tabs = (context.user ? tabsFor(context.user.role, view.tab) : []).map((tab) => ({
       ...tab,
       label: this.t(context.lang, `tab_${tab.name}`),

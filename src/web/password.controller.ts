@@ -7,18 +7,12 @@ import { DomainError } from '../common/errors/domain-error';
 import type { Language } from '../common/i18n/i18n.loader';
 import { languageOf } from '../common/i18n/translator';
 import { Env } from '../config/env';
-import type { FormFields } from './login.controller';
+import { type FormFields, libraryPhone } from './forms';
 import { PageRenderer } from './page-renderer';
 import { WebCookies } from './web-cookies';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
 import { WebSessionsService } from './web-sessions.service';
-
-/** The library's help line (LIBRARY_PHONE) as shown, and as a tel: address. */
-export function libraryPhone(env: Env): { text: string; tel: string } | undefined {
-  const text = env.LIBRARY_PHONE?.trim();
-  return text ? { text, tel: text.replace(/[^\d+]/g, '') } : undefined;
-}
 
 /** `13937000003` as `139****0003` (a number shown back on the screen, not in full). */
 export function maskPhone(digits: string): string {

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import type { AuthUser } from '../common/auth/auth-user';
 import type { Language } from '../common/i18n/i18n.loader';
-import { Env } from '../config/env';
 import { AttemptsService } from '../quizzes/attempts.service';
 import { type AttemptSummaryDto, MyAttemptsQueryDto } from '../quizzes/dto/attempt.dto';
 import type { MyQuizDto } from '../quizzes/dto/my-quiz.dto';
+import { LocalWords } from './local-words';
 
 /** How many of a trainee's finished attempts the list shows (newest first). */
 const FINISHED_SHOWN = 100;
@@ -41,7 +40,7 @@ export interface MyQuiz {
 export class QuizPages {
   constructor(
     private readonly attempts: AttemptsService,
-    private readonly env: Env,
+    private readonly words: LocalWords,
   ) {}
 
   /** Open and coming quizzes (soonest close first), and my finished attempts (newest first). */
@@ -81,8 +80,8 @@ export class QuizPages {
       questionCount: q.questionCount,
       timeLimitMinutes: q.timeLimitSeconds === null ? null : Math.ceil(q.timeLimitSeconds / 60),
       passPercent: q.passPercent,
-      closes: this.when(mine.closesAt, lang),
-      opens: this.when(q.opensAt, lang),
+      closes: this.words.dayTime(mine.closesAt, lang),
+      opens: this.words.dayTime(q.opensAt, lang),
       open: !!mine.inProgressId || mine.state === 'open',
       upcoming: mine.state === 'upcoming',
       state: mine.state,
@@ -90,13 +89,5 @@ export class QuizPages {
       inProgressId: mine.inProgressId,
       closesAt: mine.closesAt,
     };
-  }
-
-  /** `12月1日 14:30` or `1 Dec 14:30`, in the centre's time zone. */
-  when(instant: Date, lang: Language): string {
-    const t = DateTime.fromJSDate(instant, { zone: this.env.TZ_DEFAULT });
-    return lang === 'zh-CN'
-      ? `${t.month}月${t.day}日 ${t.toFormat('HH:mm')}`
-      : t.setLocale('en-GB').toFormat('d LLL HH:mm');
   }
 }

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
-import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { AttemptsService } from '../quizzes/attempts.service';
 import {
   type AnswerDto,
@@ -12,12 +11,14 @@ import {
 } from '../quizzes/dto/attempt.dto';
 import { QuestionsService } from '../quizzes/questions.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
-import type { FormFields } from './login.controller';
+import type { FormFields } from './forms';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { QuizPages } from './quiz-pages';
-import { prefersJson } from './web-page.filter';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageRoles } from './page-roles';
+import { PageId } from './page-id.pipe';
+import { LocalWords, percentText, scoreText } from './local-words';
 
 /** The longest text answer a form may carry (the API's limit). */
 const MAX_TEXT = 500;
@@ -58,6 +59,7 @@ interface AttemptState {
  * in localStorage when the network drops, and counts down by the server's clock.
  */
 @WebPages()
+@PageRoles(['trainee'], 'quiz_forTrainees')
 @Controller()
 export class QuizController {
   constructor(
@@ -65,6 +67,7 @@ export class QuizController {
     private readonly attempts: AttemptsService,
     private readonly quizPages: QuizPages,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly questions: QuestionsService,
   ) {}
 
@@ -74,7 +77,6 @@ export class QuizController {
   @Get('quizzes')
   async list(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
     const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
     const { quizzes, finished } = await this.quizPages.mine(request.user!, context.lang);
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
     const view = {
@@ -85,7 +87,7 @@ export class QuizController {
       finished: finished.map((a) => ({
         id: a.id,
         quizTitle: a.quizTitle,
-        when: this.quizPages.when(a.finishedAt ?? a.deadline, context.lang),
+        when: this.words.dayTime(a.finishedAt ?? a.deadline, context.lang),
         score: this.score(a.score, a.maxScore),
         passed: a.passed,
       })),
@@ -97,10 +99,9 @@ export class QuizController {
   async intro(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
   ): Promise<void> {
     const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
     await this.showIntro(request, reply, context, id);
   }
 
@@ -109,10 +110,9 @@ export class QuizController {
   async start(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
   ): Promise<void> {
     const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
     try {
       const { attempt } = await this.attempts.start(request.user!, id);
       void reply.redirect(firstUnansweredPath(attempt), 303);
@@ -146,7 +146,7 @@ export class QuizController {
           : mine.state === 'no_attempts_left'
             ? t('quiz_noAttemptsLeft')
             : t('quiz_closedForMe'),
-      error: refused ? { message: this.errorText(context, refused), hint: this.nextStep(context, refused) } : null,
+      error: refused ? this.hinted(this.pages.refusal(context.lang, refused, 'quiz_')) : null,
     };
     const status = refused ? ERROR_KIND_STATUS[refused.kind] : 200;
     this.pages.send(request, reply, 'quiz-intro', context, view, status);
@@ -160,7 +160,7 @@ export class QuizController {
   async attempt(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
   ): Promise<void> {
     const open = await this.openAttempt(request, reply, id);
     if (open) void reply.redirect(firstUnansweredPath(open.attempt), 303);
@@ -170,7 +170,7 @@ export class QuizController {
   async question(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
     @Param('n') n: string,
   ): Promise<void> {
     const open = await this.openAttempt(request, reply, id);
@@ -188,7 +188,7 @@ export class QuizController {
   async answer(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
     @Param('n') n: string,
     @Body() body: FormFields,
   ): Promise<void> {
@@ -232,17 +232,15 @@ export class QuizController {
   @Put('attempts/:id/answers')
   async saveAnswers(
     @Req() request: PageRequest,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
     @Body() dto: SaveAnswersDto,
   ): Promise<SaveAnswersResultDto> {
-    this.assertTrainee(request);
     return this.attempts.saveAnswers(request.user!, id, dto.answers);
   }
 
   /** The attempt's state for quiz.js: the server's now (its clock), the deadline and whether it is handed in. */
   @Get('attempts/:id/state')
-  async state(@Req() request: PageRequest, @Param('id', ParseIdPipe) id: string): Promise<AttemptState> {
-    this.assertTrainee(request);
+  async state(@Req() request: PageRequest, @Param('id', PageId()) id: string): Promise<AttemptState> {
     const a = await this.attempts.get(request.user!, id);
     return {
       id: a.id,
@@ -260,10 +258,11 @@ export class QuizController {
    * caching (it never changes: a year, immutable, private).
    */
   @Get('question-images/:id')
+  @PageRoles()
   async image(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
   ): Promise<void> {
     const image = await this.questions.image(request.user!, id);
     const etag = `"${image.sha256}"`;
@@ -283,7 +282,7 @@ export class QuizController {
   async confirm(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
   ): Promise<void> {
     const open = await this.openAttempt(request, reply, id);
     if (!open) return;
@@ -304,7 +303,7 @@ export class QuizController {
       unanswered: unanswered.length ? unanswered : null,
       unansweredCount: unanswered.length,
       back: unanswered[0]?.href ?? `/attempts/${id}/q/${total}`,
-      deadline: this.quizPages.when(attempt.deadline, context.lang),
+      deadline: this.words.dayTime(attempt.deadline, context.lang),
     };
     this.pages.send(request, reply, 'quiz-hand-in', context, view);
   }
@@ -314,10 +313,8 @@ export class QuizController {
   async handIn(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
   ): Promise<void> {
-    const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
     try {
       await this.attempts.submit(request.user!, id);
     } catch (e) {
@@ -330,10 +327,9 @@ export class QuizController {
   async result(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId()) id: string,
   ): Promise<void> {
     const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return;
     const attempt = await this.attempts.get(request.user!, id);
     const quiz = await this.quizzes.get(request.user!, attempt.quizId);
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
@@ -348,15 +344,15 @@ export class QuizController {
       closing: !finished && attempt.now.getTime() > attempt.deadline.getTime(),
       byServer: attempt.finishedBy === 'deadline',
       score: this.score(attempt.score, attempt.maxScore),
-      percent: attempt.percent === null ? null : Math.round(attempt.percent * 10) / 10,
+      percent: attempt.percent === null ? null : percentText(attempt.percent),
       passed: attempt.passed,
       passPercent: quiz.passPercent,
-      finishedAt: attempt.finishedAt ? this.quizPages.when(attempt.finishedAt, context.lang) : null,
+      finishedAt: attempt.finishedAt ? this.words.dayTime(attempt.finishedAt, context.lang) : null,
       review: attempt.review ? this.review(attempt, context) : null,
       reviewNote: attempt.review
         ? null
         : quiz.reviewPolicy === 'answers_after_close'
-          ? t('quiz_reviewLater', { closes: this.quizPages.when(quiz.closesAt, context.lang) })
+          ? t('quiz_reviewLater', { closes: this.words.dayTime(quiz.closesAt, context.lang) })
           : t('quiz_reviewNever'),
     };
     this.pages.send(request, reply, 'quiz-result', context, view);
@@ -388,7 +384,7 @@ export class QuizController {
       questions: questions.map((q, i) => ({ ...q, hidden: i !== index })),
       deadlineIso: attempt.deadline.toISOString(),
       nowIso: attempt.now.toISOString(),
-      deadline: this.quizPages.when(attempt.deadline, context.lang),
+      deadline: this.words.dayTime(attempt.deadline, context.lang),
       error,
     };
     this.pages.send(request, reply, 'quiz-question', context, view, status);
@@ -490,8 +486,7 @@ export class QuizController {
 
   private score(score: number | null, maxScore: number): string | null {
     if (score === null) return null;
-    const round = (x: number) => Math.round(x * 100) / 100;
-    return `${round(score)} / ${round(maxScore)}`;
+    return `${scoreText(score)} / ${scoreText(maxScore)}`;
   }
 
   /** `n` as a question number of the attempt (1-based), else 404. */
@@ -504,7 +499,7 @@ export class QuizController {
   /**
    * What every page of an attempt in progress starts with: the trainee's own attempt (else 404),
    * read through AttemptsService (which closes it if its time is over). Undefined when the reply
-   * is already sent: a page saying quizzes are for trainees (403), or the result of a finished attempt.
+   * is already sent: the redirect to the result of a finished attempt.
    */
   private async openAttempt(
     request: PageRequest,
@@ -512,33 +507,13 @@ export class QuizController {
     id: string,
   ): Promise<{ context: PageContext; attempt: AttemptDto } | undefined> {
     const context = pageContextOf(request);
-    if (!this.isTrainee(request, reply, context)) return undefined;
     const attempt = await this.attempts.get(request.user!, id);
     if (attempt.status === 'finished') return void reply.redirect(`/attempts/${id}/result`, 303);
     return { context, attempt };
   }
 
-  /** Quizzes are taken by trainees: anyone else gets a page saying so (403). */
-  private isTrainee(request: PageRequest, reply: FastifyReply, context: PageContext): boolean {
-    if (request.user!.role === 'trainee') return true;
-    if (prefersJson(request.headers.accept)) this.assertTrainee(request);
-    const heading = this.pages.t(context.lang, 'quiz_listTitle');
-    const view = { title: heading, heading, lines: [this.pages.t(context.lang, 'quiz_forTrainees')] };
-    this.pages.send(request, reply, 'message', context, view, 403);
-    return false;
-  }
-
-  private assertTrainee(request: PageRequest): void {
-    if (request.user!.role !== 'trainee') throw new DomainError('FORBIDDEN', 'forbidden');
-  }
-
-  private errorText(context: PageContext, e: DomainError): string {
-    return this.pages.error(context.lang, e.messageKey.slice('errors.'.length), e.options.args);
-  }
-
-  /** What to do next after a refusal (`quiz_next_<CODE>`), or "ask your trainer". */
-  private nextStep(context: PageContext, e: DomainError): string {
-    const key = `quiz_next_${e.code}`;
-    return this.pages.t(context.lang, this.pages.has(context.lang, key) ? key : 'nextOther');
+  /** A refusal as the page's error box shows it: the message, and what to do next as its hint. */
+  private hinted({ message, next }: { message: string; next: string }): { message: string; hint: string } {
+    return { message, hint: next };
   }
 }

@@ -8,17 +8,16 @@ import { Clock } from '../common/time/clock';
 import { Env } from '../config/env';
 import { AttemptsService } from '../quizzes/attempts.service';
 import { MyAttemptsQueryDto } from '../quizzes/dto/attempt.dto';
-import { AreaPages, idOf, pager } from './courses-common';
-import { localDayOf, localDays, localDayTime } from './local-words';
+import { AreaPages, pager } from './courses-common';
+import { LocalWords, scoreText } from './local-words';
 import { PageRenderer } from './page-renderer';
 import { WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageRoles } from './page-roles';
+import { PageId } from './page-id.pipe';
 
 /** Attempts per page of 成绩. */
 const PAGE_SIZE = 20;
-
-/** Scores as people write them: `85`, `92.5` (no trailing zeros). */
-const score = (n: number | null) => (n === null ? '' : String(Math.round(n * 10) / 10));
 
 /**
  * 成绩 and 证书 for trainees. 成绩 lists their quiz attempts as `GET /api/me/attempts` does
@@ -39,6 +38,7 @@ export class RecordsController {
     private readonly certificates: CertificatesService,
     private readonly pdfs: CertificatePdfsService,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly clock: Clock,
     private readonly env: Env,
   ) {
@@ -46,12 +46,13 @@ export class RecordsController {
   }
 
   @Get('results')
+  @PageRoles(['trainee'], 'results_forTrainees')
   async results(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
     @Query('page') rawPage?: string,
   ): Promise<void> {
-    const start = this.area.listStart(request, reply, '/results', rawPage, 'results_forTrainees');
+    const start = this.area.listStart(request, reply, '/results', rawPage);
     if (!start) return;
     const { context, actor, page, t } = start;
     const found = await this.attempts.mine(
@@ -59,16 +60,17 @@ export class RecordsController {
       Object.assign(new MyAttemptsQueryDto(), { page, pageSize: PAGE_SIZE }),
     );
     const now = this.clock.now();
-    const zone = this.env.TZ_DEFAULT;
     const items = found.items.map((a) => {
       const finished = a.status === 'finished';
       return {
         id: a.id,
         quizTitle: a.quizTitle,
         number: t('results_attemptNumber', { number: a.number }),
-        when: localDayTime(a.finishedAt ?? a.startedAt, context.lang, zone, now),
+        when: this.words.dayTime(a.finishedAt ?? a.startedAt, context.lang, now),
         finished,
-        score: finished ? t('results_score', { score: score(a.score), max: score(a.maxScore) }) : null,
+        score: finished
+          ? t('results_score', { score: a.score === null ? '' : scoreText(a.score), max: scoreText(a.maxScore) })
+          : null,
         verdict: !finished ? t('results_inProgress') : a.passed ? t('results_passed') : t('results_notPassed'),
         passed: finished && a.passed === true,
         byDeadline: finished && a.finishedBy === 'deadline' ? t('results_byDeadline') : null,
@@ -88,23 +90,22 @@ export class RecordsController {
    * (`ux_certificates_live`, revoked ones stay listed) keeps it to the classes a trainee completed.
    */
   @Get('certificates')
+  @PageRoles(['trainee'], 'certs_forTrainees')
   async certificateList(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
     const context = pageContextOf(request);
     const actor = request.user!;
-    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'certs_forTrainees');
     const now = this.clock.now();
-    const zone = this.env.TZ_DEFAULT;
     const t = (key: string, args = {}) => this.area.t(context, key, args);
     const items = (await this.certificates.mine(actor)).map((c) => ({
       id: c.id,
       classTitle: c.snapshot.classTitle,
       course: c.snapshot.course,
-      dates: localDays(c.snapshot.startDate, c.snapshot.endDate, context.lang, zone, now),
+      dates: this.words.days(c.snapshot.startDate, c.snapshot.endDate, context.lang, now),
       serial: c.serial,
       code: c.code,
-      issued: localDayOf(c.issuedAt, context.lang, zone, now),
+      issued: this.words.dayOf(c.issuedAt, context.lang, now),
       revoked: c.status === 'revoked',
-      revokedText: c.revokedAt ? t('certs_revoked', { date: localDayOf(c.revokedAt, context.lang, zone, now) }) : null,
+      revokedText: c.revokedAt ? t('certs_revoked', { date: this.words.dayOf(c.revokedAt, context.lang, now) }) : null,
       pdf: `/certificates/${c.id}.pdf`,
       pdfLabel: t('certs_download', { serial: c.serial }),
       verifyUrl: c.verifyUrl,
@@ -115,12 +116,13 @@ export class RecordsController {
 
   /** The PDF for the signed-in holder: the same file and name as `GET /api/certificates/:id/pdf`. */
   @Get('certificates/:id.pdf')
-  async pdf(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') rawId: string): Promise<void> {
-    const context = pageContextOf(request);
+  @PageRoles(['trainee'], 'certs_forTrainees')
+  async pdf(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(CertificateErrors.notFoundById)) id: string,
+  ): Promise<void> {
     const actor = request.user!;
-    if (actor.role !== 'trainee') return this.area.forbidden(request, reply, context, 'certs_forTrainees');
-    const id = idOf(rawId);
-    if (!id) throw CertificateErrors.notFoundById();
     const { filename, pdf } = await this.pdfs.single(actor, id);
     sendAsFile(reply, filename, 'application/pdf');
     void reply.header('cache-control', 'private, no-store').send(pdf);

@@ -6,13 +6,15 @@ import { ATTENDANCE_STATUSES, type AttendanceStatus } from '../attendance/attend
 import type { MarkRecordDto, SessionAttendanceDto } from '../attendance/dto/attendance.dto';
 import type { AuthUser } from '../common/auth/auth-user';
 import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
-import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
-import type { FormFields } from './login.controller';
+import type { FormFields } from './forms';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { TrainerSessions } from './trainer-sessions';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageRoles } from './page-roles';
+import { PageId } from './page-id.pipe';
+import { SessionErrors } from '../classes/classes.errors';
 
 /** A roster row as the JS-off form sent it back: what the page showed, to tell a change from a stale value. */
 interface ShownRow {
@@ -48,6 +50,7 @@ const invalid = () => new DomainError('VALIDATION_FAILED', 'invalid');
  * not for cancelled sessions, the session's lock, the trail).
  */
 @WebPages()
+@PageRoles(['trainer', 'admin'], 'live_forStaffText')
 @Controller()
 export class RollCallController {
   constructor(
@@ -61,7 +64,7 @@ export class RollCallController {
   async show(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
     @Query('saved') saved?: string,
   ): Promise<void> {
     const context = pageContextOf(request);
@@ -78,12 +81,11 @@ export class RollCallController {
   async save(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
     @Body() body: FormFields,
   ): Promise<void> {
     const context = pageContextOf(request);
     const actor = request.user!;
-    this.trainerSessions.assertStaff(actor);
     try {
       let saved: number;
       if (body.action === 'all') {
@@ -105,7 +107,7 @@ export class RollCallController {
     } catch (e) {
       if (!(e instanceof DomainError) || e.kind === 'not_found' || e.kind === 'forbidden') throw e;
       // Refused (too early, changed meanwhile…): the page again, as it is now, saying why.
-      const error = { message: this.errorMessage(context, e), hint: this.nextStep(context, e) };
+      const error = this.refusal(context, e);
       await this.render(request, reply, context, id, { error }, ERROR_KIND_STATUS[e.kind]);
     }
   }
@@ -115,14 +117,13 @@ export class RollCallController {
   @HttpCode(200)
   async mark(
     @Req() request: PageRequest,
-    @Param('id', ParseIdPipe) id: string,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
     @Body() body: unknown,
   ): Promise<RollCallState> {
     const { enrolmentId, status } = (body ?? {}) as Record<string, unknown>;
     if (typeof enrolmentId !== 'string' || !isUUID(enrolmentId)) throw invalid();
     if (typeof status !== 'string' || !(ATTENDANCE_STATUSES as readonly string[]).includes(status)) throw invalid();
     const actor = request.user!;
-    this.trainerSessions.assertStaff(actor);
     const after = await this.attendance.mark(actor, id, [
       { enrolmentId: enrolmentId.toLowerCase(), status: status as AttendanceStatus },
     ]);
@@ -132,9 +133,11 @@ export class RollCallController {
   /** "全部到" from the page's script: every name not marked yet becomes 到; answers as `mark`. */
   @Post('sessions/:id/roll-call/all-present')
   @HttpCode(200)
-  async markAllPresent(@Req() request: PageRequest, @Param('id', ParseIdPipe) id: string): Promise<RollCallState> {
+  async markAllPresent(
+    @Req() request: PageRequest,
+    @Param('id', PageId(SessionErrors.notFound)) id: string,
+  ): Promise<RollCallState> {
     const actor = request.user!;
-    this.trainerSessions.assertStaff(actor);
     return stateOf((await this.attendance.markAllPresent(actor, id)).attendance);
   }
 
@@ -214,17 +217,10 @@ export class RollCallController {
       : this.pages.t(context.lang, 'rollcall_saved', { count: saved });
   }
 
-  private errorMessage(context: PageContext, e: DomainError): string {
-    return this.pages.error(context.lang, e.messageKey.slice('errors.'.length), e.options.args);
-  }
-
-  private nextStep(context: PageContext, e: DomainError): string {
-    const key = `rollcall_next_${e.code}`;
-    return this.pages.t(
-      context.lang,
-      this.pages.has(context.lang, key) ? key : 'rollcall_next_other',
-      this.trainerSessions.openingArgs(e),
-    );
+  /** A refusal as the page's error box shows it: the message, and what to do next (`rollcall_next_<CODE>`). */
+  private refusal(context: PageContext, e: DomainError): { message: string; hint: string } {
+    const { message, next } = this.pages.refusal(context.lang, e, 'rollcall_', this.trainerSessions.openingArgs(e));
+    return { message, hint: next };
   }
 }
 

@@ -3,35 +3,24 @@ import { AttendanceService } from '../attendance/attendance.service';
 import type { ClassSession } from '../classes/classes.types';
 import { ClassViewsService } from '../classes/class-views.service';
 import type { AuthUser } from '../common/auth/auth-user';
-import { CommonErrors, type DomainError, type MessageArg } from '../common/errors/domain-error';
-import { Clock } from '../common/time/clock';
-import { localTime } from '../common/time/zoned-time';
-import { Env } from '../config/env';
+import { type DomainError, type MessageArg } from '../common/errors/domain-error';
 import type { PageContext } from './page-renderer';
-import { PageRenderer } from './page-renderer';
 import { type SessionCard, sessionCard } from './session-card';
+import { LocalWords } from './local-words';
 
 /**
- * What the trainer's pages (点名, 签到码) share: the role check of their routes, and the session
- * as a card. Who may take a session's attendance is AttendanceService's rule, checked by each of
+ * What the trainer's pages (点名, 签到码) share: the session as a card. Who may take a session's attendance is AttendanceService's rule, checked by each of
  * its calls (with the API's answers: 404 SESSION_NOT_FOUND outside the class, 403
- * NOT_SESSION_TRAINER for the class's other trainers); trainees are refused here first, with
- * 403 FORBIDDEN, as `@Roles` refuses them on the API.
+ * NOT_SESSION_TRAINER for the class's other trainers); trainees are refused before, by the
+ * routes' @PageRoles (403 FORBIDDEN to the pages' scripts, as `@Roles` refuses them on the API).
  */
 @Injectable()
 export class TrainerSessions {
   constructor(
     private readonly attendance: AttendanceService,
     private readonly views: ClassViewsService,
-    private readonly pages: PageRenderer,
-    private readonly clock: Clock,
-    private readonly env: Env,
+    private readonly words: LocalWords,
   ) {}
-
-  /** Trainer pages are for trainers and admins (no read: the service checks the session). */
-  assertStaff(actor: AuthUser): void {
-    if (actor.role === 'trainee') throw CommonErrors.forbidden();
-  }
 
   /** The session (if the actor may take its attendance) and its card, in the centre's time zone. */
   async cardOf(
@@ -39,16 +28,14 @@ export class TrainerSessions {
     sessionId: string,
     context: PageContext,
   ): Promise<{ session: ClassSession; card: SessionCard }> {
-    this.assertStaff(actor);
     const { session } = await this.attendance.sessionForTaking(actor, sessionId);
     const [dto] = await this.views.sessions([session]);
-    const words = { today: this.pages.t(context.lang, 'today'), tomorrow: this.pages.t(context.lang, 'tomorrow') };
-    return { session, card: sessionCard(dto, context.lang, this.env.TZ_DEFAULT, this.clock.now(), words) };
+    return { session, card: sessionCard(dto, context.lang, this.words) };
   }
 
   /** Now, by the injected clock. */
   now(): Date {
-    return this.clock.now();
+    return this.words.now();
   }
 
   /**
@@ -62,6 +49,6 @@ export class TrainerSessions {
 
   /** `09:30`, in the centre's time zone. */
   time(at: Date): string {
-    return localTime(at, this.env.TZ_DEFAULT);
+    return this.words.time(at);
   }
 }

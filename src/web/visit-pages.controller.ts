@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { isUUID, validate } from 'class-validator';
+import { validate } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
 import type { AuthUser } from '../common/auth/auth-user';
@@ -12,10 +12,13 @@ import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { ListVisitsQueryDto, ReportVisitDto, type VisitDto } from '../visits/dto/visit.dto';
 import { VisitErrors } from '../visits/visits.errors';
 import { VisitsService } from '../visits/visits.service';
-import type { FormFields } from './login.controller';
+import type { FormFields } from './forms';
 import { type PageContext, PageRenderer } from './page-renderer';
 import { FormPost, WebPages } from './web-pages.decorator';
 import { pageContextOf, type PageRequest } from './web-session.guard';
+import { PageRoles } from './page-roles';
+import { PageId } from './page-id.pipe';
+import { LocalWords } from './local-words';
 
 /** Done visits the list shows (the latest). */
 const DONE_SHOWN = 10;
@@ -42,12 +45,14 @@ interface ReportForm {
  * notice beside its field, with everything typed still in the form.
  */
 @WebPages()
+@PageRoles(['trainer', 'admin'], 'visits_forStaffText')
 @Controller()
 export class VisitPagesController {
   constructor(
     private readonly visits: VisitsService,
     private readonly enrolments: EnrolmentsService,
     private readonly pages: PageRenderer,
+    private readonly words: LocalWords,
     private readonly clock: Clock,
     private readonly env: Env,
   ) {}
@@ -55,7 +60,6 @@ export class VisitPagesController {
   @Get('visits')
   async list(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
     const context = pageContextOf(request);
-    if (this.refuseTrainee(request, reply, context)) return;
     const actor = request.user!;
     const mine = (status: VisitDto['status'], pageSize: number, order: 'due' | 'latestVisit' = 'due') =>
       this.visits.list(
@@ -83,9 +87,12 @@ export class VisitPagesController {
   }
 
   @Get('visits/:id')
-  async show(@Req() request: PageRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+  async show(
+    @Req() request: PageRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', PageId(VisitErrors.notFound)) id: string,
+  ): Promise<void> {
     const context = pageContextOf(request);
-    if (this.refuseTrainee(request, reply, context)) return;
     const visit = await this.visit(request.user!, id);
     const form: ReportForm = {
       visitedOn: this.today(),
@@ -103,11 +110,10 @@ export class VisitPagesController {
   async report(
     @Req() request: PageRequest,
     @Res() reply: FastifyReply,
-    @Param('id') id: string,
+    @Param('id', PageId(VisitErrors.notFound)) id: string,
     @Body() body: FormFields,
   ): Promise<void> {
     const context = pageContextOf(request);
-    if (this.refuseTrainee(request, reply, context)) return;
     const actor = request.user!;
     const visit = await this.visit(actor, id);
     const form = this.formOf(body ?? {});
@@ -169,9 +175,10 @@ export class VisitPagesController {
         notes: visit.report.notes,
         problems: visit.report.problems,
         followUpNeeded: visit.report.followUpNeeded,
-        trainees: visit.report.traineeIds
-          .map((id) => names.get(id) ?? t('visits_traineeLeft'))
-          .join(context.lang === 'zh-CN' ? '、' : ', '),
+        trainees: this.words.list(
+          visit.report.traineeIds.map((id) => names.get(id) ?? t('visits_traineeLeft')),
+          context.lang,
+        ),
       },
       form: open && {
         action: `/visits/${visit.id}/report`,
@@ -207,8 +214,7 @@ export class VisitPagesController {
 
   /** A visit the caller may see (VisitsService.get: admins in scope, trainers their own), else 404. */
   private async visit(actor: AuthUser, id: string): Promise<VisitDto> {
-    if (!isUUID(id)) throw VisitErrors.notFound();
-    return this.visits.get(actor, id.toLowerCase());
+    return this.visits.get(actor, id);
   }
 
   private today(): string {
@@ -217,13 +223,7 @@ export class VisitPagesController {
 
   /** `3月12日 周四` / `Thu 12 Mar`: a local date, with the year when it is not this year's. */
   private dateText(date: string, context: PageContext): string {
-    const d = DateTime.fromISO(date, { zone: this.env.TZ_DEFAULT });
-    const thisYear = d.year === DateTime.fromISO(this.today(), { zone: this.env.TZ_DEFAULT }).year;
-    if (context.lang === 'zh-CN') {
-      const weekday = ['一', '二', '三', '四', '五', '六', '日'][d.weekday - 1];
-      return `${thisYear ? '' : `${d.year}年`}${d.month}月${d.day}日 周${weekday}`;
-    }
-    return d.setLocale('en-GB').toFormat(thisYear ? 'ccc d LLL' : 'ccc d LLL yyyy');
+    return this.words.weekday(date, context.lang);
   }
 
   /** A visit as a card: township, class, due date with how far off it is, status. */
@@ -252,14 +252,5 @@ export class VisitPagesController {
       late: v.status === 'overdue',
       visitedOn: v.report ? this.dateText(v.report.visitedOn, context) : null,
     };
-  }
-
-  /** Visits are for trainers and admins (as the API's): a trainee gets a page saying so (403). */
-  private refuseTrainee(request: PageRequest, reply: FastifyReply, context: PageContext): boolean {
-    if (request.user!.role !== 'trainee') return false;
-    const heading = this.pages.t(context.lang, 'live_forStaff');
-    const view = { title: heading, heading, lines: [this.pages.t(context.lang, 'visits_forStaffText')] };
-    this.pages.send(request, reply, 'message', context, view, 403);
-    return true;
   }
 }

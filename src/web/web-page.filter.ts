@@ -4,7 +4,7 @@ import { AllExceptionsFilter } from '../common/errors/all-exceptions.filter';
 import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
 import { Translator } from '../common/i18n/translator';
 import { localPath } from './local-path';
-import { CsrfRejected, LoginRequired } from './page-errors';
+import { CsrfRejected, LoginRequired, WrongRole } from './page-errors';
 import { PageRenderer } from './page-renderer';
 import { pageContextOf, type PageRequest } from './web-session.guard';
 
@@ -35,8 +35,8 @@ export function prefersJson(accept: string | undefined): boolean {
 
 /**
  * Errors on pages become pages (a page's script asking for JSON gets the API's error body
- * instead, with `UNAUTHORIZED` 401 for no session and `CSRF_REJECTED` 403): no session, a redirect (303) to the login page that comes
- * back here; a form without its token, 403 "this page has expired" with a button to open it
+ * instead, with `UNAUTHORIZED` 401 for no session, `CSRF_REJECTED` 403 and `FORBIDDEN` 403 for a page of another role): no session, a redirect (303) to the login page that comes
+ * back here; a page of another role (@PageRoles), 403 saying whom it is for; a form without its token, 403 "this page has expired" with a button to open it
  * again; a domain error, its message (the same Chinese or English text the API gives) at its
  * status; anything else, a plain 500 page, logged.
  */
@@ -62,6 +62,7 @@ export class WebPageFilter implements ExceptionFilter {
         return this.json.catch(new DomainError('UNAUTHORIZED', 'unauthorized'), host);
       if (exception instanceof CsrfRejected)
         return this.json.catch(new DomainError('CSRF_REJECTED', 'forbidden'), host);
+      if (exception instanceof WrongRole) return this.json.catch(new DomainError('FORBIDDEN', 'forbidden'), host);
       return this.json.catch(exception, host);
     }
     if (exception instanceof LoginRequired) {
@@ -76,12 +77,13 @@ export class WebPageFilter implements ExceptionFilter {
       this.pages.send(request, reply, 'message', context, view, 403);
       return;
     }
+    if (exception instanceof WrongRole) {
+      const view = { title: t(exception.heading), heading: t(exception.heading), lines: [t(exception.text)] };
+      this.pages.send(request, reply, 'message', context, view, 403);
+      return;
+    }
     if (exception instanceof DomainError) {
-      const message = this.pages.error(
-        context.lang,
-        exception.messageKey.slice('errors.'.length),
-        exception.options.args,
-      );
+      const message = this.pages.errorMessage(context.lang, exception);
       const view = { title: t('errorTitle'), heading: t('errorTitle'), lines: [message] };
       this.pages.send(request, reply, 'message', context, view, ERROR_KIND_STATUS[exception.kind]);
       return;

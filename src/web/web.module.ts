@@ -31,6 +31,7 @@ import { WebPageFilter } from './web-page.filter';
 import { WebRoutes } from './web-routes';
 import { WebSessionGuard } from './web-session.guard';
 import { WebSessionsService } from './web-sessions.service';
+import { LocalWords } from './local-words';
 
 /**
  * Pages for trainees and trainers, server-rendered beside the API in the API process (not the
@@ -70,6 +71,7 @@ import { WebSessionsService } from './web-sessions.service';
   providers: [
     TrainerSessions,
     QuizPages,
+    LocalWords,
     WebSessionsService,
     WebCookies,
     WebSessionGuard,

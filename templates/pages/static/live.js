@@ -7,7 +7,7 @@
 (function () {
   'use strict';
   var board = document.getElementById('board');
-  if (!board || !window.fetch || !window.DOMParser) return;
+  if (!board || !window.LmsPage || !window.DOMParser) return;
   var address = board.getAttribute('data-poll');
   var every = Number(board.getAttribute('data-every')) || 3000;
   var etag = board.getAttribute('data-etag');
@@ -31,7 +31,7 @@
     busy = true;
     var headers = { Accept: 'text/html' };
     if (etag) headers['If-None-Match'] = etag;
-    fetch(address, { headers: headers, credentials: 'same-origin', cache: 'no-store', redirect: 'follow' })
+    window.LmsPage.fetch(address, { headers: headers })
       .then(function (res) {
         if (res.status !== 200) return null;
         var tag = res.headers.get('ETag');

@@ -8,7 +8,7 @@
 (function () {
   'use strict';
   var root = document.querySelector('[data-qr]');
-  if (!root || !window.fetch) return;
+  if (!root || !window.LmsPage) return;
 
   var POLL_MS = 4000;
   var RETRY_MS = 3000;
@@ -18,8 +18,7 @@
   var etag = null;
 
   function get(url, headers) {
-    headers.Accept = 'application/json';
-    return fetch(url, { credentials: 'same-origin', cache: 'no-store', headers: headers });
+    return window.LmsPage.fetch(url, { headers: headers });
   }
 
   function rotate() {

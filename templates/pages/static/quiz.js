@@ -17,13 +17,11 @@
 (function () {
   'use strict';
   var root = document.getElementById('quiz');
-  if (!root || !window.fetch || !window.performance) return;
+  if (!root || !window.LmsPage || !window.performance) return;
 
   var base = root.getAttribute('data-base');
   var attemptId = root.getAttribute('data-attempt');
   var forms = Array.prototype.slice.call(root.querySelectorAll('form.quiz-q'));
-  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
   var outboxNotice = document.getElementById('quiz-outbox');
   var timerLine = document.getElementById('quiz-timer');
   var countdown = document.getElementById('quiz-countdown');
@@ -150,12 +148,7 @@
       }),
     };
     var sentAt = performance.now();
-    sending = fetch(base + '/answers', {
-      method: 'PUT',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify(body),
-    })
+    sending = window.LmsPage.fetch(base + '/answers', { method: 'PUT', json: body })
       .then(function (res) {
         var receivedAt = performance.now();
         return res
@@ -320,7 +313,7 @@
 
   function ask(tries) {
     var sentAt = performance.now();
-    fetch(base + '/state', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    window.LmsPage.fetch(base + '/state')
       .then(function (res) {
         var receivedAt = performance.now();
         return res.json().then(function (json) {
@@ -376,7 +369,7 @@
   /** A round trip now: the server's clock, the deadline, and whether it is still open. */
   function sync() {
     var sentAt = performance.now();
-    return fetch(base + '/state', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    return window.LmsPage.fetch(base + '/state')
       .then(function (res) {
         var receivedAt = performance.now();
         return res.json().then(function (json) {

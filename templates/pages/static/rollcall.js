@@ -11,7 +11,7 @@
 (function () {
   'use strict';
   var root = document.querySelector('[data-rollcall]');
-  if (!root || !window.fetch || !root.querySelector('.rollcall__row')) return;
+  if (!root || !window.LmsPage || !root.querySelector('.rollcall__row')) return;
 
   var ORDER = ['present', 'late', 'excused', 'absent'];
   var labels = JSON.parse(root.getAttribute('data-labels'));
@@ -22,8 +22,6 @@
     failedSome: root.getAttribute('data-w-failed-some'),
     offline: root.getAttribute('data-w-offline'),
   };
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = meta ? meta.getAttribute('content') : '';
   var statusLine = document.getElementById('rollcall-status');
   var allForm = root.querySelector('.rollcall__all');
   var rows = {};
@@ -36,12 +34,7 @@
   }
 
   function post(url, body) {
-    return fetch(url, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify(body),
-    }).then(function (res) {
+    return window.LmsPage.fetch(url, { json: body }).then(function (res) {
       return res
         .json()
         .catch(function () {
