@@ -68,54 +68,13 @@ export async function seedPlanning(
       ORDER BY u.username`,
     [`${county.path}%`],
   );
+  const place = { courseId: course.id, venueId: venue.id, adminId: admin.id, zone };
   for (let q = 1; q <= 4; q++) {
     if (await m.getRepository(TrainingClass).existsBy({ planId: plan.id, quarter: q })) continue;
     const [from, to] = QUARTER_MONTHS[q - 1];
-    const startDate = `${year}-${from}`;
-    const endDate = `${year}-${to}`;
-    const status = statusFor(startDate, endDate, today);
+    const status = statusFor(`${year}-${from}`, `${year}-${to}`, today);
     const trainer = trainers[(q - 1) % trainers.length];
-    const saved = await m.getRepository(TrainingClass).save(
-      m.getRepository(TrainingClass).create({
-        planId: plan.id,
-        courseId: course.id,
-        title: `${year}年第${['一', '二', '三', '四'][q - 1]}期基层服务点人员培训班`,
-        quarter: q,
-        startDate,
-        endDate,
-        venueId: venue.id,
-        capacity: 50,
-        minPerTownship: 3,
-        maxPerTownship: 5,
-        enrolmentOpensAt: enrolmentOpens(startDate, zone),
-        enrolmentClosesAt: zonedInstant(`${year}-${from.slice(0, 2)}-04`, '18:00', zone),
-        attendanceThreshold: 0.8,
-        status,
-      }),
-    );
-    await m.getRepository(ClassTrainer).insert({ classId: saved.id, trainerId: trainer.id });
-    const steps = STEPS.slice(0, STEPS.indexOf(status) + 1);
-    await m
-      .getRepository(ClassTransition)
-      .insert(
-        steps.slice(1).map((toStatus, i) => ({ classId: saved.id, fromStatus: steps[i], toStatus, actorId: admin.id })),
-      );
-    const occurrences = expandRecurrence(
-      { rrule: DEMO_RRULE, startTime: '09:00', durationMinutes: 180 },
-      startDate,
-      endDate,
-      zone,
-    );
-    await m.getRepository(ClassSession).insert(
-      occurrences.map((o) => ({
-        classId: saved.id,
-        startsAt: o.startsAt,
-        endsAt: o.endsAt,
-        trainerId: trainer.id,
-        venueId: venue.id,
-        topic: DEMO_QUARTER_TOPICS[q - 1],
-      })),
-    );
+    const saved = await seedClass(m, place, { plan, year, quarter: q, status, trainer });
     if (status === 'completed' || status === 'running') {
       const attending = trainees.filter((_, n) => n % 4 === q - 1);
       if (attending.length) {
@@ -126,7 +85,7 @@ export async function seedPlanning(
             townshipId: t.township_id,
             status: status === 'completed' ? ('completed' as const) : ('confirmed' as const),
             enrolledBy: admin.id,
-            confirmedAt: enrolmentOpens(startDate, zone),
+            confirmedAt: saved.enrolmentOpensAt,
           })),
         );
         await seedAttendance(m, saved.id, trainer.id, now);
@@ -138,51 +97,70 @@ export async function seedPlanning(
   if (today >= `${year}-10-01`) {
     const next = await planOf(m, county, year + 1);
     if (!(await m.getRepository(TrainingClass).existsBy({ planId: next.id, quarter: 1 }))) {
-      const startDate = `${year + 1}-${QUARTER_MONTHS[0][0]}`;
-      const endDate = `${year + 1}-${QUARTER_MONTHS[0][1]}`;
-      const trainer = trainers[0];
-      const saved = await m.getRepository(TrainingClass).save(
-        m.getRepository(TrainingClass).create({
-          planId: next.id,
-          courseId: course.id,
-          title: `${year + 1}年第一期基层服务点人员培训班`,
-          quarter: 1,
-          startDate,
-          endDate,
-          venueId: venue.id,
-          capacity: 50,
-          minPerTownship: 3,
-          maxPerTownship: 5,
-          enrolmentOpensAt: enrolmentOpens(startDate, zone),
-          enrolmentClosesAt: zonedInstant(`${year + 1}-01-04`, '18:00', zone),
-          attendanceThreshold: 0.8,
-          status: 'open',
-        }),
-      );
-      await m.getRepository(ClassTrainer).insert({ classId: saved.id, trainerId: trainer.id });
-      await m
-        .getRepository(ClassTransition)
-        .insert({ classId: saved.id, fromStatus: 'draft', toStatus: 'open', actorId: admin.id });
-      const occurrences = expandRecurrence(
-        { rrule: DEMO_RRULE, startTime: '09:00', durationMinutes: 180 },
-        startDate,
-        endDate,
-        zone,
-      );
-      await m.getRepository(ClassSession).insert(
-        occurrences.map((o) => ({
-          classId: saved.id,
-          startsAt: o.startsAt,
-          endsAt: o.endsAt,
-          trainerId: trainer.id,
-          venueId: venue.id,
-          topic: DEMO_QUARTER_TOPICS[0],
-        })),
-      );
+      await seedClass(m, place, { plan: next, year: year + 1, quarter: 1, status: 'open', trainer: trainers[0] });
     }
   }
   await seedSessionToday(m, plan.id, venue.id, zone, now);
   await seedQuizzes(m, course.id, admin.id, zone, now);
+}
+
+/**
+ * One quarter's class of a plan at the library, in `status` (with the transitions that led
+ * there), taught by `trainer`, with its sessions on the 5th, 15th and 25th of each month.
+ */
+async function seedClass(
+  m: EntityManager,
+  place: { courseId: string; venueId: string; adminId: string; zone: string },
+  spec: { plan: Plan; year: number; quarter: number; status: ClassStatus; trainer: User },
+): Promise<TrainingClass> {
+  const { plan, year, quarter: q, status, trainer } = spec;
+  const [from, to] = QUARTER_MONTHS[q - 1];
+  const startDate = `${year}-${from}`;
+  const endDate = `${year}-${to}`;
+  const saved = await m.getRepository(TrainingClass).save(
+    m.getRepository(TrainingClass).create({
+      planId: plan.id,
+      courseId: place.courseId,
+      title: `${year}年第${['一', '二', '三', '四'][q - 1]}期基层服务点人员培训班`,
+      quarter: q,
+      startDate,
+      endDate,
+      venueId: place.venueId,
+      capacity: 50,
+      minPerTownship: 3,
+      maxPerTownship: 5,
+      enrolmentOpensAt: enrolmentOpens(startDate, place.zone),
+      enrolmentClosesAt: zonedInstant(`${year}-${from.slice(0, 2)}-04`, '18:00', place.zone),
+      attendanceThreshold: 0.8,
+      status,
+    }),
+  );
+  await m.getRepository(ClassTrainer).insert({ classId: saved.id, trainerId: trainer.id });
+  const steps = STEPS.slice(0, STEPS.indexOf(status) + 1);
+  await m
+    .getRepository(ClassTransition)
+    .insert(
+      steps
+        .slice(1)
+        .map((toStatus, i) => ({ classId: saved.id, fromStatus: steps[i], toStatus, actorId: place.adminId })),
+    );
+  const occurrences = expandRecurrence(
+    { rrule: DEMO_RRULE, startTime: '09:00', durationMinutes: 180 },
+    startDate,
+    endDate,
+    place.zone,
+  );
+  await m.getRepository(ClassSession).insert(
+    occurrences.map((o) => ({
+      classId: saved.id,
+      startsAt: o.startsAt,
+      endsAt: o.endsAt,
+      trainerId: trainer.id,
+      venueId: place.venueId,
+      topic: DEMO_QUARTER_TOPICS[q - 1],
+    })),
+  );
+  return saved;
 }
 
 /** The county's plan of `year`, made (four classes, 3,000 person-times) when missing. */
