@@ -140,7 +140,7 @@ export class PageRenderer {
   }
 
   /**
-   * `view.scripts` names the page's scripts (`['htmx.js', 'quiz.js']`, files of StaticAssets),
+   * `view.scripts` names the page's scripts (`['quiz.js']`, files of StaticAssets),
    * loaded with `defer` after page.js, which they share; `view.tab` the bottom bar's tab to mark as current (`home`, `courses`…).
    */
   render(page: PageName, context: PageContext, view: PageView): string {

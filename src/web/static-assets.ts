@@ -13,7 +13,6 @@ const brotli = promisify(brotliCompress);
 /** Files from packages, by the name pages know them by. */
 const PACKAGE_FILES: Record<string, () => string> = {
   'weui.css': () => require.resolve('weui/dist/style/weui.min.css'),
-  'htmx.js': () => require.resolve('htmx.org/dist/htmx.min.js'),
 };
 
 /** The stylesheets every page links, in order: WeUI's, then ours over it. */
@@ -36,7 +35,7 @@ interface Asset {
 
 /**
  * The pages' static files: templates/pages/static/ (our stylesheet and scripts) and
- * PACKAGE_FILES (WeUI's stylesheet, htmx), served under /static/ with the first 8 hex digits
+ * PACKAGE_FILES (WeUI's stylesheet), served under /static/ with the first 8 hex digits
  * of their SHA-256 in the name (`/static/app.3f9a1c2b.css`): a changed file is a new address, so
  * each may be cached for a year as immutable. Read once at start-up and kept in memory with
  * their gzip (made at start-up, ~15 ms for WeUI's 180 KB) and brotli versions (quality 11
