@@ -27,6 +27,7 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 @Index('ix_sessions_venue_id', ['venueId'])
 @Index('ix_sessions_scheduled_starts_at', ['startsAt'], { where: `status = 'scheduled'` })
 @Check('ck_sessions_time_order', `ends_at > starts_at`)
+@Check('ck_sessions_what_to_bring_length', `char_length(what_to_bring) <= 200`)
 @Exclusion(
   'xc_sessions_trainer_overlap',
   `USING gist ("trainer_id" WITH =, tstzrange("starts_at", "ends_at") WITH &&) WHERE (status = 'scheduled')`,
@@ -69,6 +70,10 @@ export class ClassSession {
 
   @Column({ type: 'text', nullable: true })
   topic!: string | null;
+
+  /** What trainees should bring (one line, ≤ 200 characters), shown on their home page. */
+  @Column({ type: 'text', nullable: true })
+  whatToBring!: string | null;
 
   @Column({ type: 'enum', enum: SESSION_STATUSES, enumName: 'session_status', default: 'scheduled' })
   status!: SessionStatus;

@@ -124,7 +124,7 @@ export class SessionsService {
     await this.plans.getInScope(actor, planId);
     const rows = await this.tx.manager.query<(ClassSession & { total: number })[]>(
       `SELECT s.id, s.class_id AS "classId", s.starts_at AS "startsAt", s.ends_at AS "endsAt",
-              s.trainer_id AS "trainerId", s.venue_id AS "venueId", s.topic, s.status, s.sequence,
+              s.trainer_id AS "trainerId", s.venue_id AS "venueId", s.topic, s.what_to_bring AS "whatToBring", s.status, s.sequence,
               s.cancelled_at AS "cancelledAt", count(*) OVER ()::int AS total
          FROM sessions s JOIN classes c ON c.id = s.class_id
         WHERE c.plan_id = $1 AND ($2 OR s.status = 'scheduled')
@@ -165,7 +165,15 @@ export class SessionsService {
         await this.assertNoConflict(m, slots);
         const repo = m.getRepository(ClassSession);
         const saved = await repo.save(
-          slots.map((s) => repo.create({ ...s, classId, topic: dto.topic ?? null, status: 'scheduled' })),
+          slots.map((s) =>
+            repo.create({
+              ...s,
+              classId,
+              topic: dto.topic ?? null,
+              whatToBring: dto.whatToBring ?? null,
+              status: 'scheduled',
+            }),
+          ),
         );
         this.tx.afterCommit(() => {
           for (const s of saved) {
@@ -206,6 +214,7 @@ export class SessionsService {
           trainerId: slot.trainerId,
           venueId: slot.venueId,
           ...(dto.topic !== undefined && { topic: dto.topic }),
+          ...(dto.whatToBring !== undefined && { whatToBring: dto.whatToBring }),
           sequence: session.sequence + 1,
         });
         const saved = await m.getRepository(ClassSession).save(session);

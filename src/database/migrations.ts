@@ -23,6 +23,7 @@ import { CreateOutreachEvents1795920000000 } from '../../migrations/179592000000
 import { IndexPersonTimeMarksBySession1795930000000 } from '../../migrations/1795930000000-IndexPersonTimeMarksBySession';
 import { CreateWebSessions1795940000000 } from '../../migrations/1795940000000-CreateWebSessions';
 import { CreatePasswordResetCodes1795950000000 } from '../../migrations/1795950000000-CreatePasswordResetCodes';
+import { AddWhatToBringToSessions1795960000000 } from '../../migrations/1795960000000-AddWhatToBringToSessions';
 
 /**
  * Every migration, in order. Listed as classes (not a glob) so the same list works
@@ -55,4 +56,5 @@ export const migrations = [
   IndexPersonTimeMarksBySession1795930000000,
   CreateWebSessions1795940000000,
   CreatePasswordResetCodes1795950000000,
+  AddWhatToBringToSessions1795960000000,
 ];

@@ -158,6 +158,7 @@ async function seedClass(
       trainerId: trainer.id,
       venueId: place.venueId,
       topic: DEMO_QUARTER_TOPICS[q - 1],
+      whatToBring: '手机（充好电）、笔和本子',
     })),
   );
   return saved;
@@ -209,6 +210,7 @@ async function seedSessionToday(m: EntityManager, planId: string, venueId: strin
     trainerId: running.trainer_id,
     venueId,
     topic: '加课：用手机扫码签到、做测验',
+    whatToBring: '手机（充好电）',
   });
 }
 

@@ -13,6 +13,8 @@ export interface SessionCard {
   place: string | null;
   trainer: string;
   topic: string | null;
+  /** What to bring, when the session says. */
+  whatToBring: string | null;
   inProgress: boolean;
 }
 
@@ -26,6 +28,7 @@ export function sessionCard(s: SessionDto, lang: Language, words: LocalWords, no
     place: s.venue?.name ?? null,
     trainer: s.trainer.displayName,
     topic: s.topic,
+    whatToBring: s.whatToBring,
     inProgress: s.startsAt <= now && now < s.endsAt,
   };
 }

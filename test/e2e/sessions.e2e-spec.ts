@@ -71,6 +71,39 @@ describe('sessions (e2e)', () => {
     });
   });
 
+  it('keeps what trainees should bring: one line of at most 200 characters, changed or cleared by PATCH', async () => {
+    const c = await makeClass();
+    const res = await postSessions(c.id, {
+      startsAt: '2026-10-11T09:00:00+08:00',
+      endsAt: '2026-10-11T12:00:00+08:00',
+      whatToBring: '  手机（充好电）、身份证 ',
+    }).expect(201);
+    expect(res.body).toMatchObject({ whatToBring: '手机（充好电）、身份证', topic: null });
+    const plain = await postSessions(c.id, {
+      startsAt: '2026-10-12T09:00:00+08:00',
+      endsAt: '2026-10-12T12:00:00+08:00',
+    }).expect(201);
+    expect(plain.body.whatToBring).toBeNull();
+    const tooLong = await postSessions(c.id, {
+      startsAt: '2026-10-13T09:00:00+08:00',
+      endsAt: '2026-10-13T12:00:00+08:00',
+      whatToBring: '笔'.repeat(201),
+    }).expect(400);
+    expect(tooLong.body.code).toBe('VALIDATION_FAILED');
+    const twoLines = await postSessions(c.id, {
+      startsAt: '2026-10-13T09:00:00+08:00',
+      endsAt: '2026-10-13T12:00:00+08:00',
+      whatToBring: '手机\n身份证',
+    }).expect(400);
+    expect(twoLines.body.code).toBe('VALIDATION_FAILED');
+    const patch = (body: Record<string, unknown>) =>
+      t.http.patch(`/api/sessions/${res.body.id}`).set('Authorization', admin).send(body).expect(200);
+    expect((await patch({ whatToBring: '笔记本' })).body.whatToBring).toBe('笔记本');
+    // Other changes leave it as it is; "" clears it.
+    expect((await patch({ topic: '扫码签到' })).body).toMatchObject({ topic: '扫码签到', whatToBring: '笔记本' });
+    expect((await patch({ whatToBring: '' })).body.whatToBring).toBeNull();
+  });
+
   it('expands three dates a month over the quarter, at 09:00 Shanghai time, skipping holidays', async () => {
     const c = await makeClass({ startDate: '2026-10-01', endDate: '2026-12-31' });
     const res = await postSessions(c.id, {

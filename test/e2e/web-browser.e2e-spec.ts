@@ -87,6 +87,7 @@ describe('web pages in a phone browser (e2e)', () => {
       endsAt: new Date('2036-05-20T11:30:00+08:00'),
       venueId: w.venue.id,
       topic: '用微信挂号和缴费',
+      whatToBring: '手机（充好电）、身份证',
     });
     return w;
   }
@@ -146,9 +147,17 @@ describe('web pages in a phone browser (e2e)', () => {
     expect(pathOf(phone)).toBe('/');
     expect(await h1(phone)).toBe('你好，李小红');
     const next = await phone.locator('section', { has: phone.getByRole('heading', { name: '下次上课' }) }).innerText();
-    // Without a tap: the date and time in Asia/Shanghai, the place and the trainer.
-    for (const shown of ['智能手机入门班', '5月20日 周二', '09:00–11:30', '甲一镇文化站二楼', '王老师']) {
-      expect(next).toContain(shown);
+    // Without a tap: the date and time in Asia/Shanghai, the place, the trainer and what to bring.
+    const shown = [
+      '智能手机入门班',
+      '5月20日 周二',
+      '09:00–11:30',
+      '甲一镇文化站二楼',
+      '王老师',
+      '手机（充好电）、身份证',
+    ];
+    for (const text of shown) {
+      expect(next).toContain(text);
     }
   });
 

@@ -116,6 +116,15 @@ export class CreateSessionsDto {
   @MaxLength(200)
   @IsSingleLine()
   topic?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, example: '手机（充好电）、身份证' })
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(200)
+  @IsSingleLine()
+  whatToBring?: string | null;
 }
 
 export class UpdateSessionDto {
@@ -150,6 +159,15 @@ export class UpdateSessionDto {
   @MaxLength(200)
   @IsSingleLine()
   topic?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, description: 'null or "" clears it' })
+  @IsOptional()
+  @Transform(trimOrNull)
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(200)
+  @IsSingleLine()
+  whatToBring?: string | null;
 }
 
 export class ListSessionsQueryDto extends PageQueryDto {
@@ -196,6 +214,7 @@ export class SessionDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) venueId!: string | null;
   @ApiProperty({ type: VenueRefDto, nullable: true }) venue!: VenueRefDto | null;
   @ApiProperty({ type: String, nullable: true, example: '公共数字文化平台操作' }) topic!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '手机（充好电）、身份证' }) whatToBring!: string | null;
   @ApiProperty({ enum: SESSION_VIEW_STATUSES, description: '`held` once its end has passed (unless cancelled)' })
   status!: SessionViewStatus;
   @ApiProperty({ type: 'integer', description: 'Raised on every change (iCalendar SEQUENCE)', example: 0 })
@@ -216,6 +235,7 @@ export class SessionDto {
       venueId: s.venueId,
       venue: (s.venueId && refs.venues.get(s.venueId)) || null,
       topic: s.topic,
+      whatToBring: s.whatToBring ?? null,
       status: sessionViewStatus(s, now),
       sequence: s.sequence,
       cancelledAt: s.cancelledAt,
