@@ -27,6 +27,7 @@ import { SurveysModule } from './surveys/surveys.module';
 import { UsersModule } from './users/users.module';
 import { VenuesModule } from './venues/venues.module';
 import { VisitsModule } from './visits/visits.module';
+import { ConsoleModule } from './web/console/console.module';
 import { WebModule } from './web/web.module';
 
 @Module({
@@ -54,6 +55,7 @@ import { WebModule } from './web/web.module';
     EventsModule,
     // Pages for trainees and trainers (API process only: the worker serves nothing).
     WebModule,
+    ConsoleModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: JwtAuthGuard },

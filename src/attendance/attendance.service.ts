@@ -8,6 +8,7 @@ import type { ClassSession } from '../classes/classes.types';
 import type { ScopedClass } from '../classes/classes.service';
 import { ClassesService } from '../classes/classes.service';
 import { SessionsService } from '../classes/sessions.service';
+import { Clock } from '../common/time/clock';
 import { checkInKey, Env, publicBaseUrl } from '../config/env';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { AttendanceErrors } from './attendance.errors';
@@ -62,6 +63,7 @@ export class AttendanceService {
     private readonly enrolments: EnrolmentsService,
     private readonly throttle: CheckInThrottleService,
     private readonly env: Env,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -77,7 +79,7 @@ export class AttendanceService {
     await this.tx.run(async (m) => {
       const { s, c } = await this.sessions.getWithClass(sessionId, m, true);
       this.assertMayTake(actor, s, c);
-      this.assertTakesAttendance(s, c, new Date());
+      this.assertTakesAttendance(s, c, this.clock.now());
       const seated = new Set((await this.enrolments.seated(c.entity.id, m, true)).map((e) => e.id));
       const invalid = records.filter((r) => !seated.has(r.enrolmentId)).map((r) => r.enrolmentId);
       if (invalid.length) throw AttendanceErrors.enrolmentsInvalid(invalid);
@@ -105,7 +107,7 @@ export class AttendanceService {
     const marked = await this.tx.run(async (m) => {
       const { s, c } = await this.sessions.getWithClass(sessionId, m, true);
       this.assertMayTake(actor, s, c);
-      this.assertTakesAttendance(s, c, new Date());
+      this.assertTakesAttendance(s, c, this.clock.now());
       const seated = await this.enrolments.seated(c.entity.id, m, true);
       const recorded = new Set((await this.recordsOf(m, s.id)).map((r) => r.enrolment_id));
       const writes = seated
@@ -199,7 +201,7 @@ export class AttendanceService {
    * to show each new code.
    */
   async openCheckIn(actor: AuthUser, sessionId: string, windowMinutes: number | undefined): Promise<CheckInCodeDto> {
-    const now = new Date();
+    const now = this.clock.now();
     const window = await this.tx.run(async (m) => {
       const { s, c } = await this.sessions.getWithClass(sessionId, m, true);
       this.assertMayTake(actor, s, c);
@@ -227,7 +229,7 @@ export class AttendanceService {
    * `openCheckIn`; reads only, so it never opens a window nor takes the session's lock.
    */
   async currentCheckIn(actor: AuthUser, sessionId: string): Promise<CheckInCodeDto | null> {
-    const now = new Date();
+    const now = this.clock.now();
     const { s, c } = await this.sessions.getWithClass(sessionId);
     this.assertMayTake(actor, s, c);
     const w = await this.tx.manager.getRepository(CheckInWindow).findOneBy({ sessionId });
@@ -279,13 +281,13 @@ export class AttendanceService {
     const seat = await this.enrolments.seatOf(c.entity.id, actor.id);
     if (!seat) throw AttendanceErrors.notEnrolled();
     if (s.status === 'cancelled') throw AttendanceErrors.sessionCancelled();
-    if (new Date() >= s.endsAt) throw AttendanceErrors.sessionEnded();
+    if (this.clock.now() >= s.endsAt) throw AttendanceErrors.sessionEnded();
     const w = await this.tx.manager.getRepository(CheckInWindow).findOneBy({ sessionId });
-    if (!w || w.closesAt <= new Date()) throw AttendanceErrors.checkInClosed();
+    if (!w || w.closesAt <= this.clock.now()) throw AttendanceErrors.checkInClosed();
 
     // Wrong codes are limited before the code is looked at; a right one gives its attempt back.
     const attemptsLeft = await this.throttle.reserve(sessionId, actor.id);
-    const at = new Date();
+    const at = this.clock.now();
     const steps = options.fromLink ? LINK_CODE_STEPS : TYPED_CODE_STEPS;
     if (!verifyCode(this.key, w, code, at, steps)) throw AttendanceErrors.codeInvalid(attemptsLeft);
     await this.throttle.refund(sessionId, actor.id);
@@ -347,7 +349,7 @@ export class AttendanceService {
           AND NOT EXISTS (SELECT 1 FROM attendance_records r WHERE r.session_id = s.id AND r.enrolment_id = e.id)
         ORDER BY s.starts_at, s.id
         LIMIT 10`,
-      [actor.id, new Date(), ATTENDANCE_CLASS_STATUSES],
+      [actor.id, this.clock.now(), ATTENDANCE_CLASS_STATUSES],
     );
     const found: ClassSession[] = [];
     for (const { id } of ids) found.push((await this.sessions.getWithClass(id)).s);

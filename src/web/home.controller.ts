@@ -74,8 +74,9 @@ export class HomeController {
         break;
       }
       case 'admin':
-        view.admin = true;
-        break;
+        // The library's staff work in the console.
+        void reply.redirect('/console', 303);
+        return;
     }
     this.pages.send(request, reply, 'home', context, view);
   }

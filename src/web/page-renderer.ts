@@ -12,7 +12,11 @@ import { pagesDir } from './pages-dir';
 import { StaticAssets } from './static-assets';
 import { type TextSize, textSizeClass, textSizeOf } from './text-size';
 
-/** A page: templates/pages/<name>.hbs, rendered inside layouts/main.hbs. */
+/**
+ * A page: templates/pages/<name>.hbs, rendered inside layouts/main.hbs (the phone pages), or
+ * templates/pages/console/<name>.hbs, named `console/<name>`, inside layouts/console.hbs (the
+ * admins' console: a desktop layout with a side menu and its own stylesheet, no WeUI).
+ */
 export type PageName = string;
 
 /**
@@ -41,8 +45,18 @@ export interface PageContext {
   textSize?: TextSize;
 }
 
-/** What a page is rendered with: its title, optional scripts and current tab, and its own values. */
-export type PageView = { title: string; scripts?: string[]; tab?: TabName } & Record<string, unknown>;
+/**
+ * What a page is rendered with: its title, optional scripts and current tab (phone pages) or
+ * console section (console pages), and its own values. `layout: 'console'` puts a page that is
+ * not under console/ (the error page) in the console's layout.
+ */
+export type PageView = {
+  title: string;
+  scripts?: string[];
+  tab?: TabName;
+  section?: ConsoleSection;
+  layout?: 'console';
+} & Record<string, unknown>;
 
 /** The bottom bar's tabs: where a trainee or trainer goes from any page, one tap away. */
 export const TABS = {
@@ -62,6 +76,21 @@ export const TABS = {
 } as const;
 export type TabName = 'home' | 'courses' | 'quizzes' | 'messages' | 'me' | 'visits';
 
+/** The console's menu, in the order an admin's year goes: each a section of `/console`. */
+export const CONSOLE_SECTIONS = [
+  { name: 'dashboard', href: '/console' },
+  { name: 'surveys', href: '/console/surveys' },
+  { name: 'plan', href: '/console/plan' },
+  { name: 'classes', href: '/console/classes' },
+  { name: 'people', href: '/console/people' },
+  { name: 'questions', href: '/console/questions' },
+  { name: 'certificates', href: '/console/certificates' },
+  { name: 'visits', href: '/console/visits' },
+  { name: 'reports', href: '/console/reports' },
+  { name: 'operations', href: '/console/operations' },
+] as const;
+export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number]['name'];
+
 function tabsFor(role: string, current: TabName | undefined): { name: string; href: string; current: boolean }[] {
   const tabs = role === 'trainee' || role === 'trainer' ? TABS[role] : [];
   return tabs.map((tab) => ({ ...tab, current: tab.name === current }));
@@ -80,6 +109,7 @@ function tabsFor(role: string, current: TabName | undefined): { name: string; hr
 export class PageRenderer {
   private readonly hbs = Handlebars.create();
   private readonly layout: HandlebarsTemplateDelegate;
+  private readonly consoleLayout: HandlebarsTemplateDelegate;
   private readonly pages = new Map<PageName, HandlebarsTemplateDelegate>();
 
   constructor(
@@ -97,8 +127,11 @@ export class PageRenderer {
     });
     this.hbs.registerHelper('asset', (name: unknown) => this.assets.href(String(name)));
     this.layout = compile('layouts/main.hbs');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
-      this.pages.set(path.basename(file, '.hbs'), compile(file));
+    this.consoleLayout = compile('layouts/console.hbs');
+    for (const folder of ['', 'console']) {
+      for (const file of readdirSync(path.join(dir, folder)).filter((f) => f.endsWith('.hbs'))) {
+        this.pages.set(path.posix.join(folder, path.basename(file, '.hbs')), compile(path.join(folder, file)));
+      }
     }
   }
 
@@ -151,6 +184,14 @@ export class PageRenderer {
     // page.js (LmsPage: the form token, requests to this site) comes before the page's own scripts.
     const named = view.scripts ?? [];
     const scripts = (named.length ? ['page.js', ...named] : []).map((name) => this.assets.href(name));
+    if (page.startsWith('console/') || view.layout === 'console') {
+      const sections = CONSOLE_SECTIONS.map((section) => ({
+        ...section,
+        label: this.t(context.lang, `console_nav_${section.name}`),
+        current: section.name === view.section,
+      }));
+      return this.consoleLayout({ ...root, body, stylesheets: [this.assets.href('console.css')], scripts, sections });
+    }
     const tabs = (context.user ? tabsFor(context.user.role, view.tab) : []).map((tab) => ({
       ...tab,
       label: this.t(context.lang, `tab_${tab.name}`),

@@ -18,16 +18,16 @@ interface PageRolesMeta {
 /**
  * The roles a page (or every page of a controller) is for: anyone else gets WrongRole, which
  * WebPageFilter answers 403 with a page saying whom it is for (`text`, a `pages` catalogue key),
- * or the API's 403 FORBIDDEN to a page's script. A route marked `@PageRoles()` (no roles) is open
+ * or the API's 403 FORBIDDEN to a page's script. `heading` (a `pages` key) defaults to "this page is for
+ * trainees" or "… for trainers". A route marked `@PageRoles()` (no roles) is open
  * to every role, whatever its controller says.
  */
-export const PageRoles = (roles: readonly Role[] = [], text = ''): ClassDecorator & MethodDecorator =>
-  SetMetadata<string, PageRolesMeta | null>(
-    PAGE_ROLES,
-    roles.length === 0
-      ? null
-      : { roles, text, heading: roles.includes('trainee') ? 'courses_forbiddenTitle' : 'live_forStaff' },
-  );
+export const PageRoles = (
+  roles: readonly Role[] = [],
+  text = '',
+  heading = roles.includes('trainee') ? 'courses_forbiddenTitle' : 'live_forStaff',
+): ClassDecorator & MethodDecorator =>
+  SetMetadata<string, PageRolesMeta | null>(PAGE_ROLES, roles.length === 0 ? null : { roles, text, heading });
 
 /** Checks @PageRoles after WebSessionGuard has found the reader (part of @WebPages). */
 @Injectable()

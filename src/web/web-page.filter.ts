@@ -5,7 +5,7 @@ import { DomainError, ERROR_KIND_STATUS } from '../common/errors/domain-error';
 import { Translator } from '../common/i18n/translator';
 import { localPath } from './local-path';
 import { CsrfRejected, LoginRequired, WrongRole } from './page-errors';
-import { PageRenderer } from './page-renderer';
+import { PageRenderer, type PageView } from './page-renderer';
 import { pageContextOf, type PageRequest } from './web-session.guard';
 
 /** Where to sign in to come back to `path` (a local path, else home). */
@@ -71,32 +71,36 @@ export class WebPageFilter implements ExceptionFilter {
     }
     const context = pageContextOf(request);
     const t = (key: string) => this.pages.t(context.lang, key);
+    // An admin's error in the console stays in the console's layout (its menu leads on).
+    const layout = request.user?.role === 'admin' && request.url.startsWith('/console') ? 'console' : undefined;
+    const answer = (view: PageView, status: number) =>
+      this.pages.send(request, reply, 'message', context, { ...view, layout }, status);
     if (exception instanceof CsrfRejected) {
       const again = { href: localPath(request.url) ?? '/', label: t('tryAgain') };
       const view = { title: t('expiredTitle'), heading: t('expiredTitle'), lines: [t('expiredText')], action: again };
-      this.pages.send(request, reply, 'message', context, view, 403);
+      answer(view, 403);
       return;
     }
     if (exception instanceof WrongRole) {
       const view = { title: t(exception.heading), heading: t(exception.heading), lines: [t(exception.text)] };
-      this.pages.send(request, reply, 'message', context, view, 403);
+      answer(view, 403);
       return;
     }
     if (exception instanceof DomainError) {
       const message = this.pages.errorMessage(context.lang, exception);
       const view = { title: t('errorTitle'), heading: t('errorTitle'), lines: [message] };
-      this.pages.send(request, reply, 'message', context, view, ERROR_KIND_STATUS[exception.kind]);
+      answer(view, ERROR_KIND_STATUS[exception.kind]);
       return;
     }
     const status = exception instanceof HttpException ? exception.getStatus() : 500;
     if (status === 404) {
       const view = { title: t('notFoundTitle'), heading: t('notFoundTitle'), lines: [t('notFoundText')] };
-      this.pages.send(request, reply, 'message', context, view, 404);
+      answer(view, 404);
       return;
     }
     if (status >= 500) request.log.error({ err: exception }, 'Unhandled error on a page');
     else this.logger.debug({ err: exception, msg: 'Refused page request' });
     const view = { title: t('errorTitle'), heading: t('errorTitle'), lines: [t('errorText')] };
-    this.pages.send(request, reply, 'message', context, view, status);
+    answer(view, status);
   }
 }

@@ -80,6 +80,25 @@ import { LocalWords } from './local-words';
     StaticAssets,
     WebRoutes,
   ],
-  exports: [WebSessionsService],
+  // The console (console/console.module.ts) renders with the same foundation.
+  exports: [
+    WebSessionsService,
+    WebCookies,
+    WebSessionGuard,
+    WebPageFilter,
+    PageRenderer,
+    StaticAssets,
+    LocalWords,
+    AuthModule,
+    ClassesModule,
+    AttendanceModule,
+    NotificationsModule,
+    EnrolmentsModule,
+    QuizzesModule,
+    VisitsModule,
+    CertificatesModule,
+    OrgUnitsModule,
+    PersonTimesModule,
+  ],
 })
 export class WebModule {}

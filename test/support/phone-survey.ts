@@ -88,15 +88,19 @@ export interface PageWeight {
   cached: string[];
 }
 
+/** The phone pages' budget: 60 KB on a first visit, 15 KB on a repeat one. */
+export const PHONE_WEIGHT = { first: 60 * 1024, repeat: 15 * 1024 } as const;
+
 /**
  * Each page loaded in a fresh context of its own (an empty cache), side by side, then again in
  * that context: what the browser recorded as transferred. `over` lists the pages above
- * 60 KB first or 15 KB repeat.
+ * `limits` (the phone pages' by default).
  */
 export async function pageWeights(
   browser: Browser,
   baseUrl: string,
   pages: { name: string; path: string; storageState?: BrowserContextOptions['storageState'] }[],
+  limits: { first: number; repeat: number } = PHONE_WEIGHT,
 ): Promise<{ weights: PageWeight[]; over: string[] }> {
   const weighed = await Promise.all(
     pages.map((p) => transferredBytes(browser, `${baseUrl}${p.path}`, { storageState: p.storageState })),
@@ -106,7 +110,7 @@ export async function pageWeights(
     const cached = requests.repeat.filter((r) => r.bytes === 0).map((r) => new URL(r.url).pathname);
     return { name, first, repeat, files: requests.first.length, cached };
   });
-  const over = weights.filter((x) => x.first > 60 * 1024 || x.repeat > 15 * 1024).map((x) => x.name);
+  const over = weights.filter((x) => x.first > limits.first || x.repeat > limits.repeat).map((x) => x.name);
   return { weights, over };
 }
 

@@ -1,6 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { IS_PAGE, IS_PUBLIC } from '../../src/common/auth/auth.decorators';
 
 export interface RouteInfo {
@@ -11,6 +12,8 @@ export interface RouteInfo {
   idempotent: boolean;
   /** A server-rendered page (src/web/): signed in by the session cookie, not a bearer token; not in the OpenAPI document. */
   page: boolean;
+  /** Takes multipart/form-data (@AcceptsUpload). */
+  upload: boolean;
 }
 
 /**
@@ -45,7 +48,11 @@ export function listRoutes(app: NestFastifyApplication): RouteInfo[] {
         const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as { name?: string }[];
         const idempotent = interceptors.some((i) => i.name === 'IdempotencyInterceptor');
         const page = reflector.getAllAndOverride<boolean>(IS_PAGE, [handler, metatype]) ?? false;
-        routes.push({ method: RequestMethod[method], path, isPublic, idempotent, page });
+        const config = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as {
+          acceptsUpload?: boolean;
+        };
+        const upload = config.acceptsUpload === true;
+        routes.push({ method: RequestMethod[method], path, isPublic, idempotent, page, upload });
       }
     }
   }

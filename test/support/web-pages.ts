@@ -56,7 +56,10 @@ export async function signInPage(
     .send({ username, password: options.password ?? PASSWORD, _csrf: form.csrf });
   if (res.status !== 303) throw new Error(`sign-in failed for ${username}: ${res.status}\n${res.text}`);
   const cookie = `lms_session=${setCookies(res).lms_session.value}`;
-  const home = await http.get('/').set('Cookie', cookie).expect(200);
+  // Admins' home is the console (/ answers 303 to /console); the session's token is on every page, /me too.
+  let home = await http.get('/').set('Cookie', cookie);
+  if (home.status === 303) home = await http.get('/me').set('Cookie', cookie);
+  if (home.status !== 200) throw new Error(`home after sign-in answered ${home.status} for ${username}`);
   return { cookie, csrf: formToken(home.text), location: res.headers.location };
 }
 
