@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario';
 import { attendanceBulk, checkInBurst } from './attendance';
 import { authMe } from './auth-me';
 import { certificates } from './certificates';
+import { dashboard } from './dashboard';
 import { enrolmentBurst } from './enrolment-burst';
 import { planSessions } from './plan-sessions';
 import { quizDay } from './quiz-day';
@@ -19,4 +20,5 @@ export const scenarios: readonly Scenario[] = [
   quizDay,
   certificates,
   reports,
+  dashboard,
 ];

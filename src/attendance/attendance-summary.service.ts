@@ -5,6 +5,7 @@ import { pointsOf, pointsPossible } from '../classes/classes.types';
 import { ClassesService } from '../classes/classes.service';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { AttendanceErrors } from './attendance.errors';
+import { attendanceSummaryXlsx } from './attendance-summary.export';
 import { addCounts, emptyCounts, score, type Score, type StatusCounts } from './attendance-score';
 import type { AttendanceSummaryDto, TownshipAttendanceDto, TraineeAttendanceDto } from './dto/attendance.dto';
 
@@ -36,6 +37,12 @@ export class AttendanceSummaryService {
     private readonly classes: ClassesService,
     private readonly enrolments: EnrolmentsService,
   ) {}
+
+  /** The summary as a workbook (`format=xlsx`, the console's download), named after the class. */
+  async workbook(actor: AuthUser, classId: string, now = new Date()): Promise<{ filename: string; body: Buffer }> {
+    const summary = await this.summary(actor, classId, now);
+    return { filename: `${summary.title}-出勤汇总.xlsx`, body: await attendanceSummaryXlsx(summary) };
+  }
 
   /** Admins in scope and the class's trainers see everyone; a trainee sees only its own line. */
   async summary(actor: AuthUser, classId: string, now = new Date()): Promise<AttendanceSummaryDto> {

@@ -8,7 +8,6 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors, ApiFileResponse, ApiJsonOrFileResponse } from '../common/openapi/api-docs.decorators';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { AttendanceSummaryService } from './attendance-summary.service';
-import { attendanceSummaryXlsx } from './attendance-summary.export';
 import { AttendanceService } from './attendance.service';
 import {
   AttendanceEntryDto,
@@ -237,9 +236,9 @@ export class AttendanceController {
     @Query() query: SummaryQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AttendanceSummaryDto | Buffer> {
-    const summary = await this.summaries.summary(actor, id);
-    if (query.format !== 'xlsx') return summary;
-    sendAsFile(reply, `${summary.title}-出勤汇总.xlsx`, XLSX_TYPE);
-    return attendanceSummaryXlsx(summary);
+    if (query.format !== 'xlsx') return this.summaries.summary(actor, id);
+    const { filename, body } = await this.summaries.workbook(actor, id);
+    sendAsFile(reply, filename, XLSX_TYPE);
+    return body;
   }
 }

@@ -12,6 +12,6 @@ import { SignInSheetService } from './sign-in-sheet.service';
   imports: [ClassesModule, EnrolmentsModule],
   controllers: [AttendanceController],
   providers: [AttendanceService, AttendanceSummaryService, CheckInThrottleService, SignInSheetService],
-  exports: [AttendanceService, AttendanceSummaryService],
+  exports: [AttendanceService, AttendanceSummaryService, SignInSheetService],
 })
 export class AttendanceModule {}

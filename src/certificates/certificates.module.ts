@@ -56,6 +56,6 @@ import { ClassCertificatesController } from './class-certificates.controller';
     CertificateTemplatesService,
     CertificatePdfsService,
   ],
-  exports: [CertificatesService, CertificateIssuingService, CertificatePdfsService],
+  exports: [CertificatesService, CertificateIssuingService, CertificatePdfsService, CertificateEligibilityService],
 })
 export class CertificatesModule {}

@@ -4,5 +4,13 @@
  */
 export type { ClassSession } from './class-session.entity';
 export type { TrainingClass } from './training-class.entity';
-export { CLASS_STATUSES, type ClassStatus, isEditable } from './class-status';
+export {
+  CLASS_ACTIONS,
+  CLASS_STATUSES,
+  type ClassAction,
+  type ClassStatus,
+  isEditable,
+  TRANSITIONS,
+} from './class-status';
 export { type AttendancePoints, DEFAULT_ATTENDANCE_POINTS, pointsOf, pointsPossible } from './attendance-points';
+export { MAX_OCCURRENCES, type Occurrence } from './recurrence';

@@ -21,13 +21,15 @@ import {
   type SessionScheduledEvent,
 } from './classes.events';
 import { ClassesService, type ScopedClass } from './classes.service';
+import type { CreateClassDto } from './dto/class.dto';
 import type {
   CreateSessionsDto,
   ListSessionsQueryDto,
+  RecurrenceDto,
   SearchSessionsQueryDto,
   UpdateSessionDto,
 } from './dto/session.dto';
-import { expandRecurrence, RecurrenceError } from './recurrence';
+import { expandRecurrence, type Occurrence, RecurrenceError } from './recurrence';
 
 interface Slot {
   startsAt: Date;
@@ -144,6 +146,50 @@ export class SessionsService {
       [planId, query.includeCancelled === 'true'],
     );
     return total;
+  }
+
+  /**
+   * A session of a class the admin manages, with its class; SESSION_NOT_FOUND when there is
+   * none or it lies outside the admin's part of the tree (the console's session page).
+   */
+  async getManagedView(actor: AuthUser, id: string): Promise<{ s: ClassSession; c: ScopedClass }> {
+    const s = await this.tx.manager.getRepository(ClassSession).findOneBy({ id });
+    if (!s) throw SessionErrors.notFound();
+    try {
+      return { s, c: await this.classes.getManaged(actor, s.classId) };
+    } catch {
+      throw SessionErrors.notFound();
+    }
+  }
+
+  /**
+   * The dates a recurrence gives between a class's first and last local day, exactly as
+   * `create` expands them (exdates skipped, at most 200), or its refusal as a DomainError
+   * (INVALID_RRULE, RECURRENCE_TOO_LONG, RECURRENCE_EMPTY). Nothing is saved: a preview.
+   */
+  expandFor(startDate: string, endDate: string, recurrence: RecurrenceDto): Occurrence[] {
+    try {
+      return expandRecurrence(recurrence, startDate, endDate, this.zone);
+    } catch (e) {
+      if (e instanceof RecurrenceError) throw SessionErrors.recurrence(e);
+      throw e;
+    }
+  }
+
+  /**
+   * A new class and its first sessions (one, or a recurrence) in one transaction: if the
+   * sessions are refused (a bad rule, a double booking), the class is not created either.
+   */
+  async createClassWithSessions(
+    actor: AuthUser,
+    classDto: CreateClassDto,
+    sessionsDto: CreateSessionsDto,
+  ): Promise<{ c: ScopedClass; sessions: ClassSession[] }> {
+    return this.tx.run(async () => {
+      const c = await this.classes.create(actor, classDto);
+      const sessions = await this.create(actor, c.entity.id, sessionsDto);
+      return { c, sessions };
+    });
   }
 
   async create(actor: AuthUser, classId: string, dto: CreateSessionsDto): Promise<ClassSession[]> {
@@ -370,12 +416,7 @@ export class SessionsService {
   }
 
   private expand(c: ScopedClass, recurrence: NonNullable<CreateSessionsDto['recurrence']>) {
-    try {
-      return expandRecurrence(recurrence, c.entity.startDate, c.entity.endDate, this.zone);
-    } catch (e) {
-      if (e instanceof RecurrenceError) throw SessionErrors.recurrence(e);
-      throw e;
-    }
+    return this.expandFor(c.entity.startDate, c.entity.endDate, recurrence);
   }
 
   /** Inside the class's local dates, ends after it starts, at most 12 hours. */

@@ -8,7 +8,6 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiErrors, ApiJsonOrFileResponse } from '../common/openapi/api-docs.decorators';
 import { ParseIdPipe } from '../common/validation/uuid.pipe';
 import { ClassViewsService } from '../classes/class-views.service';
-import { ClassesService } from '../classes/classes.service';
 import {
   CreateEnrolmentDto,
   EnrolmentDto,
@@ -18,7 +17,6 @@ import {
   RosterQueryDto,
 } from './dto/enrolment.dto';
 import { EnrolmentsService } from './enrolments.service';
-import { rosterCsv, rosterXlsx } from './roster.export';
 
 @ApiTags('enrolments')
 @ApiBearerAuth()
@@ -27,7 +25,6 @@ import { rosterCsv, rosterXlsx } from './roster.export';
 export class EnrolmentsController {
   constructor(
     private readonly enrolments: EnrolmentsService,
-    private readonly classes: ClassesService,
     private readonly views: ClassViewsService,
   ) {}
 
@@ -95,16 +92,10 @@ export class EnrolmentsController {
     @Query() query: RosterQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RosterDto | Buffer> {
-    const roster = await this.enrolments.roster(actor, id);
-    if (!query.format || query.format === 'json') return roster;
-    const c = await this.classes.getVisible(actor, id);
-    const filename = `${c.entity.title}-花名册.${query.format}`;
-    if (query.format === 'csv') {
-      sendAsFile(reply, filename, 'text/csv; charset=utf-8');
-      return rosterCsv(roster);
-    }
-    sendAsFile(reply, filename, XLSX_TYPE);
-    return rosterXlsx(roster, c.entity.title);
+    if (!query.format || query.format === 'json') return this.enrolments.roster(actor, id);
+    const { filename, body } = await this.enrolments.rosterFile(actor, id, query.format);
+    sendAsFile(reply, filename, query.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE);
+    return body;
   }
 
   @Get('classes/:id/quota')

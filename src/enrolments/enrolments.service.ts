@@ -4,6 +4,7 @@ import { type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CommonErrors } from '../common/errors/domain-error';
 import { TransactionService } from '../common/database/transaction.service';
+import { inSubtree, subtreePattern } from '../common/database/subtree';
 import { ClassErrors } from '../classes/classes.errors';
 import {
   ClassEvents,
@@ -23,6 +24,7 @@ import type { QuotaDto, QuotaStatus, RosterDto, RosterEntryDto } from './dto/enr
 import { Enrolment, type EnrolmentStatus } from './enrolment.entity';
 import { enrolmentWindow, mayWithdraw, seatsLeft } from './enrolment-rules';
 import { EnrolmentErrors } from './enrolments.errors';
+import { rosterCsv, rosterXlsx } from './roster.export';
 
 export { type EnrolmentWindow, enrolmentWindow, mayWithdraw, seatsLeft } from './enrolment-rules';
 
@@ -65,6 +67,17 @@ export interface ClassPlaces {
 export interface TraineePlaces {
   township: { id: string; name: string } | null;
   classes: Map<string, ClassPlaces>;
+}
+
+/** A township below its class's minimum while the class's enrolment runs (`gapsInScope`). */
+export interface EnrolmentGap {
+  classId: string;
+  classTitle: string;
+  closesAt: Date;
+  min: number;
+  townshipId: string;
+  townshipName: string;
+  confirmed: number;
 }
 
 /** Per class: what its limits are checked against (see `seatCounts`). */
@@ -388,6 +401,31 @@ export class EnrolmentsService {
   }
 
   /**
+   * What the console's dashboard chases before enrolment closes: every township below its class's
+   * minimum (confirmed trainees, as the enrolment-gap notice counts them; none at all included) in
+   * the open classes of the admin's part of the tree whose enrolment runs at `now`. One query
+   * (townships under each class's county by the path index's range, see `inSubtree`), ordered by
+   * when enrolment closes, then fewest confirmed first.
+   */
+  async gapsInScope(actor: AuthUser, now: Date): Promise<EnrolmentGap[]> {
+    return this.tx.manager.query<EnrolmentGap[]>(
+      `SELECT c.id AS "classId", c.title AS "classTitle", c.enrolment_closes_at AS "closesAt",
+              c.min_per_township AS min, t.id AS "townshipId", t.name AS "townshipName",
+              count(e.id)::int AS confirmed
+         FROM classes c
+         JOIN plans p ON p.id = c.plan_id
+         JOIN org_units o ON o.id = p.org_unit_id
+         JOIN org_units t ON t.kind = 'township' AND ${inSubtree('t.path', 'o.path')}
+         LEFT JOIN enrolments e ON e.class_id = c.id AND e.township_id = t.id AND e.status = 'confirmed'
+        WHERE o.path LIKE $1 AND c.status = 'open' AND c.enrolment_opens_at <= $2 AND c.enrolment_closes_at > $2
+        GROUP BY c.id, t.id
+       HAVING count(e.id) < c.min_per_township
+        ORDER BY c.enrolment_closes_at, c.title, c.id, confirmed, t.name, t.id`,
+      [subtreePattern(actor.orgPath), now],
+    );
+  }
+
+  /**
    * A trainee's enrolments with each class and its sessions (cancelled ones too, so nobody comes
    * in vain). Not paged, and bounded by the data: one enrolment per class and trainee
    * (`uq_enrolments_class_trainee`), and a trainee takes a few classes a year, each of a few
@@ -414,6 +452,21 @@ export class EnrolmentsService {
       class: classes.find((x) => x.id === e.classId)!,
       sessions: sessions.filter((s) => s.classId === e.classId),
     }));
+  }
+
+  /**
+   * The roster as a file for Excel (`GET /api/classes/:id/enrolments?format=`, the console's
+   * downloads): CSV (UTF-8 with BOM) or XLSX, named after the class, for whoever may read it.
+   */
+  async rosterFile(
+    actor: AuthUser,
+    classId: string,
+    format: 'csv' | 'xlsx',
+  ): Promise<{ filename: string; body: Buffer }> {
+    const roster = await this.roster(actor, classId);
+    const c = await this.classes.getVisible(actor, classId);
+    const filename = `${c.entity.title}-花名册.${format}`;
+    return { filename, body: format === 'csv' ? rosterCsv(roster) : await rosterXlsx(roster, c.entity.title) };
   }
 
   /**

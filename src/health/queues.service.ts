@@ -25,7 +25,25 @@ export interface QueueState {
   workers: number | null;
 }
 
-/** What the job machinery is doing, read from Redis (GET /api/admin/queues, /health). */
+/** A job that failed after every try, as an admin sees it: what it was, when and why it failed. */
+export interface FailedJob {
+  queue: string;
+  id: string;
+  name: string;
+  /** Tries made. */
+  attempts: number;
+  failedAt: Date | null;
+  /** The last error's message (cut to FAILED_REASON_MAX characters). */
+  reason: string;
+}
+
+/** Longest failure reason shown (a stack or a gateway's page would fill the screen). */
+const FAILED_REASON_MAX = 300;
+
+/** What a retry of a failed job found: retried, or nothing to retry (gone, or no longer failed). */
+export type RetryOutcome = 'retried' | 'notFailed';
+
+/** What the job machinery is doing, read from Redis (GET /api/admin/queues, /health, the console's 运行). */
 @Injectable()
 export class QueuesService {
   private readonly logger = new Logger(QueuesService.name);
@@ -33,11 +51,57 @@ export class QueuesService {
   constructor(@Inject(ALL_QUEUES) private readonly queues: Queue[]) {}
 
   /** Throws 503 SERVICE_UNAVAILABLE when Redis does not answer in time. */
-  async states(now = Date.now()): Promise<QueueState[]> {
+  states(now = Date.now()): Promise<QueueState[]> {
+    return this.inTime(this.read(now));
+  }
+
+  /**
+   * The latest `perQueue` failed jobs of each queue (the newest first), with why they failed.
+   * Throws 503 SERVICE_UNAVAILABLE when Redis does not answer in time.
+   */
+  failedJobs(perQueue: number): Promise<FailedJob[]> {
+    return this.inTime(
+      Promise.all(
+        this.queues.map(async (q) =>
+          (await q.getFailed(0, perQueue - 1))
+            .filter((job) => !!job?.id)
+            .map((job) => ({
+              queue: q.name,
+              id: job.id!,
+              name: job.name,
+              attempts: job.attemptsMade,
+              failedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+              reason: (job.failedReason || '').slice(0, FAILED_REASON_MAX),
+            })),
+        ),
+      ).then((lists) => lists.flat()),
+    );
+  }
+
+  /**
+   * Runs a failed job again, its tries started over. Harmless: every handler reloads its state
+   * and skips what no longer applies (notifications.jobs.ts and the others), and a message's
+   * delivery job skips a message that is not pending, so its retry is NotificationsService.retry.
+   * `notFailed` for an unknown queue or job, or one no longer failed.
+   */
+  retryFailed(queueName: string, jobId: string): Promise<RetryOutcome> {
+    const queue = this.queues.find((q) => q.name === queueName);
+    if (!queue) return Promise.resolve('notFailed');
+    return this.inTime(
+      (async (): Promise<RetryOutcome> => {
+        const job = await queue.getJob(jobId);
+        if (!job || !(await job.isFailed())) return 'notFailed';
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        return 'retried';
+      })(),
+    );
+  }
+
+  private async inTime<T>(work: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        this.read(now),
+        work,
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), TIMEOUT_MS))),
       ]);
     } catch (e) {

@@ -105,14 +105,15 @@ export class ImportsService implements OnModuleInit {
   /**
    * An import for the admin who started it (404 for anyone else). Once it has finished, the
    * first read answers the generated passwords and erases them in the same statement.
+   * `takeCredentials: false` (a page's progress poll) leaves them for the read that shows them.
    */
-  async progress(actor: AuthUser, id: string): Promise<ImportView> {
+  async progress(actor: AuthUser, id: string, options: { takeCredentials?: boolean } = {}): Promise<ImportView> {
     return this.tx.run(async (m) => {
       const found = await m.getRepository(Import).findOneBy({ id, startedBy: actor.id });
       if (!found) throw ImportErrors.notFound();
       let credentials: ImportCredential[] | undefined;
       let shown = found.result.credentialsShown ?? false;
-      if (isFinished(found.status) && found.result.credentials) {
+      if (isFinished(found.status) && found.result.credentials && options.takeCredentials !== false) {
         // The row lock (FOR UPDATE, quals re-checked after a wait) lets exactly one of two racing reads have them.
         // An UPDATE through TypeORM answers [rows, count].
         const [rows] = await m.query<[{ credentials: ImportCredential[] }[], number]>(

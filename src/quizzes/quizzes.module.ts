@@ -38,6 +38,13 @@ import { QuestionsService } from './questions.service';
     QuizSchedulingService,
     QuizResultsService,
   ],
-  exports: [QuestionsService, QuizzesService, AttemptsService, QuizSchedulingService, QuizResultsService],
+  exports: [
+    QuestionsService,
+    QuestionsImportService,
+    QuizzesService,
+    AttemptsService,
+    QuizSchedulingService,
+    QuizResultsService,
+  ],
 })
 export class QuizzesModule {}

@@ -39,6 +39,16 @@ const ACTIVE_CLASS = ['draft', 'open', 'running', 'completed'];
  * Quizzes of a class: who may see and set them up, their fixed questions or draws, and the
  * per-trainee overrides. Attempts live in AttemptsService; both move deadlines only here and there.
  */
+/** A quiz closing soon, as the console's dashboard lists it (`closingSoon`). */
+export interface ClosingQuiz {
+  id: string;
+  title: string;
+  mode: string;
+  closesAt: Date;
+  classId: string;
+  classTitle: string;
+}
+
 @Injectable()
 export class QuizzesService implements OnModuleInit {
   constructor(
@@ -270,6 +280,32 @@ export class QuizzesService implements OnModuleInit {
     if (!quiz) return null;
     const [answer] = await this.toDtos([quiz], true);
     return answer;
+  }
+
+  /**
+   * Quizzes and contests of the admin's part of the tree open at `now` and closing by `until`
+   * (soonest first, at most `limit`, with how many there are), with their class's title: what
+   * the console's dashboard lists as closing soon. Cancelled classes' quizzes are left out.
+   */
+  async closingSoon(
+    actor: AuthUser,
+    now: Date,
+    until: Date,
+    limit: number,
+  ): Promise<{ total: number; items: ClosingQuiz[] }> {
+    const rows = await this.tx.manager.query<(ClosingQuiz & { total: number })[]>(
+      `SELECT q.id, q.title, q.mode::text AS mode, q.closes_at AS "closesAt", c.id AS "classId",
+              c.title AS "classTitle", count(*) OVER ()::int AS total
+         FROM quizzes q
+         JOIN classes c ON c.id = q.class_id
+         JOIN plans p ON p.id = c.plan_id
+         JOIN org_units o ON o.id = p.org_unit_id
+        WHERE o.path LIKE $1 AND c.status <> 'cancelled' AND q.opens_at <= $2 AND q.closes_at > $2 AND q.closes_at <= $3
+        ORDER BY q.closes_at, q.title, q.id
+        LIMIT $4`,
+      [subtreePattern(actor.orgPath), now, until, limit],
+    );
+    return { total: rows[0]?.total ?? 0, items: rows.map(({ total: _total, ...q }) => q) };
   }
 
   /**

@@ -49,6 +49,18 @@ export class EnrolmentGapService implements OnModuleInit {
     if (c) await this.plan([c.entity]);
   }
 
+  /**
+   * When the gap notice of a class opened now goes out (`gapNoticeAt`, not before now), or null
+   * when its enrolment has closed and no notice is planned: what the console tells an admin
+   * before opening enrolment.
+   */
+  noticeAt(c: { enrolmentOpensAt: Date; enrolmentClosesAt: Date }): Date | null {
+    const now = this.clock.now().getTime();
+    if (c.enrolmentClosesAt.getTime() <= now) return null;
+    const at = gapNoticeAt(c.enrolmentOpensAt, c.enrolmentClosesAt, this.env.ENROLMENT_GAP_NOTICE_HOURS * 3_600_000);
+    return new Date(Math.max(now, at.getTime()));
+  }
+
   /** Plans each class's notice (see `gapNoticeAt`: never before half the enrolment window has passed). */
   async plan(classes: { id: string; enrolmentOpensAt: Date; enrolmentClosesAt: Date }[]): Promise<number> {
     const now = this.clock.now().getTime();

@@ -16,9 +16,13 @@ import type { ImportCredentialDto, ImportResultDto } from './dto/user-import.dto
 /** An import's outcome, its row problems not yet put into words. */
 export type ImportResult = Omit<ImportResultDto, 'errors'> & { errors: ImportRowProblem[] };
 import { hashPassword } from '../common/auth/passwords';
+import { USER_IMPORT_COLUMNS, userImportTemplate } from './user-import.template';
 import { educationFrom, ImportFileError, type ImportRow, parseUserImport, proficiencyFrom } from './user-import.parser';
 import { User } from './user.entity';
 import type { EducationLevel, Proficiency } from './user.types';
+
+// The template's header row, for pages that describe it.
+export { USER_IMPORT_COLUMNS };
 
 /** A checked row, ready to write; stored as is (JSON) for a background import. */
 interface Candidate {
@@ -94,8 +98,8 @@ export class UsersImportService implements OnModuleInit {
    * rows), or as a background import whose progress `GET /api/imports/:id` shows.
    */
   async import(actor: AuthUser, file: Buffer, dryRun: boolean): Promise<ImportResult | ImportStarted> {
+    if (dryRun) return this.dryRun(actor, file);
     const { scopeUnitIds, candidates, errors } = await this.check(actor, file);
-    if (dryRun) return this.write(scopeUnitIds, candidates, errors, new Map(), true);
     const total = candidates.length + new Set(errors.map((e) => e.row)).size;
     if (total > this.env.IMPORT_ASYNC_ROWS) {
       // Passwords are generated and hashed by the job: only the checked rows are stored.
@@ -103,6 +107,21 @@ export class UsersImportService implements OnModuleInit {
       return this.imports.start('users', actor, { rows: candidates, params: { ...params } }, total, errors);
     }
     return this.write(scopeUnitIds, candidates, errors, await this.hashFor(candidates), false);
+  }
+
+  /**
+   * The workbook to fill for an import: the header row in Chinese, and a sheet of how to fill it
+   * with the townships and villages of the admin's part of the tree (`kindName`: a kind in words).
+   */
+  async template(actor: AuthUser, kindName: (kind: string) => string): Promise<Buffer> {
+    const units = await this.orgUnits.listSubtree(actor.orgPath, ['township', 'village']);
+    return userImportTemplate(units.map((u) => ({ name: u.name, code: u.code, kind: kindName(u.kind) })));
+  }
+
+  /** Checks every row, against the database too, and writes nothing: what `import()` would do with the file. */
+  async dryRun(actor: AuthUser, file: Buffer): Promise<ImportResult> {
+    const { scopeUnitIds, candidates, errors } = await this.check(actor, file);
+    return this.write(scopeUnitIds, candidates, errors, new Map(), true);
   }
 
   /** Reads and checks every row: the rows to write, and the problems of the others. */

@@ -9,6 +9,6 @@ import { UsersService } from './users.service';
   imports: [OrgUnitsModule, ImportsModule],
   controllers: [UsersController],
   providers: [UsersService, UsersImportService],
-  exports: [UsersService],
+  exports: [UsersService, UsersImportService],
 })
 export class UsersModule {}

@@ -94,6 +94,18 @@ export class UsersService {
     return pageOf(items, total, query);
   }
 
+  /** How many users (active or not) belong to each unit of the subtree at `path`; units without any are left out. */
+  async countByUnit(path: string): Promise<Map<string, number>> {
+    const rows = await this.tx.manager.query<{ id: string; count: number }[]>(
+      `SELECT u.org_unit_id AS id, count(*)::int AS count
+         FROM users u JOIN org_units o ON o.id = u.org_unit_id
+        WHERE o.path LIKE $1
+        GROUP BY u.org_unit_id`,
+      [subtreePattern(path)],
+    );
+    return new Map(rows.map((r) => [r.id, r.count]));
+  }
+
   async create(actor: AuthUser, dto: CreateUserDto): Promise<User> {
     const passwordHash = await hashPassword(dto.password);
     return this.tx.run(async (m) => {

@@ -18,6 +18,30 @@ import { VisitErrors } from './visits.errors';
 /** Rows an xlsx export holds at most. */
 const EXPORT_LIMIT = 10_000;
 
+/**
+ * The list's filters as the services take them: the API's query, and for the console
+ * `openOnly` (assigned or overdue: the visits still to make), which the API's DTO does not
+ * offer (its `status` is one status).
+ */
+export type VisitFilters = ListVisitsQueryDto & { openOnly?: boolean };
+
+/** Someone who holds visits in the admin's part of the tree, and how many of each status. */
+export interface VisitAssigneeCounts {
+  id: string;
+  displayName: string;
+  assigned: number;
+  overdue: number;
+  done: number;
+  cancelled: number;
+}
+
+/** Someone a visit may be given to: an active trainer or admin of the class's county (or one of its trainers). */
+export interface VisitCandidate {
+  id: string;
+  displayName: string;
+  role: 'trainer' | 'admin';
+}
+
 /** A visit as read: its status as it is now (open past the due date reads overdue), with names. */
 interface VisitRow {
   id: string;
@@ -115,11 +139,7 @@ export class VisitsService {
    * A page of the visits the caller may see. `order`: by due date (the default, as the API lists
    * them), or `latestVisit`: the latest visited first (then the latest reported), for a list of done visits.
    */
-  async list(
-    actor: AuthUser,
-    query: ListVisitsQueryDto,
-    order: 'due' | 'latestVisit' = 'due',
-  ): Promise<Page<VisitDto>> {
+  async list(actor: AuthUser, query: VisitFilters, order: 'due' | 'latestVisit' = 'due'): Promise<Page<VisitDto>> {
     const { where, params } = this.filters(actor, query);
     const [{ total }] = await this.tx.manager.query<{ total: number }[]>(
       `SELECT count(*)::int AS total FROM (${VIEW_SQL} WHERE ${where}) x`,
@@ -138,7 +158,7 @@ export class VisitsService {
   }
 
   /** Every visit matching the filters (up to EXPORT_LIMIT), unpaginated, for the xlsx export. */
-  async listAll(actor: AuthUser, query: ListVisitsQueryDto): Promise<VisitDto[]> {
+  async listAll(actor: AuthUser, query: VisitFilters): Promise<VisitDto[]> {
     const { where, params } = this.filters(actor, query);
     const rows = await this.tx.manager.query<VisitRow[]>(
       `${VIEW_SQL} WHERE ${where} ORDER BY v.due_on, t.name, v.id LIMIT ${EXPORT_LIMIT}`,
@@ -159,7 +179,44 @@ export class VisitsService {
     return actor.role === 'trainer' && assigneeId === actor.id;
   }
 
-  private filters(actor: AuthUser, query: ListVisitsQueryDto): { where: string; params: unknown[] } {
+  /**
+   * Everyone holding visits the caller may see (an admin: of classes in its part of the tree), with their visits by
+   * status as read now (open past the due date counts as overdue), the most overdue first.
+   */
+  async assigneeCounts(actor: AuthUser): Promise<VisitAssigneeCounts[]> {
+    // The list's scope (admins their part of the tree, trainers their own), no other filter.
+    const { where, params } = this.filters(actor, { page: 1, pageSize: 1 });
+    return this.tx.manager.query<VisitAssigneeCounts[]>(
+      `SELECT x.assignee_id AS id, x.assignee_name AS "displayName",
+              count(*) FILTER (WHERE x.status = 'assigned')::int AS assigned,
+              count(*) FILTER (WHERE x.status = 'overdue')::int AS overdue,
+              count(*) FILTER (WHERE x.status = 'done')::int AS done,
+              count(*) FILTER (WHERE x.status = 'cancelled')::int AS cancelled
+         FROM (${VIEW_SQL} WHERE ${where}) x
+        GROUP BY x.assignee_id, x.assignee_name
+        ORDER BY overdue DESC, assigned DESC, x.assignee_name, x.assignee_id`,
+      params,
+    );
+  }
+
+  /**
+   * Whom an open visit may be given to (the rule of `update`): the active trainers and admins of
+   * its class's county and the class's own active trainers, by name. 404 when the caller may not see it.
+   */
+  async candidates(actor: AuthUser, id: string): Promise<VisitCandidate[]> {
+    const visit = await this.get(actor, id);
+    const c = await this.classes.find(visit.class.id, this.tx.manager);
+    if (!c) throw VisitErrors.notFound();
+    return this.tx.manager.query<VisitCandidate[]>(
+      `SELECT u.id, u.display_name AS "displayName", u.role::text AS role
+         FROM users u JOIN org_units o ON o.id = u.org_unit_id
+        WHERE u.active AND u.role IN ('trainer', 'admin') AND (o.path LIKE $1 OR u.id = ANY($2::uuid[]))
+        ORDER BY u.display_name, u.username`,
+      [subtreePattern(c.planPath), c.trainerIds],
+    );
+  }
+
+  private filters(actor: AuthUser, query: VisitFilters): { where: string; params: unknown[] } {
     const params: unknown[] = [this.today()];
     const where: string[] = [];
     const add = (sql: (n: string) => string, value: unknown) => {
@@ -169,6 +226,7 @@ export class VisitsService {
     if (actor.role === 'admin') add((n) => `o.path LIKE ${n}`, subtreePattern(actor.orgPath));
     else add((n) => `v.assignee_id = ${n}`, actor.id);
     if (query.status) add((n) => `${EFFECTIVE_STATUS} = ${n}`, query.status);
+    if (query.openOnly) where.push(`${EFFECTIVE_STATUS} IN ('assigned', 'overdue')`);
     if (query.assigneeId) add((n) => `v.assignee_id = ${n}`, query.assigneeId);
     if (query.townshipId) add((n) => `v.township_id = ${n}`, query.townshipId);
     if (query.classId) add((n) => `v.class_id = ${n}`, query.classId);

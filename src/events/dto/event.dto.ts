@@ -24,6 +24,9 @@ import { trim, trimOrNull } from '../../common/validation/transforms';
 import type { OrgUnit } from '../../org-units/org-units.types';
 import { EVENT_KINDS, type EventKind, type OutreachEvent } from '../outreach-event.entity';
 
+/** The kinds of event, for forms that offer them (the entity stays the module's own). */
+export { EVENT_KINDS };
+
 export const MAX_TITLE = 200;
 export const MAX_NOTES = 2000;
 export const MAX_HEAD_COUNT = 100_000;

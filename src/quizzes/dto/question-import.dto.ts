@@ -2,6 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ImportRowErrorDto } from '../../imports/dto/import.dto';
 
+/** The most rows one import takes (for forms that say so). */
+export { MAX_QUESTION_IMPORT_ROWS } from '../question-import.parser';
+
 export class ImportQuestionsQueryDto {
   @ApiProperty({ format: 'uuid', description: 'The course whose bank receives the questions' })
   @IsUUID()

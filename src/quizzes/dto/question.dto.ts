@@ -27,6 +27,9 @@ import type { StoredOption } from '../question.entity';
 
 const L = QUESTION_LIMITS;
 
+/** The types, tolerance kinds and limits the fields take, for forms that offer them (the console's pages). */
+export { QUESTION_LIMITS, QUESTION_TYPES, TOLERANCE_TYPES };
+
 /** A number as JSON, or as text (full-width digits and a comma decimal are read too): exact decimals. */
 const numberOrText = () => ({ oneOf: [{ type: 'number' }, { type: 'string', maxLength: L.numberText }] });
 

@@ -36,6 +36,9 @@ import {
   type ReviewPolicy,
 } from '../quiz.entity';
 
+/** The choices the enum fields take, for forms that offer them (the console's pages). */
+export { GRADING_METHODS, QUIZ_MODES, REVIEW_POLICIES };
+
 /** The most questions one attempt may hold (fixed, or all draws together). */
 export const MAX_QUIZ_QUESTIONS = 200;
 
