@@ -6,7 +6,14 @@ import type { OrgUnit } from '../../src/org-units/org-unit.entity';
 import type { User } from '../../src/users/user.entity';
 import { createUnit, createUser } from '../factories';
 import { expectMatchesBaseline, launchBrowser } from '../support/browser';
-import { consoleProblems, consoleWeights, openDesktop, surveyConsolePage } from '../support/console';
+import {
+  AXE_ONLY,
+  consoleProblems,
+  consoleWeights,
+  openDesktop,
+  surveyConsolePage,
+  type SurveyOptions,
+} from '../support/console';
 import { signedInState } from '../support/phone-survey';
 import { listenOnLoopback, startTestApp, type TestApp } from '../support/test-app';
 import { startTestWorker, type TestWorker } from '../support/test-worker';
@@ -34,13 +41,14 @@ function trainees(bad: number[] = []): (string | number)[][] {
  * empty county whose townships and a village are added through the tree's form (a mistake on the
  * way), a user created, and 60 trainees imported from an XLSX chosen in the file input: the dry
  * run lists the 2 bad rows, the fixed file is uploaded again, the import runs in the background
- * with its progress bar moved by the page's script to 100 %, and the trainees are in the list.
+ * (its worker started once the page is open) with its progress bar moved by the page's script through
+ * values between 0 and 60 to 100 %, and the trainees are in the list.
  * Every page passes axe and the keyboard walk; first loads ≤ 120 KB; screenshots
  * console-people.png and console-import.png.
  */
 describe('console: people and units in a desktop browser (e2e)', () => {
   let t: TestApp;
-  let worker: TestWorker;
+  let worker: TestWorker | undefined;
   let browser: Browser;
   let baseUrl: string;
   let page: Page;
@@ -51,12 +59,13 @@ describe('console: people and units in a desktop browser (e2e)', () => {
   jest.setTimeout(120_000);
 
   beforeAll(async () => {
-    // 60 rows go to the background import (more than 20), in batches of 10: a progress bar that moves.
+    // 60 rows go to the background import (more than 20), a row per batch: the bar moves at every row, and
+    // 60 password hashes one after another last seconds, so the page's script, asking every second, sees it
+    // between 0 and 60.
     [t, browser] = await Promise.all([
-      startTestApp({ IMPORT_ASYNC_ROWS: '20', IMPORT_BATCH_ROWS: '10' }),
+      startTestApp({ IMPORT_ASYNC_ROWS: '20', IMPORT_BATCH_ROWS: '1' }),
       launchBrowser(),
     ]);
-    worker = await startTestWorker(t);
     baseUrl = await listenOnLoopback(t);
     const province = await createUnit(t.ds, null, 'province', '河南省');
     county = await createUnit(t.ds, province, 'county', '宜阳县', 'YY');
@@ -77,7 +86,8 @@ describe('console: people and units in a desktop browser (e2e)', () => {
     await t?.close();
   });
 
-  const survey = async (name: string) => expect(consoleProblems(name, await surveyConsolePage(page))).toEqual([]);
+  const survey = async (name: string, options?: SurveyOptions) =>
+    expect(consoleProblems(name, await surveyConsolePage(page, options))).toEqual([]);
 
   /** Fills the tree page's add form and submits it. */
   async function addUnit(name: string, code = '') {
@@ -95,9 +105,10 @@ describe('console: people and units in a desktop browser (e2e)', () => {
     await page.getByLabel('单位名称').fill('');
     await page.getByLabel('单位编码').fill('YY01');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '添加单位' }).click()]);
-    await expect(page.locator('#unit-name-error').innerText()).resolves.toBe('请填写单位名称（一行）');
+    await expect(page.locator('#unit-name-error').innerText()).resolves.toBe('请填写单位名称（一行）。');
     await expect(page.getByLabel('单位编码').inputValue()).resolves.toBe('YY01');
-    await survey('tree (form errors)');
+    // The tree's form with its error: the same controls as the tree walked below, so axe alone.
+    await survey('tree (form errors)', AXE_ONLY);
 
     await addUnit('城关镇', 'YY01');
     await addUnit('白杨镇', 'YY02');
@@ -138,7 +149,7 @@ describe('console: people and units in a desktop browser (e2e)', () => {
       '有 2 处需要改正，请看下面标红的地方。',
     );
     await expect(page.getByLabel('姓名').inputValue()).resolves.toBe('王老师');
-    await survey('new user (errors)');
+    await survey('new user (errors)', AXE_ONLY);
 
     await page.getByLabel('用户名').fill('wanglaoshi');
     await page.getByLabel('密码').fill('Yiyang@2027');
@@ -187,9 +198,30 @@ describe('console: people and units in a desktop browser (e2e)', () => {
       page.waitForURL(/\/console\/people\/imports\/[0-9a-f-]{36}$/),
       page.getByRole('button', { name: '确认导入 60 人' }).click(),
     ]);
-    // The script moves the bar and loads the page again once the import is done.
-    await page.locator('#import-summary').waitFor({ timeout: 60_000 });
+    // No worker yet: the import waits in the queue, its bar at 0, while the page's script asks for its numbers.
     const bar = page.locator('#import-progress');
+    await expect(bar.getAttribute('value')).resolves.toBe('0');
+    const moved = page
+      .waitForFunction(
+        () => {
+          const el = (
+            globalThis as unknown as {
+              document: { getElementById(id: string): { value: number; max: number } | null };
+            }
+          ).document.getElementById('import-progress');
+          return el !== null && el.value > 0 && el.value < el.max;
+        },
+        undefined,
+        { timeout: 60_000 },
+      )
+      .then(
+        () => 'moved',
+        (e: Error) => `the bar never stood between 0 and 60: ${e.message}`,
+      );
+    worker = await startTestWorker(t);
+    // The script moves the bar as the rows are written, and loads the page again once the import is done.
+    await expect(moved).resolves.toBe('moved');
+    await page.locator('#import-summary').waitFor({ timeout: 60_000 });
     await expect(bar.getAttribute('max')).resolves.toBe('60');
     await expect(bar.getAttribute('value')).resolves.toBe('60');
     await expect(page.locator('#import-status').innerText()).resolves.toBe('已完成：60 行全部处理（100%）');
