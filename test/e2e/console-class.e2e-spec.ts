@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { TrainingClass } from '../../src/classes/training-class.entity';
 import { createOrgTree, createUser } from '../factories';
 import { createSession, seat } from '../factories/attendance';
+import { insertCertificateRow } from '../factories/certificate-rows';
 import { createClass, createCourse, createPlan } from '../factories/classes';
 import { signedInTrainees } from '../factories/enrolments';
 import { coursesWorld } from '../support/courses-pages';
@@ -204,6 +205,41 @@ describe('console: classes (e2e)', () => {
       for (const p of [...people, waiting]) expect(cells).toContain(p.displayName);
     });
 
+    it("leads on to the class's quizzes, and once completed to its certificates and the visits", async () => {
+      // Handlebars writes the = of a query as &#x3D;; a browser reads it back.
+      const html = (res: { text: string }) => res.text.replace(/&#x3D;/g, '=');
+      const cls = await w.openClass({ title: '有测验的班' });
+      const open = await getPage(t.http, admin, `/console/classes/${cls.id}`).expect(200);
+      expect(html(open)).toContain('<p class="console-back"><a href="/console/classes">← 返回班级列表</a></p>');
+      expect(html(open)).toContain(`<a class="button" href="/console/quizzes?classId=${cls.id}">本班测验</a>`);
+      expect(html(open)).toContain(`<a class="button" href="/console/quizzes/new?classId=${cls.id}">新建测验</a>`);
+      expect(html(open)).not.toContain('/console/certificates?classId=');
+      expect(html(open)).not.toContain('>回访列表</a>');
+
+      const done = await w.openClass({ title: '结了班的班', status: 'completed' });
+      const completed = await getPage(t.http, admin, `/console/classes/${done.id}`).expect(200);
+      // Nothing issued yet: the next step, 发放证书, is the page's main button.
+      expect(html(completed)).toContain(
+        `<a class="button button_primary" href="/console/certificates?classId=${done.id}">发放证书</a>`,
+      );
+      // The visits page has no class filter: the link is to its list.
+      expect(html(completed)).toContain('<a class="button" href="/console/visits">回访列表</a>');
+      expect(html(completed)).toContain(`href="/console/quizzes?classId=${done.id}"`);
+      await getPage(t.http, admin, `/console/certificates?classId=${done.id}`).expect(200);
+      await getPage(t.http, admin, `/console/quizzes/new?classId=${done.id}`).expect(200);
+
+      await insertCertificateRow(t.ds, { tree: w.tree, admin: w.admin, cls: done, course: w.course });
+      const issued = await getPage(t.http, admin, `/console/classes/${done.id}`).expect(200);
+      expect(html(issued)).toContain(`<a class="button" href="/console/certificates?classId=${done.id}">本班证书</a>`);
+      expect(pageText(issued)).not.toContain('发放证书');
+
+      // A cancelled class keeps its quizzes to look at, but no new one.
+      const gone = await w.openClass({ title: '取消了的班', status: 'cancelled' });
+      const cancelled = await getPage(t.http, admin, `/console/classes/${gone.id}`).expect(200);
+      expect(html(cancelled)).toContain(`href="/console/quizzes?classId=${gone.id}"`);
+      expect(html(cancelled)).not.toContain('/console/quizzes/new');
+    });
+
     it('says so in English once', async () => {
       const cls = await w.openClass({ title: 'Spring class' });
       const res = await getPage(t.http, admin, `/console/classes/${cls.id}`).set('Accept-Language', 'en').expect(200);
@@ -236,6 +272,9 @@ describe('console: classes (e2e)', () => {
       expect(text).toContain('现在共 2 个乡镇，其中 2 个不足 3 人。');
       expect(text).toContain('有 1 个乡镇没有设联系人，收不到提醒：甲二镇');
       expect(await statusOf(cls)).toBe('draft');
+      // The way back is the console's one word for it, beside 确认 + the action.
+      expect(confirm.text).toContain('>确认开放报名</button>');
+      expect(confirm.text).toContain(`<a class="button" href="/console/classes/${cls.id}">返回，不做改动</a>`);
 
       const done = await submitForm(t.http, admin, `/console/classes/${cls.id}/open`).expect(303);
       expect(done.headers.location).toBe(`/console/classes/${cls.id}?done=open`);
@@ -475,7 +514,7 @@ describe('console: classes (e2e)', () => {
       ).expect(400);
       const text = pageText(res);
       expect(text).toContain('有 4 处需要改正');
-      expect(res.text).toMatch(/id="f-title-error">请填写班级名称。/);
+      expect(res.text).toMatch(/id="f-title-error">请填写培训班名称。/);
       expect(res.text).toMatch(/id="f-capacity-error">请填写整数。/);
       expect(res.text).toMatch(/id="f-thresholdPercent-error">请填写 0 到 100 之间的数字/);
       expect(res.text).toMatch(/id="f-closes-error">请填写日期和时间/);

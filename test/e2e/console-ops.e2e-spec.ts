@@ -442,6 +442,11 @@ describe('console: visits, reports and operations (e2e)', () => {
     // Deleted after a confirmation that says what it means.
     const confirm = await getPage(t.http, w.browser, `/console/reports/events/${id}/delete`).expect(200);
     expect(pageText(confirm)).toContain('确定删除“电影放映（补记）”吗？删除后它的 75 人次不再计入统计，不能恢复。');
+    // The date in words, like the rest of the console; 确认 + the action, and the console's way back.
+    expect(confirm.text).toContain(`<dd>${year}年2月21日</dd>`);
+    expect(confirm.text).not.toContain(`${year}-02-21<`);
+    expect(confirm.text).toContain('>确认删除</button>');
+    expect(confirm.text).toContain('>返回，不做改动</a>');
     await postForm(t.http, w.browser, `/console/reports/events/${id}/delete`).expect(403);
     const deleted = await submitForm(t.http, w.browser, `/console/reports/events/${id}/delete`).expect(303);
     expect(deleted.headers.location).toBe(`/console/reports?year=${year}&done=eventDeleted#events`);

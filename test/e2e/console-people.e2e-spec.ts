@@ -194,6 +194,8 @@ describe('console: people and units (e2e)', () => {
     const village = await addUnit('南关一村', town.id, 'village');
     const confirm = await getPage(t.http, admin, `/console/people/units/${village.id}/delete`).expect(200);
     expect(pageText(confirm)).toContain('确定删除村“南关一村”吗？');
+    expect(confirm.text).toContain('>确认删除</button>');
+    expect(confirm.text).toContain('>返回，不做改动</a>');
 
     const hasChildren = await submitForm(t.http, admin, `/console/people/units/${town.id}/delete`).expect(409);
     expect(pageText(hasChildren)).toContain('该单位下还有下属单位，不能删除');

@@ -167,6 +167,10 @@ describe('console: the year plan (e2e)', () => {
     const [cls] = await t.ds.query(`SELECT id, title, status FROM classes WHERE title = $1`, [fields.title]);
     expect(saved.headers.location).toBe(`/console/classes/${cls.id}?done=created`);
     expect(cls.status).toBe('draft');
+    // The class page it leads to says so.
+    expect(pageText(await getPage(t.http, admin, saved.headers.location).expect(200))).toContain(
+      '培训班和课次已保存。',
+    );
     const rows: { starts_at: Date; ends_at: Date; topic: string; trainer_id: string }[] = await t.ds.query(
       `SELECT starts_at, ends_at, topic, trainer_id FROM sessions WHERE class_id = $1 ORDER BY starts_at`,
       [cls.id],
@@ -298,10 +302,12 @@ describe('console: the year plan (e2e)', () => {
       ...move,
       endTime: '25:00',
     }).expect(400);
-    expect(badTime.text).toMatch(/id="endTime-error">请填写时间，例如 09:00</);
+    expect(badTime.text).toMatch(/id="endTime-error">请填写时间，例如 09:00。</);
 
     const confirm = await getPage(t.http, admin, `/console/sessions/${second.id}/cancel`).expect(200);
     expect(pageText(confirm)).toContain('已报名的学员和授课教师会收到取消通知');
+    expect(confirm.text).toContain('>确认取消这次课</button>');
+    expect(confirm.text).toContain('>返回，不做改动</a>');
     const [unchanged] = await t.ds.query(`SELECT status FROM sessions WHERE id = $1`, [second.id]);
     expect(unchanged.status).toBe('scheduled');
     await submitForm(t.http, admin, `/console/sessions/${second.id}/cancel`).expect(303);

@@ -138,7 +138,7 @@ describe('console: questions, quizzes and certificates (e2e)', () => {
         await insertQuestion(t.ds, w.course.id, { type: 'short', answers: ['x'], prompt: `补充题 ${i}` });
       const first = await getPage(t.http, w.pages.admin, `/console/questions?courseId=${w.course.id}`).expect(200);
       expect(pageText(first)).toContain('第 1 页，共 2 页（23 条）');
-      const next = /href="([^"]+)">下一页</
+      const next = /href="([^"]+)" rel="next">下一页</
         .exec(first.text)![1]
         .replace(/&amp;/g, '&')
         .replace(/&#x3D;/g, '=');
@@ -479,6 +479,8 @@ describe('console: questions, quizzes and certificates (e2e)', () => {
       );
       expect(pageText(confirm)).toContain('将为 2 名符合条件、还没有证书的学员发放结业证书。');
       expect(pageText(confirm)).toContain('每人会收到一条消息');
+      expect(confirm.text).toContain('>确认发证（2 人）</button>');
+      expect(confirm.text).toContain('>返回，不做改动</a>');
       const started = await submitForm(t.http, w.pages.admin, `/console/certificates/classes/${w.cls.id}/issue`).expect(
         303,
       );
@@ -519,6 +521,8 @@ describe('console: questions, quizzes and certificates (e2e)', () => {
       const revokePath = `/console/certificates/${certs[0].id}/revoke`;
       const ask = await getPage(t.http, w.pages.admin, revokePath).expect(200);
       expect(pageText(ask)).toContain(certs[0].serial);
+      expect(ask.text).toContain('>确认撤销</button>');
+      expect(ask.text).toContain('>返回，不做改动</a>');
       const noReason = await submitForm(t.http, w.pages.admin, revokePath, { reason: '   ' }).expect(400);
       expect(noReason.text).toContain('id="r-reason-error">请填写撤销原因。');
       expect(await t.ds.query(`SELECT revoked_at FROM certificates WHERE id = $1`, [certs[0].id])).toEqual([

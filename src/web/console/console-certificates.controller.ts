@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { isUUID, validate } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
-import { DomainError, ERROR_KIND_STATUS } from '../../common/errors/domain-error';
+
 import { sendAsFile } from '../../common/http/download';
 import { PageQueryDto } from '../../common/pagination/page.dto';
 import { localDate } from '../../common/time/zoned-time';
@@ -24,6 +24,7 @@ import { type PageContext, PageRenderer } from '../page-renderer';
 import { FormPost } from '../web-pages.decorator';
 import { prefersJson } from '../web-page.filter';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
+import { doneNotice, refusalOf } from './console-common';
 import { ConsolePages } from './console-pages.decorator';
 
 /** Completed classes the picker lists (the newest first). */
@@ -76,7 +77,7 @@ export class ConsoleCertificatesController {
     const view = {
       title: t('quizzes_certTitle'),
       section: 'certificates' as const,
-      done: done === 'revoked' ? t('quizzes_doneRevoked') : '',
+      done: doneNotice(this.pages, context.lang, 'quizzes_certificateDone_', done),
       classes: completed.items.map((c) => ({
         id: c.entity.id,
         title: c.entity.title,
@@ -111,9 +112,8 @@ export class ConsoleCertificatesController {
       const started = await this.issuing.start(actor, c.entity.id);
       void reply.redirect(`/console/certificates/runs/${started.jobId}`, 303);
     } catch (e) {
-      if (!(e instanceof DomainError)) throw e;
-      const refusal = this.pages.refusal(pageContextOf(request).lang, e, 'quizzes_');
-      await this.showIssue(request, reply, c, ERROR_KIND_STATUS[e.kind], refusal);
+      const { status, message, next } = refusalOf(this.pages, pageContextOf(request).lang, e, 'quizzes_');
+      await this.showIssue(request, reply, c, status, { message, next });
     }
   }
 
@@ -179,9 +179,8 @@ export class ConsoleCertificatesController {
       await this.certificates.revoke(actor, cert.id, dto.reason);
       void reply.redirect(`/console/certificates?classId=${cert.classId}&done=revoked`, 303);
     } catch (e) {
-      if (!(e instanceof DomainError)) throw e;
-      const refusal = this.pages.refusal(context.lang, e, 'quizzes_');
-      await this.showRevoke(request, reply, cert, reason, {}, ERROR_KIND_STATUS[e.kind], refusal.message);
+      const refusal = refusalOf(this.pages, context.lang, e, 'quizzes_');
+      await this.showRevoke(request, reply, cert, reason, {}, refusal.status, refusal.message);
     }
   }
 
@@ -276,7 +275,7 @@ export class ConsoleCertificatesController {
       id: c.entity.id,
       title: c.entity.title,
       completed: c.entity.status === 'completed',
-      status: t(`quizzes_classStatus_${c.entity.status}`),
+      status: t(`class_state_${c.entity.status}`),
       toIssue: eligibility.eligible,
       issued: live,
       revoked: certs.length - live,

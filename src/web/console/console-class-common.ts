@@ -1,9 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import type { ClassStatus } from '../../classes/classes.types';
-import { DomainError, ERROR_KIND_STATUS } from '../../common/errors/domain-error';
 import type { RosterEntryDto } from '../../enrolments/dto/enrolment.dto';
 import type { PageContext, PageRenderer } from '../page-renderer';
 import type { PageRequest } from '../web-session.guard';
+import { refusalOf } from './console-common';
 
 /**
  * What the console's class pages (班级: ConsoleClassesController, ConsoleClassEditController,
@@ -49,8 +49,7 @@ export function sendRefusal(
   heading: string,
   back: { href: string; label: string },
 ): void {
-  if (!(e instanceof DomainError)) throw e;
-  const { message, next } = pages.refusal(context.lang, e, 'class_');
+  const { message, next, status } = refusalOf(pages, context.lang, e, 'class_');
   const view = { title: heading, section: 'classes' as const, heading, refusal: { message, next }, back };
-  pages.send(request, reply, 'console/class-confirm', context, view, ERROR_KIND_STATUS[e.kind]);
+  pages.send(request, reply, 'console/class-confirm', context, view, status);
 }

@@ -12,36 +12,36 @@ import {
   isEditable,
   TRANSITIONS,
 } from '../../classes/classes.types';
+import type { Language } from '../../common/i18n/i18n.loader';
 import { ClassViewsService } from '../../classes/class-views.service';
 import { ClassErrors } from '../../classes/classes.errors';
 import { ClassesService, type ScopedClass } from '../../classes/classes.service';
 import { ListClassesQueryDto } from '../../classes/dto/class.dto';
 import { ListSessionsQueryDto } from '../../classes/dto/session.dto';
 import { SessionsService } from '../../classes/sessions.service';
+import { CertificatesService } from '../../certificates/certificates.service';
 import type { AuthUser } from '../../common/auth/auth-user';
+import { PageQueryDto } from '../../common/pagination/page.dto';
 import { Clock } from '../../common/time/clock';
-import { currentYear } from '../../common/time/zoned-time';
 import { Env } from '../../config/env';
 import type { QuotaDto, RosterDto } from '../../enrolments/dto/enrolment.dto';
 import { EnrolmentsService } from '../../enrolments/enrolments.service';
 import { QuizzesService } from '../../quizzes/quizzes.service';
 import { ListQuizzesQueryDto } from '../../quizzes/dto/quiz.dto';
 import { EnrolmentGapService } from '../../reminders/enrolment-gap.service';
-import { pageNumber } from '../courses-common';
 import { LocalWords, percentText } from '../local-words';
 import { type PageContext, PageRenderer } from '../page-renderer';
 import { PageId } from '../page-id.pipe';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { CLASS_BADGE, classHref, ENROLMENT_BADGE, sendRefusal, wordsOf } from './console-class-common';
+import { consolePager, doneNotice, pageParam, thisYear, yearChoices } from './console-common';
 import { ConsolePages } from './console-pages.decorator';
 
 /** Classes per page of the list. */
 const PAGE_SIZE = 20;
 /** Sessions a class page lists (a class has a few dozen at most; the service gives 200 at once). */
 const SESSIONS_SHOWN = 200;
-/** `?done=` notices of the class page (each `class_done_<key>`). */
-const DONE = ['saved', 'open', 'start', 'complete', 'cancel', 'withdrawn'] as const;
 
 type Words = ReturnType<typeof wordsOf>;
 
@@ -64,6 +64,7 @@ export class ConsoleClassesController {
     private readonly enrolments: EnrolmentsService,
     private readonly summaries: AttendanceSummaryService,
     private readonly quizzes: QuizzesService,
+    private readonly certificates: CertificatesService,
     private readonly gaps: EnrolmentGapService,
     private readonly pages: PageRenderer,
     private readonly words: LocalWords,
@@ -82,7 +83,7 @@ export class ConsoleClassesController {
     const t = wordsOf(this.pages, context);
     const year = raw.year ?? '';
     const state = raw.state ?? '';
-    const page = pageNumber(raw.page);
+    const page = pageParam(raw.page);
     const query = plainToInstance(ListClassesQueryDto, {
       page: page ?? 1,
       pageSize: PAGE_SIZE,
@@ -123,8 +124,6 @@ export class ConsoleClassesController {
           : null,
       };
     });
-    const pages = Math.max(1, Math.ceil(found.total / PAGE_SIZE));
-    const link = (n: number) => `/console/classes?${new URLSearchParams({ year, state, page: String(n) }).toString()}`;
     const view = {
       title: t('class_listTitle'),
       section: 'classes' as const,
@@ -132,16 +131,11 @@ export class ConsoleClassesController {
       errors,
       items,
       total: found.total,
-      pager:
-        pages > 1 || query.page > 1
-          ? {
-              prev: query.page > 1 ? link(Math.min(query.page - 1, pages)) : null,
-              next: query.page < pages ? link(query.page + 1) : null,
-              page: query.page,
-              pages,
-              total: found.total,
-            }
-          : null,
+      pager: consolePager(
+        '/console/classes',
+        { year, state },
+        { page: query.page, pageSize: PAGE_SIZE, total: found.total },
+      ),
     };
     this.pages.send(request, reply, 'console/classes', context, view);
   }
@@ -177,7 +171,7 @@ export class ConsoleClassesController {
     const view = {
       title: e.title,
       section: 'classes' as const,
-      notice: this.doneNotice(done, enrolmentId, roster, quota, t),
+      notice: this.doneNotice(done, enrolmentId, roster, quota, t, context.lang),
       cls: {
         id,
         title: e.title,
@@ -214,6 +208,7 @@ export class ConsoleClassesController {
       },
       editHref: editable ? classHref(id, '/edit') : null,
       addSessionsHref: editable ? classHref(id, '/sessions/new') : null,
+      links: await this.links(actor, c, t),
       actions: CLASS_ACTIONS.filter((a) => TRANSITIONS[a].from.includes(e.status)).map((a) => ({
         href: classHref(id, `/${a}`),
         label: t(`class_action_${a}`),
@@ -460,6 +455,7 @@ export class ConsoleClassesController {
     roster: RosterDto,
     quota: QuotaDto,
     t: Words,
+    lang: Language,
   ): { text: string; warn: boolean } | null {
     if (done === 'enrolled') {
       for (const tw of roster.townships) {
@@ -487,7 +483,8 @@ export class ConsoleClassesController {
       }
       return null;
     }
-    return (DONE as readonly string[]).includes(done ?? '') ? { text: t(`class_done_${done}`), warn: false } : null;
+    const text = doneNotice(this.pages, lang, 'class_done_', done);
+    return text ? { text, warn: false } : null;
   }
 
   private quotaView(quota: QuotaDto, warnNow: boolean, t: Words) {
@@ -553,6 +550,33 @@ export class ConsoleClassesController {
     };
   }
 
+  /**
+   * Where to go from the class page: its quizzes (and a new one, unless the class is cancelled);
+   * once completed, its certificates ("发放证书" while none is issued yet) and the visits (the
+   * visits page has no class filter: the whole list).
+   */
+  private async links(actor: AuthUser, c: ScopedClass, t: Words) {
+    const e = c.entity;
+    const links = [{ href: `/console/quizzes?classId=${e.id}`, label: t('class_quizzes'), primary: false }];
+    if (e.status !== 'cancelled') {
+      links.push({ href: `/console/quizzes/new?classId=${e.id}`, label: t('class_newQuiz'), primary: false });
+    }
+    if (e.status === 'completed') {
+      const issued = await this.certificates.listForClass(
+        actor,
+        e.id,
+        Object.assign(new PageQueryDto(), { page: 1, pageSize: 1 }),
+      );
+      links.push(
+        issued.total === 0
+          ? { href: `/console/certificates?classId=${e.id}`, label: t('class_issueCertificates'), primary: true }
+          : { href: `/console/certificates?classId=${e.id}`, label: t('class_certificates'), primary: false },
+        { href: '/console/visits', label: t('class_visits'), primary: false },
+      );
+    }
+    return links;
+  }
+
   /** The required quiz's title (one of the class's quizzes). */
   private async quizTitle(actor: AuthUser, classId: string, quizId: string): Promise<string | null> {
     const found = await this.quizzes.list(
@@ -564,9 +588,9 @@ export class ConsoleClassesController {
 
   /** The toolbar's choices, the current ones selected. */
   private filters(year: string, state: string, t: Words) {
-    const now = currentYear(this.env.TZ_DEFAULT, this.clock.now());
-    const years = [now + 1, now, now - 1, now - 2].map(String);
-    if (year && !years.includes(year) && /^\d{4}$/.test(year)) years.push(year);
+    const current = thisYear(this.env, this.clock);
+    const chosen = /^\d{4}$/.test(year) ? Number(year) : undefined;
+    const years = yearChoices(current, chosen ?? current).map((y) => String(y.value));
     return {
       years: [{ value: '', label: t('console_all'), selected: year === '' }].concat(
         years.map((y) => ({ value: y, label: y, selected: y === year })),

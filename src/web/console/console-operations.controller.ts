@@ -14,14 +14,14 @@ import { type PageContext, PageRenderer } from '../page-renderer';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { ConsolePages } from './console-pages.decorator';
-import { consolePager, pageParam } from './console-ops-common';
+import { consolePager, doneNotice, pageParam } from './console-common';
 
 /** Failed jobs shown per queue (the newest). */
 const FAILED_JOBS_SHOWN = 20;
 /** Failed messages per page. */
 const MESSAGES_PAGE_SIZE = 20;
-/** The `?done=` notices of the page, and whether each is good news. */
-const DONE_NOTICES: Record<string, 'ok' | 'warn'> = { jobRetried: 'ok', jobGone: 'warn', messageRetried: 'ok' };
+/** The `?done=` notices (`ops_done_<key>`) that are not good news. */
+const WARN_NOTICES = new Set(['jobGone']);
 
 /**
  * 运行 in the console, an equal view of what bull-board would show (which needs inline scripts
@@ -51,7 +51,7 @@ export class ConsoleOperationsController {
     @Query() query: Record<string, unknown>,
   ): Promise<void> {
     const done = typeof query.done === 'string' ? query.done : undefined;
-    await this.render(request, reply, pageParam(query.page), { done });
+    await this.render(request, reply, pageParam(query.page) ?? 1, { done });
   }
 
   /** Runs a failed job again (fields `queue`, `jobId`: the ids are the queues', not UUIDs). */
@@ -106,7 +106,7 @@ export class ConsoleOperationsController {
         Object.assign(new FailedQueryDto(), { page, pageSize: MESSAGES_PAGE_SIZE, status: 'failed' }),
       ),
     ]);
-    const doneKind = notice.done ? DONE_NOTICES[notice.done] : undefined;
+    const done = doneNotice(this.pages, context.lang, 'ops_done_', notice.done);
     this.pages.send(
       request,
       reply,
@@ -115,7 +115,7 @@ export class ConsoleOperationsController {
       {
         title: t('ops_operations_title'),
         section: 'operations',
-        done: doneKind && { text: t(`ops_done_${notice.done}`), ok: doneKind === 'ok' },
+        done: done && { text: done, ok: !WARN_NOTICES.has(notice.done!) },
         refusal: notice.refusal,
         health: (['postgres', 'redis'] as const).map((part) => ({
           name: t(`ops_health_${part}`),
@@ -140,7 +140,7 @@ export class ConsoleOperationsController {
           retryLabel: t('ops_messages_retryOne', { name: m.displayName }),
         })),
         messagesTotal: messages.total,
-        messagesPager: consolePager(this.pages, context.lang, '/console/operations', {}, { ...messages }),
+        messagesPager: consolePager('/console/operations', {}, messages),
       },
       status,
     );

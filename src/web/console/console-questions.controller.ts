@@ -26,7 +26,8 @@ import { PageRenderer } from '../page-renderer';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { ConsolePages } from './console-pages.decorator';
-import { consolePager, faultyProperties, formNumber, pageNumber } from './console-quizzes-forms';
+import { consolePager, doneNotice, pageParam } from './console-common';
+import { faultyProperties, formNumber } from './console-quizzes-forms';
 
 /** Questions per page of the bank. */
 const PAGE_SIZE = 20;
@@ -119,7 +120,7 @@ export class ConsoleQuestionsController {
       type: typeof raw.type === 'string' ? raw.type : '',
       q: typeof raw.q === 'string' ? raw.q.trim() : '',
     };
-    const page = pageNumber(raw.page);
+    const page = pageParam(raw.page) ?? 1;
     const query = plainToInstance(ListQuestionsQueryDto, {
       page,
       pageSize: PAGE_SIZE,
@@ -134,8 +135,7 @@ export class ConsoleQuestionsController {
     const view = {
       title: t('quizzes_bankTitle'),
       section: 'questions' as const,
-      done:
-        raw.done === 'created' ? t('quizzes_doneQuestion') : raw.done === 'imported' ? t('quizzes_doneImported') : '',
+      done: doneNotice(this.pages, context.lang, 'quizzes_questionDone_', raw.done),
       badFilter: bad.size > 0,
       filters,
       courses: courses.map((c) => ({ ...c, selected: c.id === filters.courseId })),
@@ -143,7 +143,7 @@ export class ConsoleQuestionsController {
       types: this.typeOptions(context.lang, filters.type),
       items: found.items.map((q) => this.row(QuestionDto.from(q), titles, context.lang)),
       total: found.total,
-      pager: consolePager('/console/questions', filters, page, PAGE_SIZE, found.total),
+      pager: consolePager('/console/questions', filters, { page, pageSize: PAGE_SIZE, total: found.total }),
       newHref: `/console/questions/new${filters.courseId && isUUID(filters.courseId) ? `?courseId=${filters.courseId}` : ''}`,
       importHref: `/console/questions/import${filters.courseId && isUUID(filters.courseId) ? `?courseId=${filters.courseId}` : ''}`,
       noCourses: courses.length === 0,

@@ -4,48 +4,8 @@ import { formatInstant, isIsoDate, zonedInstant } from '../../common/time/zoned-
 
 /**
  * Small pure helpers of the console's question, quiz and certificate pages (题库与测验, 证书):
- * the pager's addresses, form numbers, and local date + time fields read in the centre's zone.
+ * form numbers, and local date + time fields read in the centre's zone.
  */
-
-/** A pager over a list whose other filters stay in the address. */
-export interface ConsolePager {
-  prev: string | null;
-  next: string | null;
-  page: number;
-  pages: number;
-  total: number;
-}
-
-/** Prev/next addresses keeping `params` (empty ones dropped); null when everything fits on one page. */
-export function consolePager(
-  path: string,
-  params: Record<string, string | undefined>,
-  page: number,
-  pageSize: number,
-  total: number,
-): ConsolePager | null {
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  if (pages <= 1 && page <= 1) return null;
-  const href = (p: number) => {
-    const query = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
-    query.set('page', String(p));
-    return `${path}?${query.toString()}`;
-  };
-  return {
-    prev: page > 1 ? href(Math.min(page - 1, pages)) : null,
-    next: page < pages ? href(page + 1) : null,
-    page,
-    pages,
-    total,
-  };
-}
-
-/** A list page's `?page=`: a whole number from 1, else 1. */
-export function pageNumber(raw: unknown): number {
-  const n = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
-  return n >= 1 ? n : 1;
-}
 
 /**
  * A number typed in a form: undefined when left empty, NaN when not a number (the DTO then says

@@ -31,7 +31,8 @@ import { PageRenderer } from '../page-renderer';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { ConsolePages } from './console-pages.decorator';
-import { consolePager, formNumber, localFields, localInstant, pageNumber } from './console-quizzes-forms';
+import { consolePager, doneNotice, pageParam } from './console-common';
+import { formNumber, localFields, localInstant } from './console-quizzes-forms';
 
 const PAGE_SIZE = 20;
 /** Classes the pickers list, and questions the setup form offers to tick (more: draw by category). */
@@ -135,7 +136,7 @@ export class ConsoleQuizzesController {
     const actor = request.user!;
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
     const classId = typeof raw.classId === 'string' && isUUID(raw.classId) ? raw.classId.toLowerCase() : '';
-    const page = pageNumber(raw.page);
+    const page = pageParam(raw.page) ?? 1;
     const query = Object.assign(new ListQuizzesQueryDto(), {
       page,
       pageSize: PAGE_SIZE,
@@ -160,7 +161,7 @@ export class ConsoleQuizzesController {
         passPercent: q.passPercent,
       })),
       total: found.total,
-      pager: consolePager('/console/quizzes', { classId }, page, PAGE_SIZE, found.total),
+      pager: consolePager('/console/quizzes', { classId }, { page, pageSize: PAGE_SIZE, total: found.total }),
       newHref: `/console/quizzes/new${classId ? `?classId=${classId}` : ''}`,
     };
     this.pages.send(request, reply, 'console/quizzes', context, view);
@@ -284,7 +285,7 @@ export class ConsoleQuizzesController {
       extraAttempts: '0',
       errors: {},
     };
-    await this.showQuiz(request, reply, id, form, 200, done === 'created' || done === 'override' ? done : undefined);
+    await this.showQuiz(request, reply, id, form, 200, done);
   }
 
   @FormPost(':id/overrides')
@@ -344,7 +345,7 @@ export class ConsoleQuizzesController {
     id: string,
     form: OverrideForm,
     status: number,
-    done?: 'created' | 'override',
+    done?: string,
   ): Promise<void> {
     const context = pageContextOf(request);
     const actor = request.user!;
@@ -384,7 +385,7 @@ export class ConsoleQuizzesController {
     const view = {
       title: quiz.title,
       section: 'questions' as const,
-      done: done === 'created' ? t('quizzes_doneQuiz') : done === 'override' ? t('quizzes_doneOverride') : '',
+      done: doneNotice(this.pages, context.lang, 'quizzes_quizDone_', done),
       quiz: {
         id: quiz.id,
         classTitle: cls.entity.title,

@@ -6,7 +6,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { DomainError } from '../../common/errors/domain-error';
 import { sendAsFile } from '../../common/http/download';
 import { Clock } from '../../common/time/clock';
-import { currentYear, localDate } from '../../common/time/zoned-time';
+import { localDate } from '../../common/time/zoned-time';
 import { Env } from '../../config/env';
 import { CreateEventDto, EVENT_KINDS, ListEventsQueryDto, MAX_NOTES, MAX_TITLE } from '../../events/dto/event.dto';
 import { EventErrors } from '../../events/events.errors';
@@ -22,7 +22,7 @@ import { type PageContext, PageRenderer } from '../page-renderer';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { ConsolePages } from './console-pages.decorator';
-import { consolePager, pageParam, yearChoices, yearParam } from './console-ops-common';
+import { consolePager, doneNotice, pageParam, parseYear, thisYear, yearChoices } from './console-common';
 
 /** Events per page of the year's list. */
 const EVENTS_PAGE_SIZE = 50;
@@ -80,9 +80,9 @@ export class ConsoleReportsController {
     const context = pageContextOf(request);
     const actor = request.user!;
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
-    const thisYear = currentYear(this.env.TZ_DEFAULT, this.clock.now());
-    const year = yearParam(query.year) ?? thisYear;
-    const eventsPage = pageParam(query.eventsPage);
+    const now = thisYear(this.env, this.clock);
+    const year = parseYear(query.year) ?? now;
+    const eventsPage = pageParam(query.eventsPage) ?? 1;
     const [table, events] = await Promise.all([
       this.figures.townships(actor, { year }),
       this.events.list(
@@ -90,13 +90,13 @@ export class ConsoleReportsController {
         Object.assign(new ListEventsQueryDto(), { page: eventsPage, pageSize: EVENTS_PAGE_SIZE, year }),
       ),
     ]);
-    const done = typeof query.done === 'string' && DONE_NOTICES.has(query.done) ? t(`ops_done_${query.done}`) : null;
+    const done = doneNotice(this.pages, context.lang, 'ops_done_', query.done);
     this.pages.send(request, reply, 'console/reports', context, {
       title: t('ops_reports_title'),
       section: 'reports',
       year,
       unitName: table.orgUnit.name,
-      years: yearChoices(thisYear, year),
+      years: yearChoices(now, year),
       done,
       downloads: this.downloads(year, context),
       table: this.townshipTable(table, context),
@@ -105,16 +105,7 @@ export class ConsoleReportsController {
       eventsTotal: events.total,
       eventsHeadCount: table.totals.personTimesFromEvents,
       newEvent: `/console/reports/events/new?year=${year}`,
-      eventsPager: consolePager(
-        this.pages,
-        context.lang,
-        '/console/reports',
-        { year },
-        {
-          name: 'eventsPage',
-          ...events,
-        },
-      ),
+      eventsPager: consolePager('/console/reports', { year }, { name: 'eventsPage', ...events }),
     });
   }
 
@@ -130,8 +121,8 @@ export class ConsoleReportsController {
     @Query('year') rawYear?: string,
   ): Promise<void> {
     const formats = (DOWNLOADS as Record<string, readonly string[]>)[report];
-    const year = rawYear === undefined ? currentYear(this.env.TZ_DEFAULT, this.clock.now()) : yearParam(rawYear);
-    if (!formats?.includes(format) || year === undefined) throw new NotFoundException();
+    const year = rawYear === undefined ? thisYear(this.env, this.clock) : parseYear(rawYear);
+    if (!formats?.includes(format) || year == null) throw new NotFoundException();
     const file = await this.file(request.user!, report as Report, format as 'csv' | 'xlsx', year);
     sendAsFile(reply, file.filename, file.contentType);
     void reply.header('cache-control', 'no-store').send(file.body);
@@ -169,9 +160,9 @@ export class ConsoleReportsController {
     @Query('year') rawYear?: string,
   ): Promise<void> {
     const today = localDate(this.clock.now(), this.env.TZ_DEFAULT);
-    const year = yearParam(rawYear);
+    const year = parseYear(rawYear);
     // An event of another year (entered late) starts on that year's first day.
-    const date = year === undefined || year === Number(today.slice(0, 4)) ? today : `${year}-01-01`;
+    const date = year == null || year === Number(today.slice(0, 4)) ? today : `${year}-01-01`;
     const form = { ...emptyForm(), kind: 'lecture', date, orgUnitId: request.user!.orgUnitId };
     await this.showEventForm(request, reply, null, form, {}, 200);
   }
@@ -339,7 +330,7 @@ export class ConsoleReportsController {
         t(key, { max: field === 'title' ? MAX_TITLE : MAX_NOTES }),
       ]),
     );
-    const year = (form.date.match(/^\d{4}/)?.[0] ?? '') || String(currentYear(this.env.TZ_DEFAULT, this.clock.now()));
+    const year = (form.date.match(/^\d{4}/)?.[0] ?? '') || String(thisYear(this.env, this.clock));
     this.pages.send(
       request,
       reply,
@@ -422,9 +413,6 @@ export class ConsoleReportsController {
     };
   }
 }
-
-/** The `?done=` notices the reports page shows. */
-const DONE_NOTICES = new Set(['eventAdded', 'eventSaved', 'eventDeleted']);
 
 /** The township table's figure columns (after the township, before 是否覆盖, in this order). */
 const FIGURE_HEADERS = [

@@ -18,7 +18,7 @@ import { type PageContext, PageRenderer } from '../page-renderer';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { ConsolePages } from './console-pages.decorator';
-import { consolePager, pageParam } from './console-ops-common';
+import { consolePager, doneNotice, pageParam } from './console-common';
 
 /** Visits per page of the list. */
 const PAGE_SIZE = 30;
@@ -67,7 +67,7 @@ export class ConsoleVisitsController {
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
     const view: VisitView = VISIT_VIEWS.includes(query.status as VisitView) ? (query.status as VisitView) : 'open';
     const assigneeId = typeof query.assigneeId === 'string' && isUUID(query.assigneeId) ? query.assigneeId : undefined;
-    const page = pageParam(query.page);
+    const page = pageParam(query.page) ?? 1;
     const filters: VisitFilters = Object.assign(new ListVisitsQueryDto(), {
       page,
       pageSize: PAGE_SIZE,
@@ -99,7 +99,7 @@ export class ConsoleVisitsController {
           })
         : t('ops_visits_caption', { view: t(`ops_visits_view_${view}`), total: found.total }),
       items: found.items.map((v) => this.row(v, context)),
-      pager: consolePager(this.pages, context.lang, '/console/visits', params, { ...found }),
+      pager: consolePager('/console/visits', params, found),
       filtered: view !== 'open' || !!assigneeId,
     });
   }
@@ -113,7 +113,7 @@ export class ConsoleVisitsController {
   ): Promise<void> {
     const visit = await this.visits.get(request.user!, id);
     const form: ReassignForm = { assigneeId: visit.assignee.id, dueOn: visit.dueOn, errors: {} };
-    await this.showVisit(request, reply, visit, form, 200, done === 'saved');
+    await this.showVisit(request, reply, visit, form, 200, done);
   }
 
   /** Gives the visit to someone else and/or moves its due date; the new assignee is told (by the service). */
@@ -156,7 +156,7 @@ export class ConsoleVisitsController {
         }
       }
     }
-    await this.showVisit(request, reply, await this.visits.get(actor, visit.id), form, status, false);
+    await this.showVisit(request, reply, await this.visits.get(actor, visit.id), form, status);
   }
 
   private filterOf(view: VisitView): Partial<VisitFilters> {
@@ -178,7 +178,7 @@ export class ConsoleVisitsController {
     visit: VisitDto,
     form: ReassignForm,
     status: number,
-    saved: boolean,
+    done?: string,
   ): Promise<void> {
     const context = pageContextOf(request);
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
@@ -207,7 +207,7 @@ export class ConsoleVisitsController {
         title: t('ops_visit_title', { township: visit.township.name }),
         section: 'visits',
         visit: this.row(visit, context),
-        saved,
+        done: doneNotice(this.pages, context.lang, 'ops_visit_done_', done),
         refusal: form.refusal,
         cancelReason: visit.status === 'cancelled' ? (visit.cancelReason ?? t('ops_visit_noReason')) : null,
         report: visit.report && {

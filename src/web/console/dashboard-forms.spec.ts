@@ -1,26 +1,6 @@
-import { countOf, surveyBodyOf, surveyValuesOf, topicsOf, yearChoices, yearOf } from './dashboard-forms';
+import { countOf, surveyBodyOf, surveyValuesOf, topicsOf } from './dashboard-forms';
 
 describe('the dashboard’s and surveys’ form rules', () => {
-  it('reads ?year=: missing is this year, four digits in range that year, anything else a mistake', () => {
-    expect(yearOf(undefined, 2026)).toBe(2026);
-    expect(yearOf('', 2026)).toBe(2026);
-    expect(yearOf('2024', 2026)).toBe(2024);
-    expect(yearOf(' 2100 ', 2026)).toBe(2100);
-    expect(yearOf('2000', 2026)).toBe(2000);
-    for (const bad of ['1999', '2101', '20x6', '202', '2026.5', '-2026', ['2026', '2025']])
-      expect(yearOf(bad, 2026)).toBeNull();
-  });
-
-  it('offers next year back to four years ago, newest first, and the chosen year if elsewhere', () => {
-    expect(yearChoices(2026, 2026).map((y) => y.value)).toEqual([2027, 2026, 2025, 2024, 2023, 2022]);
-    expect(yearChoices(2026, 2026).filter((y) => y.selected)).toEqual([{ value: 2026, selected: true }]);
-    expect(
-      yearChoices(2010, 2026)
-        .map((y) => y.value)
-        .slice(-2),
-    ).toEqual([2022, 2010]);
-  });
-
   it('splits topics on commas, 、, semicolons and new lines, trimmed, empties dropped', () => {
     expect(topicsOf(' 智能手机、网上办事，短视频;; Excel\r\n\n 直播 ; ')).toEqual([
       '智能手机',

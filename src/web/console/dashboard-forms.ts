@@ -1,31 +1,9 @@
 /**
  * Small rules of the dashboard's and the surveys' pages, kept pure so their specs pin every
- * edge: the `?year=` filter, the year select's choices, and a survey form's text fields.
+ * edge: a survey form's text fields (the `?year=` filter is console-common's parseYear).
  */
 
 import type { FormFields } from '../forms';
-
-/** The years a report can be asked for (the API's range). */
-export const YEAR_RANGE = { min: 2000, max: 2100 } as const;
-
-/**
- * `?year=` as typed: missing or empty is this year; four digits in range is that year; anything
- * else is a mistake (null), which the page answers 400 with the field's error.
- */
-export function yearOf(raw: unknown, thisYear: number): number | null {
-  if (raw === undefined || raw === '') return thisYear;
-  if (typeof raw !== 'string' || !/^\d{4}$/.test(raw.trim())) return null;
-  const year = Number(raw.trim());
-  return year >= YEAR_RANGE.min && year <= YEAR_RANGE.max ? year : null;
-}
-
-/** The year select's choices: next year back to four years ago, newest first, and the chosen one if elsewhere. */
-export function yearChoices(selected: number, thisYear: number): { value: number; selected: boolean }[] {
-  const years = new Set<number>();
-  for (let y = thisYear + 1; y >= thisYear - 4; y--) years.add(y);
-  years.add(selected);
-  return [...years].sort((a, b) => b - a).map((value) => ({ value, selected: value === selected }));
-}
 
 /**
  * The topics a survey's one text field names: separated by commas (, ，), 、, semicolons or

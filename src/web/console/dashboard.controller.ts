@@ -3,7 +3,6 @@ import type { FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
 import type { Language } from '../../common/i18n/i18n.loader';
 import { Clock } from '../../common/time/clock';
-import { currentYear } from '../../common/time/zoned-time';
 import { Env } from '../../config/env';
 import { type EnrolmentGap, EnrolmentsService } from '../../enrolments/enrolments.service';
 import { NotificationsService } from '../../notifications/notifications.service';
@@ -17,7 +16,7 @@ import { type PageContext, PageRenderer } from '../page-renderer';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { ConsolePages } from './console-pages.decorator';
 import { consoleCharts } from './dashboard-charts';
-import { yearChoices, yearOf } from './dashboard-forms';
+import { parseYear, thisYear, yearChoices } from './console-common';
 
 /** How far ahead a quiz's closing counts as "soon". */
 export const QUIZ_SOON_DAYS = 3;
@@ -59,14 +58,15 @@ export class DashboardController {
     const { lang } = context;
     const t = (key: string, args = {}) => this.pages.t(lang, `dashboard_${key}`, args);
     const now = this.clock.now();
-    const thisYear = currentYear(this.env.TZ_DEFAULT, now);
+    const current = thisYear(this.env, this.clock);
     const raw = (request.query as Record<string, unknown> | undefined)?.year;
-    const year = yearOf(raw, thisYear);
+    const parsed = parseYear(raw);
+    const year = parsed === undefined ? current : parsed;
     const base = { title: t('title'), section: 'dashboard' as const };
     if (year === null) {
       const view = {
         ...base,
-        years: yearChoices(thisYear, thisYear),
+        years: yearChoices(current, current),
         yearTyped: typeof raw === 'string' ? raw.slice(0, 20) : '',
         yearError: t('err_year'),
       };
@@ -124,8 +124,8 @@ export class DashboardController {
     const view = {
       ...base,
       year,
-      isThisYear: year === thisYear,
-      years: yearChoices(year, thisYear),
+      isThisYear: year === current,
+      years: yearChoices(current, year),
       unit: figures.summary.orgUnit.name,
       asOf: this.words.dayTime(now, lang, now),
       tiles: this.tiles(figures.summary, lang),

@@ -120,10 +120,3 @@ export function errorsInWords(
     formErrors: count ? pages.t(context.lang, 'console_formErrors', { count }) : null,
   };
 }
-
-/** `?done=<key>` of a redirect after a saved form, as its notice (`people_done_<key>`), if it is one of ours. */
-export function doneNotice(pages: PageRenderer, context: PageContext, done: unknown): string | null {
-  if (typeof done !== 'string' || !/^[a-zA-Z]{1,32}$/.test(done)) return null;
-  const key = `people_done_${done}`;
-  return pages.has(context.lang, key) ? pages.t(context.lang, key) : null;
-}

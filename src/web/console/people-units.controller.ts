@@ -14,18 +14,9 @@ import { PageId } from '../page-id.pipe';
 import { type PageContext, PageRenderer } from '../page-renderer';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
+import { doneNotice } from './console-common';
 import { ConsolePages } from './console-pages.decorator';
-import {
-  checkForm,
-  choices,
-  doneNotice,
-  errorsInWords,
-  kindBelow,
-  peopleTabs,
-  text,
-  treeOrder,
-  unitChoices,
-} from './people-pages';
+import { checkForm, choices, errorsInWords, kindBelow, peopleTabs, text, treeOrder, unitChoices } from './people-pages';
 
 /** The add-unit form as typed, and what is wrong with it (words by field). */
 interface UnitForm {
@@ -76,7 +67,16 @@ export class PeopleUnitsController {
       code: '',
       errors: {},
     };
-    await this.showTree(request, reply, context, actor, all, form, 200, doneNotice(this.pages, context, done));
+    await this.showTree(
+      request,
+      reply,
+      context,
+      actor,
+      all,
+      form,
+      200,
+      doneNotice(this.pages, context.lang, 'people_done_', done) ?? null,
+    );
   }
 
   @FormPost('units')
@@ -126,7 +126,15 @@ export class PeopleUnitsController {
     const context = pageContextOf(request);
     const unit = await this.units.getInScope(request.user!, id);
     const form: UnitForm = { parentId: '', kind: unit.kind, name: unit.name, code: unit.code ?? '', errors: {} };
-    await this.showUnit(request, reply, context, unit, form, 200, doneNotice(this.pages, context, done));
+    await this.showUnit(
+      request,
+      reply,
+      context,
+      unit,
+      form,
+      200,
+      doneNotice(this.pages, context.lang, 'people_done_', done) ?? null,
+    );
   }
 
   @FormPost('units/:id')

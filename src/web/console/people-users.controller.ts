@@ -13,8 +13,9 @@ import { PageId } from '../page-id.pipe';
 import { type PageContext, PageRenderer } from '../page-renderer';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
+import { consolePager, doneNotice, pageParam } from './console-common';
 import { ConsolePages } from './console-pages.decorator';
-import { checkForm, choices, doneNotice, errorsInWords, peopleTabs, text, unitChoices } from './people-pages';
+import { checkForm, choices, errorsInWords, peopleTabs, text, unitChoices } from './people-pages';
 
 /** Users per page of the list. */
 const PAGE_SIZE = 20;
@@ -93,13 +94,11 @@ export class PeopleUsersController {
       ...(filters.active ? { active: filters.active === 'true' } : {}),
     });
     const found = await this.users.list(actor, query);
-    const pages = Math.max(1, Math.ceil(found.total / PAGE_SIZE));
-    const at = (page: number) => `/console/people/users?${this.queryOf({ ...filters, page })}`;
     const view = {
       title: t('people_usersTitle'),
       section: 'people' as const,
       tabs: peopleTabs(this.pages, context, 'users'),
-      done: doneNotice(this.pages, context, raw?.done),
+      done: doneNotice(this.pages, context.lang, 'people_done_', raw?.done),
       filters,
       roles: choices(this.pages, context, 'role', filters.role),
       units: unitChoices(all, all.find((u) => u.id === actor.orgUnitId)?.depth ?? 0, filters.orgUnitId),
@@ -120,14 +119,15 @@ export class PeopleUsersController {
         phone: u.phone,
         active: u.active,
       })),
-      pager:
-        pages > 1 || filters.page > 1
-          ? {
-              prev: filters.page > 1 ? at(Math.min(filters.page - 1, pages)) : null,
-              next: filters.page < pages ? at(filters.page + 1) : null,
-              text: t('console_pageOf', { page: filters.page, pages, total: found.total }),
-            }
-          : null,
+      pager: consolePager(
+        '/console/people/users',
+        { ...filters, page: undefined },
+        {
+          page: filters.page,
+          pageSize: PAGE_SIZE,
+          total: found.total,
+        },
+      ),
       newHref: filters.orgUnitId
         ? `/console/people/users/new?orgUnitId=${filters.orgUnitId}`
         : '/console/people/users/new',
@@ -318,7 +318,7 @@ export class PeopleUsersController {
       title: user.displayName,
       section: 'people' as const,
       tabs: peopleTabs(this.pages, context, 'users'),
-      done: doneNotice(this.pages, context, done),
+      done: doneNotice(this.pages, context.lang, 'people_done_', done),
       refusal,
       action: `/console/people/users/${user.id}`,
       creating: false,
@@ -405,15 +405,7 @@ export class PeopleUsersController {
     const role = ['admin', 'trainer', 'trainee'].includes(raw.role ?? '') ? raw.role! : '';
     const orgUnitId = /^[0-9a-f-]{36}$/i.test(raw.orgUnitId ?? '') ? raw.orgUnitId!.toLowerCase() : '';
     const active = raw.active === 'true' || raw.active === 'false' ? raw.active : '';
-    const page = Math.min(10_000, Math.max(1, Number.parseInt(raw.page ?? '1', 10) || 1));
+    const page = pageParam(raw.page) ?? 1;
     return { q, role, orgUnitId, active, page };
-  }
-
-  private queryOf(filters: Filters): string {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(filters)) {
-      if (value !== '' && !(key === 'page' && value === 1)) params.set(key, String(value));
-    }
-    return params.toString();
   }
 }

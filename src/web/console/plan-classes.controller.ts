@@ -10,7 +10,7 @@ import { SessionsService } from '../../classes/sessions.service';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { DomainError, ERROR_KIND_STATUS } from '../../common/errors/domain-error';
 import { Clock } from '../../common/time/clock';
-import { currentYear, localDate, localDayBounds, quarterOf } from '../../common/time/zoned-time';
+import { localDate, localDayBounds, quarterOf } from '../../common/time/zoned-time';
 import { Env } from '../../config/env';
 import { CoursesService } from '../../courses/courses.service';
 import { CreateCourseDto, ListCoursesQueryDto } from '../../courses/dto/course.dto';
@@ -37,8 +37,8 @@ import {
   type RuleFields,
   ruleFieldsOf,
   WEEKDAY_CODES,
-  yearOf,
 } from './plan-forms';
+import { doneNotice, parseYear, thisYear } from './console-common';
 
 type Plan = Awaited<ReturnType<PlansService['getInScope']>>;
 
@@ -198,7 +198,7 @@ export class PlanClassesController {
     const plan =
       plans.find((p) => p.id === planId) ?? plans.find((p) => p.orgUnitId === request.user!.orgUnitId) ?? plans[0];
     const form = await this.defaults(request.user!, context, year, quarter, plan);
-    const done = query.done && this.pages.has(context.lang, `plan_done_${query.done}`) ? query.done : undefined;
+    const done = doneNotice(this.pages, context.lang, 'plan_done_', query.done);
     await this.show(request, reply, context, { year, quarter, plans, plan, form, done });
   }
 
@@ -207,7 +207,7 @@ export class PlanClassesController {
     const context = pageContextOf(request);
     const actor = request.user!;
     const form = this.formOf(body ?? {});
-    const year = yearOf(body?.year) ?? this.thisYear();
+    const year = parseYear(body?.year) ?? thisYear(this.env, this.clock);
     const quarter = intOf(form.values.quarter) ?? 1;
     const plans = await this.yearPlans(actor, year);
     const plan = plans.find((p) => p.id === form.values.planId);
@@ -316,7 +316,7 @@ export class PlanClassesController {
   /** Year, quarter and plan of the address (`?year=&quarter=&plan=`), this year's current quarter by default. */
   private target(query: Record<string, string | undefined>): { year: number; quarter: number; planId?: string } {
     const now = this.clock.now();
-    const year = yearOf(query.year) ?? this.thisYear();
+    const year = parseYear(query.year) ?? thisYear(this.env, this.clock);
     const q = intOf(query.quarter ?? '');
     const quarter = q !== undefined && q >= 1 && q <= 4 ? q : quarterOf(localDate(now, this.env.TZ_DEFAULT));
     return { year, quarter, planId: query.plan };
@@ -324,7 +324,7 @@ export class PlanClassesController {
 
   /** Where the small forms go back to: the class form of the same year, quarter and plan. */
   private backTarget(body: FormFields | undefined) {
-    const year = yearOf(body?.year) ?? this.thisYear();
+    const year = parseYear(body?.year) ?? thisYear(this.env, this.clock);
     const q = intOf(typeof body?.quarter === 'string' ? body.quarter : '');
     const quarter = q !== undefined && q >= 1 && q <= 4 ? q : 1;
     const planId = typeof body?.planId === 'string' && /^[0-9a-f-]{36}$/.test(body.planId) ? body.planId : '';
@@ -844,7 +844,7 @@ export class PlanClassesController {
         href: `/console/plan?year=${o.year}${plan ? `&plan=${plan.id}` : ''}`,
         label: t('plan_backToPlan', { year: o.year }),
       },
-      done: o.done ? t(`plan_done_${o.done}`) : null,
+      done: o.done ?? null,
       noPlan: !plan ? { href: `/console/plan?year=${o.year}`, text: t('plan_noPlanText', { year: o.year }) } : null,
       errorCount: Object.keys(e).length,
       general: form.general,
@@ -897,10 +897,6 @@ export class PlanClassesController {
       },
     };
     this.pages.send(request, reply, 'console/plan-new-class', context, view, status);
-  }
-
-  private thisYear(): number {
-    return currentYear(this.env.TZ_DEFAULT, this.clock.now());
   }
 
   private textOf(body: FormFields | undefined, names: string[]): Record<string, string> {

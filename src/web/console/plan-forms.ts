@@ -119,13 +119,6 @@ export function intOf(text: string): number | undefined {
   return /^-?\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
 }
 
-/** A plan year from the address: a whole number from 2000 to 2100, else undefined. */
-export function yearOf(raw: unknown): number | undefined {
-  if (typeof raw !== 'string' || !/^\d{4}$/.test(raw)) return undefined;
-  const year = Number(raw);
-  return year >= 2000 && year <= 2100 ? year : undefined;
-}
-
 /** First and last local dates of a quarter of a year. */
 export function quarterDates(year: number, quarter: number): { startDate: string; endDate: string } {
   const first = (quarter - 1) * 3 + 1;

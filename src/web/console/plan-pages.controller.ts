@@ -10,7 +10,7 @@ import { ListSessionsQueryDto, type SessionDto } from '../../classes/dto/session
 import { SessionsService } from '../../classes/sessions.service';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { DomainError, ERROR_KIND_STATUS } from '../../common/errors/domain-error';
-import { currentYear, localDate } from '../../common/time/zoned-time';
+import { localDate } from '../../common/time/zoned-time';
 import { Clock } from '../../common/time/clock';
 import { Env } from '../../config/env';
 import { OrgUnitsService } from '../../org-units/org-units.service';
@@ -25,7 +25,8 @@ import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { ConsolePages } from './console-pages.decorator';
 import { fieldView } from './plan-fields';
-import { intOf, yearOf } from './plan-forms';
+import { intOf } from './plan-forms';
+import { doneNotice, parseYear, thisYear } from './console-common';
 
 type Plan = Awaited<ReturnType<PlansService['getInScope']>>;
 
@@ -83,9 +84,9 @@ export class PlanPagesController {
     @Query('done') done?: string,
   ): Promise<void> {
     const context = pageContextOf(request);
-    const year = rawYear === undefined || rawYear === '' ? this.thisYear() : yearOf(rawYear);
-    if (!year) return this.badYear(request, reply, context);
-    await this.render(request, reply, context, year, { planId: rawPlan, done });
+    const year = parseYear(rawYear);
+    if (year === null) return this.badYear(request, reply, context);
+    await this.render(request, reply, context, year ?? thisYear(this.env, this.clock), { planId: rawPlan, done });
   }
 
   @FormPost('console/plan')
@@ -93,7 +94,7 @@ export class PlanPagesController {
     const context = pageContextOf(request);
     const actor = request.user!;
     const values = this.textOf(body, ['orgUnitId', 'year', 'title', 'targetClasses', 'targetPersonTimes']);
-    const year = yearOf(values.year) ?? this.thisYear();
+    const year = parseYear(values.year) ?? thisYear(this.env, this.clock);
     const form: PlanForm = { values, errors: {} };
     const dto = plainToInstance(CreatePlanDto, {
       orgUnitId: values.orgUnitId,
@@ -172,10 +173,7 @@ export class PlanPagesController {
       year,
       prevYear: { href: `/console/plan?year=${year - 1}`, label: t('plan_yearLink', { year: year - 1 }) },
       nextYear: { href: `/console/plan?year=${year + 1}`, label: t('plan_yearLink', { year: year + 1 }) },
-      done:
-        options.done && this.pages.has(context.lang, `plan_done_${options.done}`)
-          ? t(`plan_done_${options.done}`)
-          : null,
+      done: doneNotice(this.pages, context.lang, 'plan_done_', options.done),
       plans:
         listed.items.length > 1
           ? listed.items.map((p) => ({
@@ -384,7 +382,7 @@ export class PlanPagesController {
     return {
       href: `/console/classes/${e.id}`,
       title: e.title,
-      status: this.pages.t(context.lang, `plan_classStatus_${e.status}`),
+      status: this.pages.t(context.lang, `class_state_${e.status}`),
       badge: CLASS_BADGE[e.status],
       dates: this.words.days(e.startDate, e.endDate, context.lang, now),
       sessions,
@@ -410,10 +408,6 @@ export class PlanPagesController {
   /** `50` for 0.5; an empty string without a target. */
   private percent(rate: number | null): string {
     return rate === null ? '' : String(Math.round(rate * 1000) / 10);
-  }
-
-  private thisYear(): number {
-    return currentYear(this.env.TZ_DEFAULT, this.clock.now());
   }
 
   /** `?year=` that is not a year: 400, with a link to this year's plan. */

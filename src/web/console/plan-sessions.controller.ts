@@ -23,6 +23,7 @@ import { type PageContext, PageRenderer } from '../page-renderer';
 import { PageId } from '../page-id.pipe';
 import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
+import { doneNotice } from './console-common';
 import { ConsolePages } from './console-pages.decorator';
 import { fieldView } from './plan-fields';
 import { instantText } from './plan-forms';
@@ -382,7 +383,7 @@ export class PlanSessionsController {
         href: `/console/plan?year=${fields.plan.year}&plan=${fields.plan.id}`,
         label: t('plan_backToPlan', { year: fields.plan.year }),
       },
-      done: done && this.pages.has(context.lang, `plan_done_${done}`) ? t(`plan_done_${done}`) : null,
+      done: doneNotice(this.pages, context.lang, 'plan_done_', done),
       facts: [
         { label: t('plan_colClass'), value: c.entity.title, href: `/console/classes/${c.entity.id}` },
         { label: t('plan_colDate'), value: this.when(s, context) },
@@ -393,7 +394,7 @@ export class PlanSessionsController {
       ],
       status: t(`plan_sessionStatus_${dto.status}`),
       badge: cancelled ? 'badge_bad' : dto.status === 'held' ? '' : 'badge_ok',
-      classStatus: { text: t(`plan_classStatus_${c.entity.status}`), badge: CLASS_BADGE[c.entity.status] },
+      classStatus: { text: t(`class_state_${c.entity.status}`), badge: CLASS_BADGE[c.entity.status] },
       cancelled,
       notEditable: !cancelled && !editable,
       general: form.general,
@@ -423,7 +424,7 @@ export class PlanSessionsController {
       title: t('plan_newSessionTitle', { classTitle: c.entity.title }),
       section: 'plan' as const,
       back: { href: `/console/classes/${c.entity.id}`, label: t('plan_backToClass', { classTitle: c.entity.title }) },
-      notEditable: !editable ? t('plan_classNotEditable', { status: t(`plan_classStatus_${c.entity.status}`) }) : null,
+      notEditable: !editable ? t('plan_classNotEditable', { status: t(`class_state_${c.entity.status}`) }) : null,
       general: form.general,
       conflictHref: form.conflictHref,
       errorCount: Object.keys(form.errors).length,

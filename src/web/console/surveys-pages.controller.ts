@@ -5,7 +5,6 @@ import type { FastifyReply } from 'fastify';
 import { DomainError, ERROR_KIND_STATUS } from '../../common/errors/domain-error';
 import type { Language } from '../../common/i18n/i18n.loader';
 import { Clock } from '../../common/time/clock';
-import { currentYear } from '../../common/time/zoned-time';
 import { Env } from '../../config/env';
 import {
   CreateSurveyDto,
@@ -23,19 +22,11 @@ import { FormPost } from '../web-pages.decorator';
 import { pageContextOf, type PageRequest } from '../web-session.guard';
 import { ConsolePages } from './console-pages.decorator';
 import { consoleCharts } from './dashboard-charts';
-import {
-  surveyBodyOf,
-  type SurveyFormValues,
-  surveyValuesOf,
-  topicsOf,
-  YEAR_RANGE,
-  yearChoices,
-  yearOf,
-} from './dashboard-forms';
+import { surveyBodyOf, type SurveyFormValues, surveyValuesOf, topicsOf } from './dashboard-forms';
+import { doneNotice, parseYear, thisYear, YEAR_RANGE, yearChoices } from './console-common';
 
 const PROFICIENCY = ['none', 'basic', 'intermediate', 'advanced'] as const;
 const EDUCATION = ['primary', 'secondary', 'tertiary'] as const;
-const DONE = ['created', 'updated'] as const;
 /** About the width a chart is shown at in its panel on a 1280 px screen, so its text is not scaled down. */
 const CHART_WIDTH = 460;
 
@@ -74,21 +65,21 @@ export class SurveysPagesController {
     const context = pageContextOf(request);
     const t = (key: string, args = {}) => this.pages.t(context.lang, `dashboard_${key}`, args);
     const query = (request.query ?? {}) as Record<string, unknown>;
-    const thisYear = this.thisYear();
-    const year = yearOf(query.year, thisYear);
+    const current = thisYear(this.env, this.clock);
+    const parsed = parseYear(query.year);
+    const year = parsed === undefined ? current : parsed;
     const base = { title: t('surveysTitle'), section: 'surveys' as const };
     if (year === null) {
-      const view = { ...base, years: yearChoices(thisYear, thisYear), yearError: t('err_year') };
+      const view = { ...base, years: yearChoices(current, current), yearError: t('err_year') };
       this.pages.send(request, reply, 'console/surveys', context, view, 400);
       return;
     }
     const summary = await this.surveys.summary(request.user!, year);
-    const done = DONE.find((d) => d === query.done);
     const view = {
       ...base,
       year,
-      years: yearChoices(year, thisYear),
-      done: done && t(`surveyDone_${done}`),
+      years: yearChoices(current, year),
+      done: doneNotice(this.pages, context.lang, 'dashboard_surveyDone_', query.done),
       ...this.summaryView(summary, context.lang),
     };
     this.pages.send(request, reply, 'console/surveys', context, view);
@@ -98,7 +89,7 @@ export class SurveysPagesController {
   async newForm(@Req() request: PageRequest, @Res() reply: FastifyReply): Promise<void> {
     const context = pageContextOf(request);
     const query = (request.query ?? {}) as Record<string, unknown>;
-    const year = yearOf(query.year, this.thisYear()) ?? this.thisYear();
+    const year = parseYear(query.year) ?? thisYear(this.env, this.clock);
     const orgUnitId = typeof query.orgUnitId === 'string' ? query.orgUnitId : '';
     const summary = await this.surveys.summary(request.user!, year);
     // A township named in the address must be one of the admin's: another's is not there to survey.
@@ -182,7 +173,7 @@ export class SurveysPagesController {
   ): Promise<void> {
     const t = (key: string, args = {}) => this.pages.t(context.lang, `dashboard_${key}`, args);
     const editing = loaded.survey;
-    const year = yearOf(form.values.year, this.thisYear()) ?? this.thisYear();
+    const year = parseYear(form.values.year) ?? thisYear(this.env, this.clock);
     // The townships to choose from, each marked when it already has a survey of the year.
     const summary = editing ? undefined : (loaded.summary ?? (await this.surveys.summary(request.user!, year)));
     const townships = (summary?.perTownship ?? []).map((p) => ({
@@ -332,10 +323,6 @@ export class SurveysPagesController {
         topics: p.topicsWanted.join(this.pages.t(lang, 'LIST_SEPARATOR')),
       })),
     };
-  }
-
-  private thisYear(): number {
-    return currentYear(this.env.TZ_DEFAULT, this.clock.now());
   }
 }
 
