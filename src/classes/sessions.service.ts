@@ -1,3 +1,4 @@
+import { DomainError } from '../common/errors/domain-error';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { type EntityManager, In } from 'typeorm';
@@ -157,8 +158,10 @@ export class SessionsService {
     if (!s) throw SessionErrors.notFound();
     try {
       return { s, c: await this.classes.getManaged(actor, s.classId) };
-    } catch {
-      throw SessionErrors.notFound();
+    } catch (e) {
+      // Outside the admin's part of the tree: the session is not there for it. Anything else goes on.
+      if (e instanceof DomainError && e.code === 'CLASS_NOT_FOUND') throw SessionErrors.notFound();
+      throw e;
     }
   }
 
