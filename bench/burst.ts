@@ -68,3 +68,24 @@ export async function burst(
     },
   };
 }
+
+/** Latency figures of requests made one at a time (`ms` each) and the server's CPU over them, as a Measurement. */
+export function pacedMeasurement(ms: number[], cpuMs = 0): Measurement {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const seconds = ms.reduce((a, b) => a + b, 0) / 1000;
+  return {
+    rps: seconds ? ms.length / seconds : 0,
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+    requests: ms.length,
+    durationSeconds: seconds,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    mismatches: 0,
+    cpuMsPerRequest: ms.length ? cpuMs / ms.length : 0,
+  };
+}

@@ -2,11 +2,10 @@ import { Body, Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { DateTime } from 'luxon';
 import type { AuthUser } from '../common/auth/auth-user';
 import { DomainError } from '../common/errors/domain-error';
 import { Clock } from '../common/time/clock';
-import { localDate } from '../common/time/zoned-time';
+import { daysBetween, localDate } from '../common/time/zoned-time';
 import { Env } from '../config/env';
 import { EnrolmentsService } from '../enrolments/enrolments.service';
 import { ListVisitsQueryDto, ReportVisitDto, type VisitDto } from '../visits/dto/visit.dto';
@@ -229,10 +228,7 @@ export class VisitPagesController {
   /** A visit as a card: township, class, due date with how far off it is, status. */
   private card(v: VisitDto, context: PageContext) {
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
-    const zone = this.env.TZ_DEFAULT;
-    const days = Math.round(
-      DateTime.fromISO(v.dueOn, { zone }).diff(DateTime.fromISO(this.today(), { zone }), 'days').days,
-    );
+    const days = daysBetween(this.today(), v.dueOn);
     const open = v.status === 'assigned' || v.status === 'overdue';
     const due = !open
       ? ''

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { formatInstant, jsonWithLocalInstants, offsetAt } from './zoned-time';
+import { formatInstant, jsonWithLocalInstants, offsetAt, daysBetween } from './zoned-time';
 
 describe('instants as people read them', () => {
   it('writes an instant in the zone’s offset, milliseconds only when there are some', () => {
@@ -41,5 +41,13 @@ describe('instants as people read them', () => {
       text: '2027-01-05T01:00:00.000Z',
       none: null,
     });
+  });
+});
+
+describe('daysBetween', () => {
+  it('counts whole local days, across months, years and backwards', () => {
+    expect(daysBetween('2026-12-01', '2026-12-01')).toBe(0);
+    expect(daysBetween('2026-12-30', '2027-01-02')).toBe(3);
+    expect(daysBetween('2027-03-01', '2027-02-26')).toBe(-3);
   });
 });

@@ -38,6 +38,11 @@ export function quarterOf(date: string): number {
 }
 
 /** True for a real calendar date written `YYYY-MM-DD`. */
+/** Whole days from the local date `from` to the local date `to` (`YYYY-MM-DD`; negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 export function isIsoDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value, { zone: 'UTC' }).isValid;
 }

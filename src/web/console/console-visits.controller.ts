@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
 import { DomainError, ERROR_KIND_STATUS } from '../../common/errors/domain-error';
 import { Clock } from '../../common/time/clock';
-import { localDate } from '../../common/time/zoned-time';
+import { daysBetween, localDate } from '../../common/time/zoned-time';
 import { Env } from '../../config/env';
 import { EnrolmentsService } from '../../enrolments/enrolments.service';
 import { ListVisitsQueryDto, UpdateVisitDto, type VisitDto } from '../../visits/dto/visit.dto';
@@ -237,10 +237,7 @@ export class ConsoleVisitsController {
   /** A visit as a row of the list (and the head of its page): due date local, status in words and a badge. */
   private row(v: VisitDto, context: PageContext) {
     const t = (key: string, args = {}) => this.pages.t(context.lang, key, args);
-    const zone = this.env.TZ_DEFAULT;
-    const days = Math.round(
-      DateTime.fromISO(v.dueOn, { zone }).diff(DateTime.fromISO(this.today(), { zone }), 'days').days,
-    );
+    const days = daysBetween(this.today(), v.dueOn);
     const open = v.status === 'assigned' || v.status === 'overdue';
     const when = !open
       ? ''
