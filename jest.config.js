@@ -9,5 +9,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
   maxWorkers: 2,
-  testTimeout: 30000,
+  // 60 s: two browser specs and their apps share a 2-core CI machine; a test that hangs still fails.
+  testTimeout: 60000,
 };

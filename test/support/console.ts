@@ -19,8 +19,8 @@ import { pageWeights } from './phone-survey';
 /** A library desktop: 1280×800, Chinese, in China. */
 export const DESKTOP = { width: 1280, height: 800 } as const;
 
-/** The console's budget: 120 KB on a first visit; a repeat visit fetches the page alone. */
-export const CONSOLE_WEIGHT = { first: 120 * 1024, repeat: 60 * 1024 } as const;
+/** The console's budget (issue 15): 120 KB on a first visit; repeat visits are not weighed. */
+export const CONSOLE_WEIGHT = { first: 120 * 1024 } as const;
 
 export interface DesktopOptions {
   baseURL?: string;

@@ -94,23 +94,27 @@ export const PHONE_WEIGHT = { first: 60 * 1024, repeat: 15 * 1024 } as const;
 /**
  * Each page loaded in a fresh context of its own (an empty cache), side by side, then again in
  * that context: what the browser recorded as transferred. `over` lists the pages above
- * `limits` (the phone pages' by default).
+ * `limits` (the phone pages' by default; without `repeat`, the first visit alone).
  */
 export async function pageWeights(
   browser: Browser,
   baseUrl: string,
   pages: { name: string; path: string; storageState?: BrowserContextOptions['storageState'] }[],
-  limits: { first: number; repeat: number } = PHONE_WEIGHT,
+  limits: { first: number; repeat?: number } = PHONE_WEIGHT,
 ): Promise<{ weights: PageWeight[]; over: string[] }> {
+  // Without a repeat budget, only the first visit is made.
+  const repeat = limits.repeat !== undefined;
   const weighed = await Promise.all(
-    pages.map((p) => transferredBytes(browser, `${baseUrl}${p.path}`, { storageState: p.storageState })),
+    pages.map((p) => transferredBytes(browser, `${baseUrl}${p.path}`, { storageState: p.storageState, repeat })),
   );
   const weights = pages.map(({ name }, i) => {
     const { first, repeat, requests } = weighed[i];
     const cached = requests.repeat.filter((r) => r.bytes === 0).map((r) => new URL(r.url).pathname);
     return { name, first, repeat, files: requests.first.length, cached };
   });
-  const over = weights.filter((x) => x.first > limits.first || x.repeat > limits.repeat).map((x) => x.name);
+  const over = weights
+    .filter((x) => x.first > limits.first || x.repeat > (limits.repeat ?? Infinity))
+    .map((x) => x.name);
   return { weights, over };
 }
 
