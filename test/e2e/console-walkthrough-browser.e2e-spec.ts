@@ -49,7 +49,9 @@ const localToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slic
  *
  * The class runs in the real calendar: it began three weeks ago, so its sessions so far are over
  * and count (person-times and attendance are counted against the real time), and its enrolment is
- * still open. Every page it passes keeps axe's rules and the keyboard walk.
+ * still open. The pages met in a state of their own here (an empty county's dashboard, a quota that
+ * filled, the completion's consequences, the issued certificates) are held to axe's rules and the
+ * keyboard walk; the area specs survey every page in theirs.
  */
 describe('console: a new admin’s first class, from an empty county to the township table (e2e)', () => {
   let t: TestApp;
@@ -132,7 +134,6 @@ describe('console: a new admin’s first class, from an empty county to the town
     const tree = await page.locator('#org-tree').innerText();
     expect(TOWNSHIPS.filter((name) => !tree.includes(name))).toEqual([]);
     expect(tree.startsWith('宜阳县')).toBe(true);
-    await survey('org tree');
   });
 
   it('2. adds the trainer who will teach', async () => {
@@ -144,7 +145,6 @@ describe('console: a new admin’s first class, from an empty county to the town
     await page.getByLabel('所属单位').selectOption({ label: '宜阳县' });
     await clickAndLoad(page.getByRole('button', { name: '创建账号' }));
     expect(await h1()).toBe('王老师');
-    await survey('new trainer');
   });
 
   it('3. imports 60 trainees: the dry run lists 2 bad rows, the fixed file goes in', async () => {
@@ -164,7 +164,6 @@ describe('console: a new admin’s first class, from an empty county to the town
     expect(errors[0]).toMatch(/^第 14 行\t姓名\t.*[\u4e00-\u9fff]/);
     expect(errors[1]).toBe('第 47 行\t单位\t您管辖范围内没有名为“城关”的单位');
     expect(await t.ds.query(`SELECT 1 FROM users WHERE role = 'trainee'`)).toEqual([]);
-    await survey('import check with errors');
 
     await page.getByLabel('Excel 或 CSV 文件').setInputFiles(fixed);
     await clickAndLoad(page.getByRole('button', { name: '上传并检查' }));
@@ -173,7 +172,6 @@ describe('console: a new admin’s first class, from an empty county to the town
     await page.locator('#import-summary').waitFor();
     expect(await page.locator('#import-progress').getAttribute('value')).toBe('60');
     expect(await page.locator('#import-summary').innerText()).toBe('新建 60 人，更新 0 人，跳过 0 行有错误的');
-    await survey('import result');
     await clickAndLoad(page.getByRole('link', { name: '查看学员名单' }));
     expect(await page.locator('#users-count').innerText()).toBe('共找到 60 人');
   });
@@ -185,7 +183,6 @@ describe('console: a new admin’s first class, from an empty county to the town
     await page.getByLabel('目标培训人次').fill('3000');
     await clickAndLoad(page.getByRole('button', { name: '建立计划' }));
     expect(await status()).toBe('年度计划已建立。下一步：为每个季度新建培训班。');
-    await survey('plan');
 
     await clickAndLoad(page.locator(`#q${quarter} .actions a`));
     expect(await h1()).toBe('新建培训班');
@@ -217,7 +214,6 @@ describe('console: a new admin’s first class, from an empty county to the town
     );
     expect(await preview.locator('del').count()).toBe(1);
     expect(await t.ds.query(`SELECT 1 FROM classes`)).toEqual([]);
-    await survey('new class with its preview');
 
     await clickAndLoad(page.getByRole('button', { name: '保存培训班和课次' }));
     const match = /^\/console\/classes\/([0-9a-f-]{36})$/.exec(new URL(page.url()).pathname);
@@ -229,7 +225,6 @@ describe('console: a new admin’s first class, from an empty county to the town
       [classId],
     );
     expect(saved.map((s) => s.day)).toEqual(sessionDays);
-    await survey('class (draft)');
   });
 
   /** The quota view's row for a township: confirmed count and its state's words. */
@@ -251,7 +246,6 @@ describe('console: a new admin’s first class, from an empty county to the town
   it('5. opens enrolment and watches the quota view fill as trainees enrol', async () => {
     await clickAndLoad(page.getByRole('link', { name: '开放报名' }));
     expect(await page.locator('main').innerText()).toContain('现在共 4 个乡镇，其中 4 个不足 3 人。');
-    await survey('open confirmation');
     await clickAndLoad(page.getByRole('button', { name: '确认开放报名' }));
     expect(await status()).toBe('已开放报名。');
     expect((await quotaRow('城关镇')).confirmed).toBe('0');
@@ -311,7 +305,6 @@ describe('console: a new admin’s first class, from an empty county to the town
     await clickAndLoad(page.getByRole('button', { name: '查看' }));
     expect(await page.locator('#count-to-issue').innerText()).toBe('12');
     await clickAndLoad(page.getByRole('link', { name: '为本班发证' }));
-    await survey('issue confirmation');
     await clickAndLoad(page.getByRole('button', { name: '确认发证（12 人）' }));
     // The worker issues them; the page's script follows the run and shows the end.
     await page.locator('#run-status.notice_ok').waitFor({ timeout: 60_000 });
@@ -341,7 +334,6 @@ describe('console: a new admin’s first class, from an empty county to the town
       const row = rows.find((r) => r.startsWith(`${township}|`) || r.includes(`|${township}|`));
       expect({ township, row }).toEqual({ township, row: expect.stringContaining(`|${3 * sessionDays.length}|`) });
     }
-    await survey('reports');
     expect(checked).toEqual([]);
   });
 });
